@@ -1,0 +1,51 @@
+"""Shared fixtures: the fixture catalog, the shared corpora, the CI rule for skips."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_CATALOG = FIXTURES / "catalog"
+CORPORA = ROOT.parent / "shared" / "corpora"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip with ``reason`` outside CI; in CI a missing prerequisite is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    need(CORPORA.is_dir(), f"the shared reference corpora are absent ({CORPORA}); conformance tests need them")
+    return CORPORA
+
+
+@pytest.fixture(scope="session")
+def fixture_catalog():
+    from validator import load_catalog
+
+    return load_catalog([FIXTURE_CATALOG])
+
+
+@pytest.fixture(scope="session")
+def bundled_catalog():
+    from standards import BUNDLED_CATALOG
+    from validator import load_catalog
+
+    return load_catalog([BUNDLED_CATALOG])
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_catalog(monkeypatch):
+    # a developer's DXS_CATALOG must not change what the tests see
+    monkeypatch.delenv("DXS_CATALOG", raising=False)
+    monkeypatch.delenv("DXS_BUNDLED_CATALOG", raising=False)

@@ -1,0 +1,121 @@
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_CATALOG
+from validator import SchemaLoadError
+from validator.xml_engine import Schematron, XmlSchema, parse_xml, xsd_rule
+
+PERMIT = FIXTURE_CATALOG / "th.test.permit" / "1.0.0"
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<lolz>&lol9;</lolz>"""
+
+HOSTILE = {
+    "billion laughs": BILLION_LAUGHS,
+    "quadratic blow-up": b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + b"x" * 50_000 + b'">]><q>' + b"&a;" * 50_000 + b"</q>",
+    "XXE by file": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+    "XXE by URL": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]><r>&x;</r>',
+    "external DTD": b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/r.dtd"><r/>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_documents_get_a_clear_parse_issue_quickly(name):
+    started = time.monotonic()
+    tree, problem = parse_xml(HOSTILE[name])
+    assert tree is None
+    assert problem.source == "parse" and problem.rule == "dtd-forbidden"
+    assert "DOCTYPE" in problem.message and problem.line == (2 if name == "billion laughs" else 1)
+    assert time.monotonic() - started < 2
+
+
+def test_deep_nesting_is_refused_not_a_crash():
+    tree, problem = parse_xml(b"<a>" * 100_000 + b"</a>" * 100_000)
+    assert tree is None and problem.rule == "too-deep" and problem.line == 1
+
+
+@pytest.mark.parametrize(
+    "data, line",
+    [(b"<a><b></a>", 1), (b"<a>\n<b>\n</c></a>", 3), (b"\xff\xfe<a/>", 1), (b"", 1), (b"<a>&undefined;</a>", 1)],
+)
+def test_malformed_xml_says_where(data, line):
+    tree, problem = parse_xml(data)
+    assert tree is None and problem.source == "parse"
+    assert problem.line == line
+    assert problem.message.startswith("not well-formed XML")
+
+
+def test_xsd_reports_every_issue_with_path_line_and_rule():
+    schema = XmlSchema.from_file(PERMIT / "schema.xsd")
+    tree, _ = parse_xml(
+        b'<Permit xmlns="urn:th:dx:test.permit:1">\n<PermitNumber>P-1</PermitNumber>\n<Issued>2561-01-01</Issued>\n<Fee>-3</Fee>\n</Permit>'
+    )
+    found = {(i.rule, i.location, i.line) for i in schema.issues(tree)}
+    assert ("cvc-pattern-valid", "/Permit/PermitNumber", 2) in found
+    assert ("cvc-complex-type.2.4", "/Permit/Issued", 3) in found
+    assert not schema.is_valid(tree)
+    tree, _ = parse_xml(
+        b'<Permit xmlns="urn:th:dx:test.permit:1" xmlns:p="urn:th:dx:test.party:1"><PermitNumber>P-000001</PermitNumber>'
+        b"<p:Holder><p:NationalID>1101700123456</p:NationalID><p:Name>x</p:Name></p:Holder>"
+        b"<Issued>2561-01-01</Issued>\n<Fee>-3</Fee></Permit>"
+    )
+    assert {(i.rule, i.location, i.line) for i in schema.issues(tree)} >= {("cvc-mininclusive-valid", "/Permit/Fee", 2)}
+
+
+def test_remote_schema_locations_are_refused(tmp_path):
+    xsd = tmp_path / "remote.xsd"
+    xsd.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        '<xs:import namespace="urn:x" schemaLocation="http://127.0.0.1:9/x.xsd"/></xs:schema>'
+    )
+    with pytest.raises(SchemaLoadError, match="remote schemaLocation"):
+        XmlSchema.from_file(xsd)
+
+
+def test_an_unusable_schema_is_a_load_error(tmp_path):
+    bad = tmp_path / "bad.xsd"
+    bad.write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="a" type="nope"/></xs:schema>')
+    with pytest.raises(SchemaLoadError, match="not a usable XML Schema"):
+        XmlSchema.from_file(bad)
+
+
+def test_schematron_asserts_become_rules_issues():
+    rules = Schematron(PERMIT / "rules.sch")
+    tree, _ = parse_xml((PERMIT / "examples" / "invalid" / "bad-check-digit.xml").read_bytes())
+    (issue,) = rules.issues(tree)
+    assert (issue.source, issue.rule, issue.severity) == ("rules", "TH-NID-CHECK", "error")
+    assert issue.location == "/Permit/p:Holder/p:NationalID" and issue.line == 5
+    assert "check digit" in issue.message
+
+
+def test_xslt2_schematron_is_refused_clearly(tmp_path):
+    sch = tmp_path / "r.sch"
+    sch.write_text('<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"/>')
+    with pytest.raises(SchemaLoadError, match="queryBinding 'xslt2'"):
+        Schematron(sch)
+
+
+@pytest.mark.parametrize(
+    "libxml2, rule",
+    [
+        ("SCHEMAV_CVC_COMPLEX_TYPE_2_4", "cvc-complex-type.2.4"),
+        ("SCHEMAV_ELEMENT_CONTENT", "cvc-complex-type.2.4"),
+        ("SCHEMAV_CVC_DATATYPE_VALID_1_2_1", "cvc-datatype-valid.1.2.1"),
+        ("SCHEMAV_CVC_PATTERN_VALID", "cvc-pattern-valid"),
+    ],
+)
+def test_rule_names_follow_the_xsd_spec(libxml2, rule):
+    assert xsd_rule(libxml2) == rule

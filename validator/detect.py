@@ -1,0 +1,129 @@
+"""Detection: which standard and version a document is, from the document itself.
+
+As e-document packages do it: a version declares its root (XML namespace and
+local name, or a JSON Pointer and value), an optional version marker (XPath or
+JSON Pointer, and the value it must have), whether it is the default when the
+marker is absent, and its active period. "No standard has this root" and "this
+standard has no such version" are different issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lxml import etree
+
+from .catalog import Catalog, StandardVersion
+from .messages import detect_issue
+from .report import Issue
+
+__all__ = ["MISSING", "detect_json", "detect_xml", "resolve_pointer"]
+
+MISSING: Any = object()
+
+# when several versions claim a document, the current one wins
+_STATUS_PREFERENCE = {"announced": 0, "deprecated": 1, "public-comment": 2, "draft": 3, "retired": 4}
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at a JSON Pointer, or :data:`MISSING`."""
+    if pointer == "":
+        return document
+    node = document
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+    return node
+
+
+def _choose(
+    candidates: Sequence[StandardVersion],
+    marker_of: Callable[[StandardVersion], Any],
+    expected_of: Callable[[StandardVersion], Any],
+    has_marker: Callable[[StandardVersion], bool],
+    describe: str,
+    at: dt.date | None,
+) -> StandardVersion | Issue:
+    markers = {c.ref: marker_of(c) for c in candidates if has_marker(c)}
+    matched = [c for c in candidates if has_marker(c) and markers[c.ref] == expected_of(c)]
+    if not matched:
+        present = [m for m in markers.values() if m is not MISSING]
+        if present:
+            supported = ", ".join(sorted({str(expected_of(c)) for c in candidates if has_marker(c)}))
+            return detect_issue(
+                "unsupported-version",
+                f"{describe} has version marker {present[0]!r}, which no version of "
+                f"{candidates[0].standard_id} declares (supported: {supported})",
+            )
+        matched = [c for c in candidates if c.default] or [c for c in candidates if not has_marker(c)]
+        if not matched:
+            return detect_issue(
+                "unsupported-version",
+                f"{describe} has no version marker and {candidates[0].standard_id} has no default version",
+            )
+    if at is not None:
+        in_force = [c for c in matched if c.active_on(at)]
+        if not in_force:
+            names = ", ".join(c.ref for c in matched)
+            return detect_issue("no-version-in-force", f"none of {names} is in force on {at.isoformat()}")
+        matched = in_force
+    return min(matched, key=lambda c: (_STATUS_PREFERENCE.get(c.status, 9), tuple(-n for n in c.semver)))
+
+
+def detect_xml(tree: etree._ElementTree, catalog: Catalog, at: dt.date | None = None) -> StandardVersion | Issue:
+    """The version an XML document declares itself to be, or a detection issue."""
+    root = tree.getroot()
+    qname = etree.QName(root)
+    namespace, local = qname.namespace or "", qname.localname
+    candidates = [v for v in catalog.versions() if v.xml and v.xml.root == local and (v.xml.namespace or "") == namespace]
+    if not candidates:
+        shown = f"{{{namespace}}}{local}" if namespace else local
+        return detect_issue("unknown-document", f"no standard in the catalog has the root element {shown}", "/" + (root.prefix + ":" if root.prefix else "") + local)
+
+    def marker(v: StandardVersion) -> Any:
+        assert v.xml and v.xml.version_path
+        try:
+            found = root.xpath(v.xml.version_path, namespaces=dict(v.xml.namespaces))
+        except etree.XPathError:
+            return MISSING
+        if isinstance(found, list):
+            if not found:
+                return MISSING
+            first = found[0]
+            return first.text.strip() if isinstance(first, etree._Element) and first.text else str(first).strip()
+        return str(found).strip() or MISSING
+
+    return _choose(
+        candidates,
+        marker,
+        lambda v: v.xml.version_value if v.xml else None,
+        lambda v: bool(v.xml and v.xml.version_path),
+        "the document",
+        at,
+    )
+
+
+def detect_json(document: Any, catalog: Catalog, at: dt.date | None = None) -> StandardVersion | Issue:
+    """The version a JSON document declares itself to be, or a detection issue."""
+    candidates = [
+        v for v in catalog.versions() if v.json and resolve_pointer(document, v.json.root_pointer) == v.json.root_value
+    ]
+    if not candidates:
+        return detect_issue(
+            "unknown-document", "no standard in the catalog matches this JSON document (no known document-type marker)"
+        )
+    return _choose(
+        candidates,
+        lambda v: resolve_pointer(document, v.json.version_pointer) if v.json and v.json.version_pointer else MISSING,
+        lambda v: v.json.version_value if v.json else None,
+        lambda v: bool(v.json and v.json.version_pointer),
+        "the document",
+        at,
+    )

@@ -1,0 +1,206 @@
+"""The JSON engine: JSON Schema 2020-12 and draft-07, formats asserted, no network.
+
+``$ref`` resolves only from local sources: the catalog's schemas (by ``$id``),
+the schema's own folder, and explicit URI-prefix → folder mappings
+(``uri_map``, in the spirit of xmlschema's ``uri_mapper``). Anything else is a
+:class:`SchemaLoadError`, never a download.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from . import messages
+from .errors import SchemaLoadError
+from .formats import THAI_FORMATS
+from .jsonpos import locate, pointer_of
+from .report import Issue
+
+__all__ = ["JsonSchema", "parse_json"]
+
+DRAFT7 = "http://json-schema.org/draft-07/schema"
+DRAFT202012 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(data: bytes) -> tuple[Any, str | None, Issue | None]:
+    """Decode and parse a JSON document.
+
+    Returns ``(value, text, None)``, or ``(None, text_or_None, issue)`` with a
+    ``parse`` issue saying what is wrong and where. Never raises on bad input.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, None, messages.parse_issue(
+            "invalid-utf8", f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", line, column
+        )
+    try:
+        return json.loads(text, parse_constant=_reject_constant), text, None
+    except json.JSONDecodeError as exc:
+        return None, text, messages.parse_issue("json-syntax", f"not well-formed JSON: {exc.msg}", exc.lineno, exc.colno)
+    except RecursionError:
+        return None, text, messages.parse_issue("too-deep", "JSON nesting is too deep to process safely")
+    except ValueError as exc:
+        return None, text, messages.parse_issue("json-syntax", f"not well-formed JSON: {exc}")
+
+
+@lru_cache(maxsize=1)
+def _format_checker() -> Any:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()  # every format jsonschema knows, for all drafts
+    for name, check in THAI_FORMATS.items():
+        checker.checks(name)(lambda value, check=check: not isinstance(value, str) or check(value))
+    return checker
+
+
+def _load_json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except OSError as exc:
+        raise SchemaLoadError(path, f"cannot be read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise SchemaLoadError(path, f"is not valid JSON: {exc}") from None
+
+
+class JsonSchema:
+    """A compiled JSON Schema: ``iter_errors`` / ``validate`` / ``is_valid`` over parsed values.
+
+    :param schema: the schema as a Python value.
+    :param folder: the schema's own folder, where relative ``$ref`` s are found.
+    :param resources: known schemas by ``$id`` (the catalog's), found without any I/O.
+    :param uri_map: URI prefix → local folder, for ``$ref`` s to other well-known bases.
+    :param formats: assert ``format`` (on by default; off follows the spec's
+        annotation-only default, as the JSON Schema Test Suite's required tests do).
+    :param default_dialect: the draft for a schema without ``$schema`` (2020-12;
+        ``DRAFT7`` for draft-07).
+    :raises SchemaLoadError: when the schema itself is invalid against its metaschema.
+    """
+
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        folder: Path | None = None,
+        resources: Mapping[str, Path] | None = None,
+        uri_map: Mapping[str, Path] | None = None,
+        formats: bool = True,
+        default_dialect: str = DRAFT202012,
+        name: str = "<schema>",
+    ) -> None:
+        from jsonschema import exceptions, validators
+        from referencing import Registry, Resource
+        from referencing.exceptions import NoSuchResource
+        from referencing.jsonschema import specification_with
+
+        self.name = name
+        self.folder = folder.resolve() if folder else None
+        self._resources = dict(resources or {})
+        self._uri_map = {prefix: Path(p).resolve() for prefix, p in (uri_map or {}).items()}
+        if self.folder and isinstance(schema, dict) and isinstance(schema.get("$id"), str):
+            # `$id: https://host/a/b/schema.json` → siblings `https://host/a/b/x.json` live in `folder`
+            base = urljoin(urldefrag(schema["$id"])[0], ".")
+            if urlsplit(base).scheme in ("http", "https", "urn", "tag"):
+                self._uri_map.setdefault(base, self.folder)
+
+        dialect = schema.get("$schema", default_dialect) if isinstance(schema, dict) else default_dialect
+        cls = validators.validator_for(schema, default=validators.validator_for({"$schema": default_dialect}))
+        try:
+            cls.check_schema(schema)
+        except exceptions.SchemaError as exc:
+            where = pointer_of(exc.absolute_path) or "/"
+            raise SchemaLoadError(name, f"not a valid schema at {where}: {exc.message}") from None
+        default_spec = specification_with(str(dialect).rstrip("#"), default=None) or specification_with(DRAFT202012)
+
+        def retrieve(uri: str) -> Resource:
+            path = self._local_path(uri)
+            if path is None:
+                raise NoSuchResource(ref=uri)
+            return Resource.from_contents(_load_json_file(path), default_specification=default_spec)
+
+        self._validator = cls(
+            schema,
+            registry=Registry(retrieve=retrieve),
+            format_checker=_format_checker() if formats else None,
+        )
+
+    # -- $ref resolution, local only
+    def _local_path(self, uri: str) -> Path | None:
+        uri = urldefrag(uri)[0]
+        if uri in self._resources:
+            return self._resources[uri]
+        for prefix, folder in sorted(self._uri_map.items(), key=lambda kv: -len(kv[0])):
+            if uri.startswith(prefix):
+                return self._inside(folder, unquote(uri[len(prefix) :]))
+        parts = urlsplit(uri)
+        if parts.scheme == "file" and self.folder:
+            candidate = Path(unquote(parts.path)).resolve()
+            return candidate if candidate.is_relative_to(self.folder) and candidate.is_file() else None
+        if not parts.scheme and self.folder:
+            return self._inside(self.folder, unquote(parts.path))
+        return None  # the network is never consulted
+
+    @staticmethod
+    def _inside(folder: Path, relative: str) -> Path | None:
+        candidate = (folder / relative).resolve()
+        return candidate if candidate.is_relative_to(folder) and candidate.is_file() else None
+
+    # -- the trio
+    def iter_errors(self, instance: Any) -> Iterator[Any]:
+        """Every ``jsonschema.ValidationError`` of ``instance`` (top level, all of them)."""
+        from referencing.exceptions import Unresolvable
+
+        try:
+            yield from self._validator.iter_errors(instance)
+        except Unresolvable as exc:
+            raise SchemaLoadError(self.name, f"cannot resolve $ref {exc.ref!r} locally") from None
+
+    def is_valid(self, instance: Any) -> bool:
+        return next(self.iter_errors(instance), None) is None
+
+    def validate(self, instance: Any) -> None:
+        """Raise the first error, if any."""
+        for error in self.iter_errors(instance):
+            raise error
+
+    def issues(self, instance: Any, text: str | None = None) -> list[Issue]:
+        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``text``."""
+        errors = list(self.iter_errors(instance))
+        if not errors:
+            return []
+        pointers = [pointer_of(e.absolute_path) for e in errors]
+        positions = locate(text, pointers) if text is not None else {}
+        issues = []
+        for error, pointer in zip(errors, pointers):
+            line, column = positions.get(pointer, (None, None))
+            issues.append(
+                Issue(
+                    message=error.message,
+                    message_th=messages.json_message_th(error),
+                    rule=str(error.validator),
+                    source="schema",
+                    location=pointer,
+                    line=line,
+                    column=column,
+                )
+            )
+        return issues
+
+    @classmethod
+    def from_file(
+        cls, path: Path, *, resources: Mapping[str, Path] | None = None, uri_map: Mapping[str, Path] | None = None
+    ) -> JsonSchema:
+        """Load and compile a schema file; its folder resolves relative ``$ref`` s."""
+        path = Path(path)
+        return cls(_load_json_file(path), folder=path.parent, resources=resources, uri_map=uri_map, name=str(path))

@@ -1,0 +1,193 @@
+"""Validating documents: bytes in, :class:`Report` out.
+
+:class:`DocumentValidator` is configured once (a catalog and optionally a
+standard, a schema file and/or a Schematron file) and then validates any number
+of documents. Problems with a document are issues in its report; only
+configuration problems (unknown standard, unusable schema) raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from . import messages
+from .catalog import Catalog, StandardVersion
+from .errors import DxsError
+from .json_engine import JsonSchema, parse_json
+from .report import Issue, Report
+
+__all__ = ["DEFAULT_MAX_BYTES", "DocumentValidator", "document_kind"]
+
+#: Documents above this size are refused with a ``parse`` issue (configurable).
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+Kind = Literal["json", "xml"]
+
+
+def document_kind(data: bytes, name: str = "") -> Kind | None:
+    """``json`` or ``xml`` from the file name, else from the first significant byte."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".xml", ".xsd", ".sch"):
+        return "xml"
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return "xml"
+    if head[:1] in (b"{", b"["):
+        return "json"
+    return None
+
+
+class DocumentValidator:
+    """Validates documents against a standard, a schema file, rules, or what they declare.
+
+    :param catalog: the loaded catalog (detection and ``standard`` come from it).
+    :param standard: ``ID`` or ``ID@VERSION``; every document is held to it.
+    :param schema: any JSON Schema (``.json``) or XSD (``.xsd``) file.
+    :param rules: a Schematron file, applied to XML documents (alone or with a schema).
+    :param at: pick, in detection, the version in force on this date.
+    :raises StandardNotFound: ``standard`` is not in the catalog.
+    :raises SchemaLoadError: a schema or rules file cannot be used.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        standard: str | None = None,
+        schema: Path | None = None,
+        rules: Path | None = None,
+        at: dt.date | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.catalog = catalog
+        self.at = at
+        self.max_bytes = max_bytes
+        self.version: StandardVersion | None = catalog.resolve(standard) if standard else None
+        self._compiled: dict[Path, object] = {}
+        self.schema_path = Path(schema) if schema else None
+        self.rules_path = Path(rules) if rules else None
+        # compile explicit files up front so a bad one is a configuration error (exit 2)
+        if self.schema_path:
+            if self.schema_path.suffix.lower() not in (".json", ".xsd"):
+                raise DxsError(f"{self.schema_path}: --schema takes a JSON Schema (.json) or an XSD (.xsd) file")
+            self._engine(self.schema_path)
+        if self.rules_path:
+            self._engine(self.rules_path)
+        if self.version:
+            for path in (self.version.json_schema, self.version.xml_schema, self.version.rules):
+                if path:
+                    self._engine(path)
+
+    def _engine(self, path: Path) -> object:
+        """Compile a schema/rules file once per validator."""
+        path = Path(path)
+        engine = self._compiled.get(path)
+        if engine is None:
+            suffix = path.suffix.lower()
+            if suffix == ".json":
+                engine = JsonSchema.from_file(path, resources=self.catalog.schema_resources)
+            elif suffix == ".sch":
+                from .xml_engine import Schematron
+
+                engine = Schematron(path)
+            else:
+                from .xml_engine import XmlSchema
+
+                engine = XmlSchema.from_file(path)
+            self._compiled[path] = engine
+        return engine
+
+    # ------------------------------------------------------------------ entry points
+
+    def validate_path(self, path: Path | str) -> Report:
+        """Read and validate one file; an unreadable file is a ``parse`` issue, not an exception."""
+        name = str(path)
+        try:
+            size = Path(path).stat().st_size
+            if size > self.max_bytes:
+                return Report(name, None, (self._too_large(size),))
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return Report(name, None, (messages.parse_issue("unreadable", f"cannot read file: {exc.strerror}"),))
+        return self.validate_bytes(data, name)
+
+    def validate_bytes(self, data: bytes, path: str = "-") -> Report:
+        """Validate one document given as bytes; ``path`` names it in the report."""
+        if len(data) > self.max_bytes:
+            return Report(path, None, (self._too_large(len(data)),))
+        kind = document_kind(data, path)
+        if kind == "json":
+            return self._validate_json(data, path)
+        if kind == "xml":
+            return self._validate_xml(data, path)
+        return Report(path, None, (messages.parse_issue("unknown-format", "neither JSON nor XML"),))
+
+    def _too_large(self, size: int) -> Issue:
+        return messages.parse_issue(
+            "too-large", f"document is {size:,} bytes, above the limit of {self.max_bytes:,} bytes"
+        )
+
+    # ------------------------------------------------------------------ JSON
+
+    def _validate_json(self, data: bytes, path: str) -> Report:
+        document, text, problem = parse_json(data)
+        if problem:
+            return Report(path, self.version.ref if self.version else None, (problem,))
+        if self.schema_path and self.schema_path.suffix.lower() == ".json":
+            schema, ref = self._engine(self.schema_path), None
+        elif self.schema_path or (self.rules_path and not self.version):
+            return Report(path, None, (messages.parse_issue("wrong-form", "a JSON document cannot be checked against an XSD or Schematron"),))
+        else:
+            version = self.version
+            if version is None:
+                from .detect import detect_json
+
+                found = detect_json(document, self.catalog, self.at)
+                if isinstance(found, Issue):
+                    return Report(path, None, (found,))
+                version = found
+            if version.json_schema is None:
+                return Report(path, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no JSON form"),))
+            schema, ref = self._engine(version.json_schema), version.ref
+        assert isinstance(schema, JsonSchema)
+        return Report(path, ref, tuple(schema.issues(document, text)))
+
+    # ------------------------------------------------------------------ XML
+
+    def _validate_xml(self, data: bytes, path: str) -> Report:
+        from .xml_engine import parse_xml
+
+        tree, problem = parse_xml(data)
+        if problem or tree is None:
+            return Report(path, self.version.ref if self.version else None, (problem,) if problem else ())
+        engines: list[object] = []
+        ref = None
+        if self.schema_path:
+            if self.schema_path.suffix.lower() != ".xsd":
+                return Report(path, None, (messages.parse_issue("wrong-form", "an XML document cannot be checked against a JSON Schema"),))
+            engines.append(self._engine(self.schema_path))
+        elif self.version is not None or not self.rules_path:
+            version = self.version
+            if version is None:
+                from .detect import detect_xml
+
+                found = detect_xml(tree, self.catalog, self.at)
+                if isinstance(found, Issue):
+                    return Report(path, None, (found,))
+                version = found
+            if version.xml_schema is None:
+                return Report(path, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no XML form"),))
+            ref = version.ref
+            engines.append(self._engine(version.xml_schema))
+            if version.rules and not self.rules_path:
+                engines.append(self._engine(version.rules))
+        if self.rules_path:
+            engines.append(self._engine(self.rules_path))
+        issues: list[Issue] = []
+        for engine in engines:
+            issues.extend(engine.issues(tree))  # type: ignore[attr-defined]
+        return Report(path, ref, tuple(issues))

@@ -1,0 +1,291 @@
+"""The XML engine: hardened parsing, XSD 1.0 validation, ISO Schematron (XSLT 1).
+
+Untrusted XML never reaches the network or the file system: no DTDs (a
+``DOCTYPE`` is a parse issue), no entity expansion, no external loads. Schemas
+are loaded from local files only; a remote ``schemaLocation`` is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from . import messages
+from .errors import SchemaLoadError
+from .report import Issue
+
+__all__ = ["Schematron", "XmlSchema", "element_path", "parse_xml", "xsd_rule"]
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+
+
+def _document_parser() -> etree.XMLParser:
+    # A new parser per call: lxml parsers are not thread-safe to share.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,  # keeps libxml2's depth and text-size limits on
+        collect_ids=False,
+    )
+
+
+# A DOCTYPE can only come in the prolog: after an optional BOM, XML declaration,
+# comments and processing instructions, before the root element.
+_DOCTYPE_IN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+_DTD_MESSAGE = "document type declarations (DOCTYPE) are not allowed: they can expand entities or load external files"
+
+
+def parse_xml(data: bytes) -> tuple[etree._ElementTree | None, Issue | None]:
+    """Parse an untrusted XML document.
+
+    Returns ``(tree, None)`` or ``(None, issue)`` with a ``parse`` issue that
+    says what is wrong and where. Never raises on bad input.
+    """
+    if _DOCTYPE_IN_PROLOG.match(data):
+        # refused before libxml2 sees it: no entity, DTD or network work at all
+        line = data.count(b"\n", 0, data.find(b"<!DOCTYPE")) + 1
+        return None, messages.parse_issue("dtd-forbidden", _DTD_MESSAGE, line)
+    try:
+        root = etree.fromstring(data, _document_parser())
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno, None)
+        message = exc.msg or str(exc)
+        rule = "too-deep" if "depth" in message.lower() else "xml-syntax"
+        return None, messages.parse_issue(rule, f"not well-formed XML: {message}", line or None, column or None)
+    except ValueError as exc:  # e.g. a str with an encoding declaration
+        return None, messages.parse_issue("xml-syntax", f"not well-formed XML: {exc}")
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return None, messages.parse_issue("dtd-forbidden", _DTD_MESSAGE, 1)
+    return tree, None
+
+
+def element_path(element: etree._Element) -> str:
+    """A readable XPath to ``element``: the document's prefixes, ``[n]`` only where names repeat."""
+    steps: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        local = etree.QName(node).localname
+        name = f"{node.prefix}:{local}" if node.prefix else local
+        parent = node.getparent()
+        if parent is not None:
+            same = list(parent.iterchildren(node.tag))
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+_RULE_ALIASES = {
+    # libxml2 names some errors after its own code paths; map them to the XSD rule
+    "element-content": "cvc-complex-type.2.4",
+    "missing": "cvc-complex-type.2.4",
+    "notnillable": "cvc-elt.3.1",
+    "have-default": "cvc-elt.4",
+    "notempty": "cvc-complex-type.2.1",
+    "notsimple": "cvc-complex-type.2.2",
+    "attrunknown": "cvc-complex-type.3.2.2",
+    "attrinvalid": "cvc-attribute.3",
+    "noroot": "cvc-elt.1",
+    "undeclaredelem": "cvc-elt.1",
+    "wrongelem": "cvc-elt.1",
+    "isabstract": "cvc-elt.2",
+    "elemcont": "cvc-complex-type.2.4",
+}
+
+
+def xsd_rule(type_name: str) -> str:
+    """libxml2's ``SCHEMAV_CVC_COMPLEX_TYPE_2_4`` → the XSD rule ``cvc-complex-type.2.4``."""
+    name = type_name.removeprefix("SCHEMAV_").removeprefix("SCHEMAP_")
+    words: list[str] = []
+    numbers: list[str] = []
+    for token in name.split("_"):
+        (numbers if token.isdigit() else words).append(token.lower())
+    rule = "-".join(words) + ("." + ".".join(numbers) if numbers else "")
+    return _RULE_ALIASES.get(rule, rule)
+
+
+class _PathResolver:
+    """Maps libxml2's error paths (``/*/*[2]`` or ``/p:a/p:b``) back to elements, lazily."""
+
+    def __init__(self, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        self._ns: dict[str, str] | None = None
+
+    def _namespaces(self) -> dict[str, str]:
+        if self._ns is None:
+            ns: dict[str, str] = {}
+            for el in self.tree.iter():
+                if isinstance(el.tag, str):
+                    for prefix, uri in el.nsmap.items():
+                        if prefix:
+                            ns.setdefault(prefix, uri)
+            self._ns = ns
+        return self._ns
+
+    def element(self, path: str | None) -> etree._Element | None:
+        if not path:
+            return None
+        try:
+            found = self.tree.xpath(path, namespaces=self._namespaces())
+        except etree.XPathError:
+            return None
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+            return found[0]
+        return None
+
+
+def _check_local_imports(path: Path, seen: set[Path] | None = None) -> None:
+    """Refuse schemas that would import or include anything from the network."""
+    seen = seen if seen is not None else set()
+    path = path.resolve()
+    if path in seen:
+        return
+    seen.add(path)
+    try:
+        doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except OSError as exc:
+        raise SchemaLoadError(path, f"cannot be read: {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        raise SchemaLoadError(path, f"is not well-formed XML: {exc}") from None
+    for ref in doc.iterfind(f"{{{XSD_NS}}}*[@schemaLocation]"):
+        location = ref.get("schemaLocation", "")
+        if urlsplit(location).scheme not in ("", "file"):
+            raise SchemaLoadError(path, f"line {ref.sourceline}: remote schemaLocation {location!r} is not loaded (no network)")
+        target = Path(urlsplit(location).path) if urlsplit(location).scheme == "file" else path.parent / location
+        if not target.is_file():
+            raise SchemaLoadError(path, f"line {ref.sourceline}: schemaLocation {location!r} not found at {target}")
+        _check_local_imports(target, seen)
+
+
+class XmlSchema:
+    """A compiled XSD 1.0 schema (libxml2): ``iter_errors`` / ``validate`` / ``is_valid`` / ``issues``."""
+
+    def __init__(self, schema: etree.XMLSchema, name: str) -> None:
+        self._schema = schema
+        self.name = name
+
+    @classmethod
+    def from_file(cls, path: Path) -> XmlSchema:
+        """Compile ``path`` with its imports and includes, all from local files.
+
+        :raises SchemaLoadError: unreadable, not a schema, or reaching for the network.
+        """
+        path = Path(path)
+        _check_local_imports(path)
+        try:
+            doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+            return cls(etree.XMLSchema(doc), str(path))
+        except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+            raise SchemaLoadError(path, f"is not a usable XML Schema: {exc}") from None
+
+    def iter_errors(self, tree: etree._ElementTree) -> Iterator[etree._LogEntry]:
+        # lxml's XMLSchema is not re-entrant; validation holds its own error log
+        if self._schema.validate(tree):
+            return
+        yield from self._schema.error_log
+
+    def is_valid(self, tree: etree._ElementTree) -> bool:
+        return bool(self._schema.validate(tree))
+
+    def validate(self, tree: etree._ElementTree) -> None:
+        self._schema.assertValid(tree)
+
+    def issues(self, tree: etree._ElementTree) -> list[Issue]:
+        resolver = _PathResolver(tree)
+        issues = []
+        for entry in self.iter_errors(tree):
+            element = resolver.element(entry.path)
+            rule = xsd_rule(entry.type_name)
+            message = _readable_names(entry.message, element)
+            issues.append(
+                Issue(
+                    message=message,
+                    message_th=messages.xml_message_th(rule, message),
+                    rule=rule,
+                    source="schema",
+                    severity="warning" if entry.level_name == "WARNING" else "error",
+                    location=element_path(element) if element is not None else (entry.path or ""),
+                    line=entry.line or (element.sourceline if element is not None else None),
+                    column=entry.column or None,
+                )
+            )
+        return issues
+
+
+_CLARK = re.compile(r"\{([^}]*)\}([\w.\-]+)")
+
+
+def _readable_names(message: str, element: etree._Element | None) -> str:
+    """Write ``{urn:x}Name`` as ``p:Name`` where the document has a prefix for it."""
+    if element is None:
+        return message
+    reverse = {uri: f"{prefix}:" if prefix else "" for prefix, uri in element.nsmap.items()}
+    return _CLARK.sub(lambda m: f"{reverse[m.group(1)]}{m.group(2)}" if m.group(1) in reverse else m.group(0), message)
+
+
+_SEVERITY_OF_ROLE = {
+    "fatal": "error",
+    "error": "error",
+    "warning": "warning",
+    "warn": "warning",
+    "info": "info",
+    "information": "info",
+}
+
+
+class Schematron:
+    """ISO Schematron with the XSLT 1 query binding (lxml's skeleton implementation).
+
+    Failed asserts and successful reports become ``rules`` issues: the assertion
+    id as ``rule``, its ``role`` as severity (``error`` when absent).
+    """
+
+    def __init__(self, path: Path) -> None:
+        from lxml import isoschematron
+
+        self.name = str(path)
+        try:
+            doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+        except (OSError, etree.XMLSyntaxError) as exc:
+            raise SchemaLoadError(path, f"cannot be read as Schematron: {exc}") from None
+        binding = (doc.getroot().get("queryBinding") or "xslt").lower()
+        if binding not in ("xslt", "xslt1", "xpath"):
+            raise SchemaLoadError(path, f"queryBinding {binding!r} is not supported (supported: xslt)")
+        try:
+            self._schematron = isoschematron.Schematron(doc, store_report=True)
+        except (etree.SchematronParseError, etree.XSLTParseError) as exc:
+            raise SchemaLoadError(path, f"is not usable Schematron: {exc}") from None
+
+    def issues(self, tree: etree._ElementTree) -> list[Issue]:
+        self._schematron.validate(tree)
+        report = self._schematron.validation_report
+        if report is None:
+            return []
+        resolver = _PathResolver(tree)
+        issues = []
+        for node in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
+            text = " ".join("".join(node.findtext(f"{{{SVRL_NS}}}text") or "").split())
+            element = resolver.element(node.get("location"))
+            rule = node.get("id") or node.get("test") or "schematron"
+            severity = _SEVERITY_OF_ROLE.get((node.get("role") or "error").lower(), "error")
+            issues.append(
+                Issue(
+                    message=text or f"assertion failed: {node.get('test')}",
+                    message_th=f"ไม่เป็นไปตามกฎของมาตรฐาน ({text})",
+                    rule=rule,
+                    source="rules",
+                    severity=severity,  # type: ignore[arg-type]
+                    location=element_path(element) if element is not None else node.get("location", ""),
+                    line=element.sourceline if element is not None else None,
+                )
+            )
+        return issues
