@@ -240,6 +240,112 @@ def standards_show(ref, catalogs, output_format) -> None:
         click.echo(f"    examples: {len(row['examples']['valid'])} valid, {len(row['examples']['invalid'])} invalid")
 
 
+@standards.command("check")
+@click.argument("standard_ids", nargs=-1, metavar="[ID]...")
+@catalog_option
+def standards_check(standard_ids, catalogs) -> None:
+    """Check the catalog: metadata, schemas, conformance kits, twins, hashes.
+
+    Exit 0 when everything holds, 1 with a list of what failed.
+    """
+    from validator import DxsError
+    from validator.checks import check_catalog
+
+    catalog = _catalog(catalogs)
+    try:
+        findings = check_catalog(catalog, list(standard_ids) or None)
+    except DxsError as exc:
+        raise ConfigError(str(exc)) from None
+    checked = [catalog.standard(i) for i in standard_ids] if standard_ids else list(catalog)
+    n_versions = sum(len(s.versions) for s in checked)
+    for finding in findings:
+        click.echo(f"FAIL  {finding}")
+    if findings:
+        click.echo(f"{len(findings)} problems in {len(checked)} standards, {n_versions} versions")
+        sys.exit(EXIT_INVALID)
+    click.echo(f"ok: {len(checked)} standards, {n_versions} versions checked")
+
+
+@standards.command("new")
+@click.argument("standard_id", metavar="ID")
+@click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True,
+              help="For an existing standard: which part of the latest version to raise.")
+@click.option("--version", "version", help="For an existing standard: the exact new version.")
+@click.option("--into", type=click.Path(file_okay=False), help="Catalog folder for a new standard (default: the first --catalog).")
+@click.option("--title-th", help="New standard: Thai title.")
+@click.option("--title-en", help="New standard: English title.")
+@click.option("--owner", help="New standard: owner agency code.")
+@click.option("--sector", help="New standard: sector.")
+@catalog_option
+def standards_new(standard_id, bump, version, into, title_th, title_en, owner, sector, catalogs) -> None:
+    """Scaffold a new standard, or a new draft version of an existing one (copying the latest)."""
+    from validator import DxsError
+    from validator.publish import new_standard, new_version
+
+    catalog = _catalog(catalogs)
+    try:
+        if standard_id in catalog:
+            folder = new_version(catalog.standard(standard_id), bump=bump, version=version)
+            click.echo(f"created draft {folder}")
+            click.echo("next: edit its schemas, examples and version.toml notes; then `dxs standards check " + standard_id + "`")
+            return
+        target = into or (catalogs[0] if catalogs else None)
+        if not target:
+            raise DxsError("a new standard needs a catalog folder: --into DIR (or --catalog DIR)")
+        missing = [n for n, v in (("--title-th", title_th), ("--title-en", title_en), ("--owner", owner), ("--sector", sector)) if not v]
+        if missing:
+            raise DxsError(f"a new standard needs {', '.join(missing)}")
+        folder = new_standard(Path(target), standard_id, title_th=title_th, title_en=title_en, owner=owner, sector=sector)
+    except DxsError as exc:
+        raise ConfigError(str(exc)) from None
+    click.echo(f"created {folder} with a 0.1.0 draft")
+
+
+@standards.command("lock")
+@click.argument("refs", nargs=-1, metavar="ID@VERSION...")
+@click.option("--announce", type=click.DateTime(formats=["%Y-%m-%d"]), help="Announce the version on this date, then lock it.")
+@click.option("--all-announced", is_flag=True, help="Lock every announced version that has no hashes yet.")
+@catalog_option
+def standards_lock(refs, announce, all_announced, catalogs) -> None:
+    """Record the SHA-256 of every file of a version, so it can never change silently."""
+    from validator import DxsError
+    from validator.publish import lock_version
+
+    catalog = _catalog(catalogs)
+    try:
+        versions = [catalog.resolve(r) for r in refs]
+        if all_announced:
+            versions += [v for v in catalog.versions() if v.is_announced and not v.hashes]
+        if not versions:
+            raise DxsError("name the versions to lock (ID@VERSION), or use --all-announced")
+        for v in versions:
+            hashes = lock_version(v, announce=announce.date() if announce else None)
+            click.echo(f"locked {v.ref}: {len(hashes)} files")
+    except DxsError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+@standards.command("export")
+@click.option("--format", "output_format", type=click.Choice(["json", "dcat"]), default="json", show_default=True)
+@click.option("--base-uri", default="https://standards.dx.go.th", show_default=True, help="Base of the stable identifiers.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+@catalog_option
+def standards_export(output_format, base_uri, output, catalogs) -> None:
+    """Export the whole catalog as one JSON document, or as DCAT-AP JSON-LD."""
+    import json
+
+    from validator.publish import catalog_as_dcat, catalog_as_json
+
+    catalog = _catalog(catalogs)
+    data = catalog_as_dcat(catalog, base_uri) if output_format == "dcat" else catalog_as_json(catalog, base_uri)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
 # --------------------------------------------------------------------------- serve
 
 

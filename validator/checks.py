@@ -1,21 +1,40 @@
-"""Catalog checks: does each version's conformance kit behave as it says?
+"""Catalog checks: is every standard complete, and does each kit behave as it says?
 
 Each check returns :class:`Finding` values (errors as values); the CLI turns
-a non-empty list into exit 1. Valid examples must validate; every invalid
-example must fail with exactly the issue its manifest names; both-form versions
-must have every valid example in both forms.
+a non-empty list into exit 1. Checked: metadata completeness and lifecycle
+consistency; every schema compiles (JSON Schemas against their metaschema);
+valid examples validate and every invalid example fails with exactly the issue
+its manifest names; JSON and XML twins carry the same values; files of announced
+versions still have the hashes recorded when they were locked.
 """
 
 from __future__ import annotations
 
+import decimal
+import json
 import tomllib
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .catalog import Catalog, StandardVersion
+from .catalog import ANNOUNCED_STATUSES, Catalog, Standard, StandardVersion
+from .errors import DxsError
 from .validate import DocumentValidator
 
-__all__ = ["MIN_INVALID", "MIN_VALID", "Finding", "check_examples", "load_manifest"]
+__all__ = [
+    "MIN_INVALID",
+    "MIN_VALID",
+    "Finding",
+    "check_catalog",
+    "check_examples",
+    "check_hashes",
+    "check_metadata",
+    "check_schemas",
+    "check_twins",
+    "load_manifest",
+]
 
 MIN_VALID, MIN_INVALID = 2, 3
 MANIFEST = "expected.toml"
@@ -122,6 +141,186 @@ def check_examples(catalog: Catalog, version: StandardVersion) -> list[Finding]:
     return findings
 
 
-def example_paths(version: StandardVersion) -> list[Path]:
-    """Every example file of a version (valid then invalid)."""
-    return version.examples("valid") + version.examples("invalid")
+# --------------------------------------------------------------------------- metadata
+
+_RECOMMENDED_STANDARD_FIELDS = ("description_th", "description_en", "owner_name_th", "owner_name_en")
+_PLACEHOLDERS = ("(to be written)", "(to be assigned)", "")
+
+
+def check_metadata(standard: Standard) -> list[Finding]:
+    """Fields the loader accepts but a published standard still needs, and lifecycle consistency."""
+    findings: list[Finding] = []
+    toml = str(standard.folder / "standard.toml")
+    for name in ("national_code", "legal_basis", "contact", *_RECOMMENDED_STANDARD_FIELDS):
+        if getattr(standard, name).strip() in _PLACEHOLDERS:
+            findings.append(Finding(standard.id, toml, f"field '{name}' is empty or a placeholder"))
+    for v in standard.versions:
+        path = str(v.folder / "version.toml")
+
+        def bad(message: str, *, path: str = path, ref: str = v.ref) -> None:
+            findings.append(Finding(ref, path, message))
+
+        if not v.notes.strip():
+            bad("field 'notes' is empty: say what the version is and what changed")
+        if not v.history:
+            bad("field 'history' is empty: every version has at least its draft entry")
+        dates = [h.date for h in v.history]
+        if dates != sorted(dates):
+            bad("field 'history' is not in date order")
+        if v.history and v.history[-1].status != v.status:
+            bad(f"field 'status' is {v.status!r} but the last history entry is {v.history[-1].status!r}")
+        if v.is_announced:
+            entry = next((h for h in v.history if h.status == "announced"), None)
+            if entry is None:
+                bad("field 'history' has no 'announced' entry")
+            elif entry.date != v.announced:
+                bad(f"field 'announced' ({v.announced}) differs from the history's announced date ({entry.date})")
+            if v.effective is None:
+                bad("field 'effective' is missing for an announced version")
+            elif v.announced and v.effective < v.announced:
+                bad(f"field 'effective' ({v.effective}) is before 'announced' ({v.announced})")
+        if v.sunset and v.effective and v.sunset < v.effective:
+            bad(f"field 'sunset' ({v.sunset}) is before 'effective' ({v.effective})")
+        if v.xml_schema and v.xml is None:
+            bad("has schema.xsd but no [detection.xml]")
+        if v.json_schema and v.json is None:
+            bad("has schema.json but no [detection.json]")
+    defaults = [v for v in standard.versions if v.default]
+    if len(defaults) > 1:
+        findings.append(
+            Finding(standard.id, toml, "more than one version is the detection default: " + ", ".join(v.version for v in defaults))
+        )
+    return findings
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def check_schemas(catalog: Catalog, version: StandardVersion) -> list[Finding]:
+    """Every schema of the version compiles (JSON Schemas are meta-validated on the way)."""
+    try:
+        DocumentValidator(catalog, standard=version.ref)
+    except DxsError as exc:
+        return [Finding(version.ref, getattr(exc, "path", str(version.folder)), str(exc))]
+    return []
+
+
+# --------------------------------------------------------------------------- hashes
+
+
+def check_hashes(version: StandardVersion) -> list[Finding]:
+    """An announced version's files must be exactly those locked, byte for byte."""
+    if version.status not in ANNOUNCED_STATUSES:
+        return []
+    from .publish import file_hashes
+
+    toml = str(version.folder / "version.toml")
+    if not version.hashes:
+        return [Finding(version.ref, toml, "announced but not locked: run `dxs standards lock` to record its file hashes")]
+    findings = []
+    actual = file_hashes(version)
+    for name, digest in sorted(version.hashes.items()):
+        if name not in actual:
+            findings.append(Finding(version.ref, str(version.folder / name), "locked file was removed"))
+        elif actual[name] != digest:
+            findings.append(Finding(version.ref, str(version.folder / name), "file of an announced version was changed since it was locked"))
+    for name in sorted(set(actual) - set(version.hashes)):
+        findings.append(Finding(version.ref, str(version.folder / name), "file was added to an announced version after it was locked"))
+    return findings
+
+
+# --------------------------------------------------------------------------- twins
+
+
+def _normal(value: Any) -> str:
+    """One spelling per value across JSON and XML (numbers by value, booleans lower-case)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return text
+    return format(number.normalize(), "f") if number.is_finite() else text
+
+
+def _json_values(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for item in node.values():
+            yield from _json_values(item)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _json_values(item)
+    elif node is not None:
+        yield _normal(node)
+
+
+def _xml_values(tree: Any, skip: set[Any]) -> Iterator[str]:
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element in skip:
+            continue
+        yield from (_normal(v) for v in element.attrib.values())
+        if len(element) == 0 and element.text and element.text.strip():
+            yield _normal(element.text)
+
+
+def check_twins(version: StandardVersion) -> list[Finding]:
+    """Each valid ``name.json`` and ``name.xml`` carry the same values (the version markers aside)."""
+    if not (version.json_schema and version.xml_schema and version.json and version.xml):
+        return []
+    from .detect import resolve_pointer
+    from .xml_engine import parse_xml
+
+    findings = []
+    for json_path in (p for p in version.examples("valid") if p.suffix == ".json"):
+        xml_path = json_path.with_suffix(".xml")
+        if not xml_path.is_file():
+            continue  # reported by check_examples
+        try:
+            document = json.loads(json_path.read_bytes())
+        except ValueError:
+            continue  # reported by check_examples
+        tree, problem = parse_xml(xml_path.read_bytes())
+        if tree is None:
+            continue
+        markers = [_normal(resolve_pointer(document, p)) for p in (version.json.root_pointer, version.json.version_pointer) if p]
+        skip: set[Any] = set()  # the marker element (with its attributes), or
+        xml_markers: list[str] = []  # the marker's value when it is an attribute
+        if version.xml.version_path:
+            found = tree.getroot().xpath(version.xml.version_path, namespaces=dict(version.xml.namespaces))
+            for node in found if isinstance(found, list) else [found]:
+                if hasattr(node, "tag"):
+                    skip.add(node)
+                else:
+                    xml_markers.append(_normal(node))
+        # multisets, so a data value that happens to equal a marker still counts
+        in_json = set(+(Counter(_json_values(document)) - Counter(markers)))
+        in_xml = set(+(Counter(_xml_values(tree, skip)) - Counter(xml_markers)))
+        only_json, only_xml = sorted(in_json - in_xml), sorted(in_xml - in_json)
+        if only_json or only_xml:
+            detail = []
+            if only_json:
+                detail.append("only in JSON: " + ", ".join(repr(v) for v in only_json[:5]))
+            if only_xml:
+                detail.append("only in XML: " + ", ".join(repr(v) for v in only_xml[:5]))
+            findings.append(Finding(version.ref, str(json_path.with_suffix("")), "twins disagree: " + "; ".join(detail)))
+    return findings
+
+
+# --------------------------------------------------------------------------- all
+
+
+def check_catalog(catalog: Catalog, standard_ids: list[str] | None = None) -> list[Finding]:
+    """Every check over the catalog, or over the named standards."""
+    findings: list[Finding] = []
+    standards = [catalog.standard(i) for i in standard_ids] if standard_ids else list(catalog)
+    for standard in standards:
+        findings.extend(check_metadata(standard))
+        for version in standard.versions:
+            schema_findings = check_schemas(catalog, version)
+            findings.extend(schema_findings)
+            findings.extend(check_hashes(version))
+            if not schema_findings:
+                findings.extend(check_examples(catalog, version))
+                findings.extend(check_twins(version))
+    return findings

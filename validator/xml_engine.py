@@ -101,6 +101,12 @@ _RULE_ALIASES = {
     "elemcont": "cvc-complex-type.2.4",
 }
 
+# the XSD specification spells facet rules in camelCase (cvc-maxInclusive-valid)
+_FACET_CASE = {
+    name.lower(): name
+    for name in ("minLength", "maxLength", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "totalDigits", "fractionDigits")
+}
+
 
 def xsd_rule(type_name: str) -> str:
     """libxml2's ``SCHEMAV_CVC_COMPLEX_TYPE_2_4`` → the XSD rule ``cvc-complex-type.2.4``."""
@@ -109,6 +115,7 @@ def xsd_rule(type_name: str) -> str:
     numbers: list[str] = []
     for token in name.split("_"):
         (numbers if token.isdigit() else words).append(token.lower())
+    words = [_FACET_CASE.get(w, w) for w in words]
     rule = "-".join(words) + ("." + ".".join(numbers) if numbers else "")
     return _RULE_ALIASES.get(rule, rule)
 
