@@ -44,6 +44,12 @@ def bundled_catalog():
     return load_catalog([BUNDLED_CATALOG])
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    # compiled Schematron goes to a cache of the test run's own, not the user's
+    os.environ["DXS_CACHE_DIR"] = str(tmp_path_factory.mktemp("dxs-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _no_ambient_catalog(monkeypatch):
     # a developer's DXS_CATALOG must not change what the tests see

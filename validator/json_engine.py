@@ -1,5 +1,11 @@
 """The JSON engine: JSON Schema 2020-12 and draft-07, formats asserted, no network.
 
+Two engines work together. python-jsonschema is the reference: it decides
+what is an error and writes the messages. jsonschema-rs, where installed, is
+the fast path: a document it accepts is valid without further work; a document
+it rejects goes to the reference, so nothing is ever reported invalid that the
+reference accepts.
+
 ``$ref`` resolves only from local sources: the catalog's schemas (by ``$id``),
 the schema's own folder, and explicit URI-prefix → folder mappings
 (``uri_map``, in the spirit of xmlschema's ``uri_mapper``). Anything else is a
@@ -31,12 +37,31 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+try:  # orjson parses bytes directly and several times faster than `json`
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    _orjson = None
+
+_BOM = b"\xef\xbb\xbf"
+
+
 def parse_json(data: bytes) -> tuple[Any, str | None, Issue | None]:
     """Decode and parse a JSON document.
 
     Returns ``(value, text, None)``, or ``(None, text_or_None, issue)`` with a
     ``parse`` issue saying what is wrong and where. Never raises on bad input.
+    On the fast path ``text`` is ``None``; callers that need positions decode
+    ``data`` themselves (only documents with issues need them).
     """
+    if _orjson is not None:
+        try:
+            return _orjson.loads(data[3:] if data.startswith(_BOM) else data), None, None
+        except _orjson.JSONDecodeError:
+            pass  # the slow path below says precisely what and where
+    return _parse_slowly(data)
+
+
+def _parse_slowly(data: bytes) -> tuple[Any, str | None, Issue | None]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,6 +159,36 @@ class JsonSchema:
             registry=Registry(retrieve=retrieve),
             format_checker=_format_checker() if formats else None,
         )
+        self._fast = self._fast_validator(schema, str(dialect).rstrip("#"), formats)
+
+    def _fast_validator(self, schema: Any, dialect: str, formats: bool) -> Any:
+        """A jsonschema-rs validator for the same schema, or ``None`` where it cannot take it."""
+        try:
+            import jsonschema_rs
+        except ImportError:  # pragma: no cover - declared dependency; the reference alone still works
+            return None
+        classes = {DRAFT7: jsonschema_rs.Draft7Validator, DRAFT202012: jsonschema_rs.Draft202012Validator}
+        cls = classes.get(dialect)
+        if cls is None:
+            return None
+
+        def retrieve(uri: str) -> Any:
+            path = self._local_path(uri)
+            if path is None:
+                raise LookupError(f"{uri} is not available locally (no network)")
+            return _load_json_file(path)
+
+        base = (self.folder / "schema.json").as_uri() if self.folder else None
+        try:
+            return cls(
+                schema,
+                formats={name: check for name, check in THAI_FORMATS.items()},
+                validate_formats=formats,
+                retriever=retrieve,
+                base_uri=base,
+            )
+        except Exception:  # noqa: BLE001 - anything it cannot compile stays with the reference
+            return None
 
     # -- $ref resolution, local only
     def _local_path(self, uri: str) -> Path | None:
@@ -167,20 +222,33 @@ class JsonSchema:
             raise SchemaLoadError(self.name, f"cannot resolve $ref {exc.ref!r} locally") from None
 
     def is_valid(self, instance: Any) -> bool:
+        # the fast engine may accept; only the reference may reject
+        if self._fast is not None and self._accepts_fast(instance):
+            return True
         return next(self.iter_errors(instance), None) is None
+
+    def _accepts_fast(self, instance: Any) -> bool:
+        try:
+            return bool(self._fast.is_valid(instance))
+        except Exception:  # noqa: BLE001 - e.g. integers beyond 64 bits: let the reference decide
+            return False
 
     def validate(self, instance: Any) -> None:
         """Raise the first error, if any."""
         for error in self.iter_errors(instance):
             raise error
 
-    def issues(self, instance: Any, text: str | None = None) -> list[Issue]:
-        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``text``."""
+    def issues(self, instance: Any, source: bytes | str | None = None) -> list[Issue]:
+        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``source``."""
+        if self._fast is not None and self._accepts_fast(instance):
+            return []
         errors = list(self.iter_errors(instance))
         if not errors:
             return []
         pointers = [pointer_of(e.absolute_path) for e in errors]
-        positions = locate(text, pointers) if text is not None else {}
+        if isinstance(source, bytes):
+            source = source.decode("utf-8-sig", errors="replace")
+        positions = locate(source, pointers) if source is not None else {}
         issues = []
         for error, pointer in zip(errors, pointers):
             line, column = positions.get(pointer, (None, None))

@@ -91,7 +91,7 @@ class DocumentValidator:
             if suffix == ".json":
                 engine = JsonSchema.from_file(path, resources=self.catalog.schema_resources)
             elif suffix == ".sch":
-                from .xml_engine import Schematron
+                from .schematron import Schematron
 
                 engine = Schematron(path)
             else:
@@ -154,7 +154,7 @@ class DocumentValidator:
                 return Report(path, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no JSON form"),))
             schema, ref = self._engine(version.json_schema), version.ref
         assert isinstance(schema, JsonSchema)
-        return Report(path, ref, tuple(schema.issues(document, text)))
+        return Report(path, ref, tuple(schema.issues(document, text if text is not None else data)))
 
     # ------------------------------------------------------------------ XML
 

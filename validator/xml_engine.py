@@ -1,4 +1,4 @@
-"""The XML engine: hardened parsing, XSD 1.0 validation, ISO Schematron (XSLT 1).
+"""The XML engine: hardened parsing and XSD 1.0 validation (Schematron: validator.schematron).
 
 Untrusted XML never reaches the network or the file system: no DTDs (a
 ``DOCTYPE`` is a parse issue), no entity expansion, no external loads. Schemas
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,10 +19,9 @@ from . import messages
 from .errors import SchemaLoadError
 from .report import Issue
 
-__all__ = ["Schematron", "XmlSchema", "element_path", "parse_xml", "xsd_rule"]
+__all__ = ["XmlSchema", "element_path", "parse_xml", "xsd_rule"]
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
-SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 
 
 def _document_parser() -> etree.XMLParser:
@@ -173,12 +173,49 @@ def _check_local_imports(path: Path, seen: set[Path] | None = None) -> None:
         _check_local_imports(target, seen)
 
 
-class XmlSchema:
-    """A compiled XSD 1.0 schema (libxml2): ``iter_errors`` / ``validate`` / ``is_valid`` / ``issues``."""
+@lru_cache(maxsize=16)
+def _reference_schema(path: Path, mtime_ns: int) -> object | None:
+    """xmlschema's compiled schema for ``path`` (shared by every validator in the process)."""
+    import xmlschema
 
-    def __init__(self, schema: etree.XMLSchema, name: str) -> None:
+    try:
+        # local files only: no network, no DTD tricks in the schema documents
+        return xmlschema.XMLSchema10(str(path), allow="local", defuse="always")
+    except (xmlschema.XMLSchemaException, OSError, ValueError):
+        return None
+
+
+class XmlSchema:
+    """A compiled XSD 1.0 schema: ``iter_errors`` / ``validate`` / ``is_valid`` / ``issues``.
+
+    libxml2 (through lxml) is the fast path and writes the messages, with line
+    numbers. It deviates from the XSD specification in places, so a document it
+    rejects is referred to xmlschema, the spec-conformant reference: when the
+    reference accepts the document, it is valid.
+    """
+
+    def __init__(self, schema: etree.XMLSchema, name: str, path: Path | None = None) -> None:
         self._schema = schema
         self.name = name
+        self.path = path
+        self._reference_schema: object | None = None
+
+    def _reference(self) -> object | None:
+        """xmlschema's view of the same file, compiled on first need (it is slow to build)."""
+        if self._reference_schema is None and self.path is not None:
+            self._reference_schema = _reference_schema(self.path.resolve(), self.path.stat().st_mtime_ns)
+            if self._reference_schema is None:
+                self.path = None  # the reference cannot read it; libxml2's verdict stands
+        return self._reference_schema
+
+    def _reference_accepts(self, tree: etree._ElementTree) -> bool:
+        reference = self._reference()
+        if reference is None:
+            return False
+        try:
+            return bool(reference.is_valid(tree))  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a reference failure never turns an error into a pass
+            return False
 
     @classmethod
     def from_file(cls, path: Path) -> XmlSchema:
@@ -190,7 +227,7 @@ class XmlSchema:
         _check_local_imports(path)
         try:
             doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
-            return cls(etree.XMLSchema(doc), str(path))
+            return cls(etree.XMLSchema(doc), str(path), path)
         except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
             raise SchemaLoadError(path, f"is not a usable XML Schema: {exc}") from None
 
@@ -201,16 +238,24 @@ class XmlSchema:
         yield from self._schema.error_log
 
     def is_valid(self, tree: etree._ElementTree) -> bool:
-        return bool(self._schema.validate(tree))
+        return bool(self._schema.validate(tree)) or self._reference_accepts(tree)
 
     def validate(self, tree: etree._ElementTree) -> None:
-        self._schema.assertValid(tree)
+        if not self.is_valid(tree):
+            self._schema.assertValid(tree)
 
     def issues(self, tree: etree._ElementTree) -> list[Issue]:
-        resolver = _PathResolver(tree)
+        entries = list(self.iter_errors(tree))
+        if not entries or self._reference_accepts(tree):
+            return []
+        return self.issues_of(entries, tree)
+
+    def issues_of(self, entries: list, tree: etree._ElementTree | None) -> list[Issue]:
+        """libxml2 log entries as issues (paths resolved against ``tree`` where there is one)."""
+        resolver = _PathResolver(tree) if tree is not None else None
         issues = []
-        for entry in self.iter_errors(tree):
-            element = resolver.element(entry.path)
+        for entry in entries:
+            element = resolver.element(entry.path) if resolver else None
             rule = xsd_rule(entry.type_name)
             message = _readable_names(entry.message, element)
             issues.append(
@@ -237,62 +282,3 @@ def _readable_names(message: str, element: etree._Element | None) -> str:
         return message
     reverse = {uri: f"{prefix}:" if prefix else "" for prefix, uri in element.nsmap.items()}
     return _CLARK.sub(lambda m: f"{reverse[m.group(1)]}{m.group(2)}" if m.group(1) in reverse else m.group(0), message)
-
-
-_SEVERITY_OF_ROLE = {
-    "fatal": "error",
-    "error": "error",
-    "warning": "warning",
-    "warn": "warning",
-    "info": "info",
-    "information": "info",
-}
-
-
-class Schematron:
-    """ISO Schematron with the XSLT 1 query binding (lxml's skeleton implementation).
-
-    Failed asserts and successful reports become ``rules`` issues: the assertion
-    id as ``rule``, its ``role`` as severity (``error`` when absent).
-    """
-
-    def __init__(self, path: Path) -> None:
-        from lxml import isoschematron
-
-        self.name = str(path)
-        try:
-            doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-        except (OSError, etree.XMLSyntaxError) as exc:
-            raise SchemaLoadError(path, f"cannot be read as Schematron: {exc}") from None
-        binding = (doc.getroot().get("queryBinding") or "xslt").lower()
-        if binding not in ("xslt", "xslt1", "xpath"):
-            raise SchemaLoadError(path, f"queryBinding {binding!r} is not supported (supported: xslt)")
-        try:
-            self._schematron = isoschematron.Schematron(doc, store_report=True)
-        except (etree.SchematronParseError, etree.XSLTParseError) as exc:
-            raise SchemaLoadError(path, f"is not usable Schematron: {exc}") from None
-
-    def issues(self, tree: etree._ElementTree) -> list[Issue]:
-        self._schematron.validate(tree)
-        report = self._schematron.validation_report
-        if report is None:
-            return []
-        resolver = _PathResolver(tree)
-        issues = []
-        for node in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
-            text = " ".join("".join(node.findtext(f"{{{SVRL_NS}}}text") or "").split())
-            element = resolver.element(node.get("location"))
-            rule = node.get("id") or node.get("test") or "schematron"
-            severity = _SEVERITY_OF_ROLE.get((node.get("role") or "error").lower(), "error")
-            issues.append(
-                Issue(
-                    message=text or f"assertion failed: {node.get('test')}",
-                    message_th=f"ไม่เป็นไปตามกฎของมาตรฐาน ({text})",
-                    rule=rule,
-                    source="rules",
-                    severity=severity,  # type: ignore[arg-type]
-                    location=element_path(element) if element is not None else node.get("location", ""),
-                    line=element.sourceline if element is not None else None,
-                )
-            )
-        return issues

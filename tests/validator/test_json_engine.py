@@ -7,9 +7,10 @@ from validator.json_engine import DRAFT7, parse_json
 
 
 def issues_of(schema, text, **kw):
-    value, text, problem = parse_json(text.encode())
+    data = text.encode()
+    value, _, problem = parse_json(data)
     assert problem is None
-    return JsonSchema(schema, **kw).issues(value, text)
+    return JsonSchema(schema, **kw).issues(value, data)
 
 
 def test_reports_every_issue_with_pointer_line_and_column():
@@ -63,6 +64,15 @@ def test_refs_resolve_by_id_from_the_catalog(fixture_catalog):
 def test_an_invalid_schema_is_a_load_error():
     with pytest.raises(SchemaLoadError, match="not a valid schema at /type"):
         JsonSchema({"type": "strnig"})
+
+
+def test_the_fast_engine_never_rejects_what_the_reference_accepts():
+    # python-jsonschema treats 1.0 as an integer; so must the verdict
+    schema = JsonSchema({"type": "integer", "maximum": 2**70})
+    assert schema._fast is not None
+    assert schema.is_valid(1.0) and schema.issues(1.0, b"1.0") == []
+    assert schema.is_valid(2**65)  # beyond 64 bits: the reference decides
+    assert not schema.is_valid(2**71)
 
 
 def test_the_trio():
