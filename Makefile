@@ -28,7 +28,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
+# Benchmarks: ratios against peers measured in the same run (xmllint comes from Debian's libxml2-utils).
 bench: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@command -v xmllint >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq libxml2-utils >/dev/null; } || echo "xmllint missing: install libxml2-utils to compare against it"
 	$(BIN)/python -m bench.run $(BENCH)
 
 clean:

@@ -1,4 +1,4 @@
-"""The registry service: FastAPI app over the catalog (and, later, agencies, links and events)."""
+"""The registry service: FastAPI app over the catalog, agencies, exchange links, events and their log."""
 
 from .app import create_app
 

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from validator import Catalog
 
-from . import portal
+from . import pages, portal
+from .api import agencies as agencies_api
 from .api import catalog as catalog_api
-from .errors import ServiceError, service_error_handler
+from .api import checks as checks_api
+from .api import links as links_api
+from .api import log as log_api
+from .api import validate as validate_api
+from .db import Database, database_url_from_env
+from .handlers import install_error_handlers
 
 
-def create_app(*, catalog: Catalog, database_url: str = "sqlite:///.dxs/registry.sqlite") -> FastAPI:
+def create_app(
+    *,
+    catalog: Catalog,
+    database_url: str | None = None,
+    database: Database | None = None,
+    log_key: Path | None = None,
+) -> FastAPI:
     """Build the service over a loaded catalog.
 
-    The registry endpoints (agencies, links, events) store into ``database_url``.
+    The registry endpoints (agencies, links, events) store into ``database`` or, opened
+    on first use, ``database_url`` (default ``DXS_DATABASE_URL``, else a SQLite file),
+    signing the log with the key in ``log_key`` (default ``DXS_LOG_KEY``).
     """
     app = FastAPI(
         title="DX Standards Toolkit registry",
@@ -22,8 +39,33 @@ def create_app(*, catalog: Catalog, database_url: str = "sqlite:///.dxs/registry
         description="National catalog of data-exchange standards, and the registry of exchanges made under them.",
     )
     app.state.catalog = catalog
-    app.state.database_url = database_url
-    app.add_exception_handler(ServiceError, service_error_handler)
+    app.state.database_url = database.url if database else (database_url or database_url_from_env())
+    app.state.database = database
+    app.state.log_key = log_key
+    install_error_handlers(app)
     app.include_router(catalog_api.router)
+    app.include_router(agencies_api.router)
+    app.include_router(links_api.router)
+    app.include_router(validate_api.router)
+    app.include_router(log_api.router)
+    app.include_router(checks_api.router)
+    app.include_router(pages.router)
     app.include_router(portal.router)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app as ``dxs serve`` runs it in each worker: everything from the environment.
+
+    ``DXS_DATABASE_URL``, ``DXS_CATALOG`` (and ``DXS_BUNDLED_CATALOG``), ``DXS_LOG_KEY``.
+    Used as a uvicorn factory (``registry.app:create_app_from_env``) so that several
+    worker processes can each build their own.
+    """
+    from validator import catalog_folders, load_catalog
+
+    key = os.environ.get("DXS_LOG_KEY")
+    return create_app(
+        catalog=load_catalog(catalog_folders()),
+        database_url=database_url_from_env(),
+        log_key=Path(key) if key else None,
+    )

@@ -1,9 +1,21 @@
-"""Domain errors of the service and the one place that maps them to HTTP answers."""
+"""Domain errors of the service, each with a stable ``code`` and the HTTP status it maps to.
+
+Services raise these and never import the web framework; :mod:`registry.handlers`
+is the one place that turns them into ``{"code": ..., "message": ...}`` answers.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+__all__ = [
+    "BatchTooLarge",
+    "Conflict",
+    "Forbidden",
+    "IdempotencyKeyReused",
+    "Invalid",
+    "NotFound",
+    "ServiceError",
+    "Unauthenticated",
+]
 
 
 class ServiceError(Exception):
@@ -12,9 +24,25 @@ class ServiceError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
+
+
+class Unauthenticated(ServiceError):
+    """No usable API key: missing, unknown or revoked."""
+
+    status_code = 401
+    code = "unauthenticated"
+
+
+class Forbidden(ServiceError):
+    """The caller is known but may not do this (not a party, not the office)."""
+
+    status_code = 403
+    code = "forbidden"
 
 
 class NotFound(ServiceError):
@@ -22,6 +50,26 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
-async def service_error_handler(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ServiceError)
-    return JSONResponse(status_code=exc.status_code, content={"code": exc.code, "message": exc.message})
+class Conflict(ServiceError):
+    """The request clashes with the current state (a duplicate code, an ended link)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class BatchTooLarge(ServiceError):
+    status_code = 413
+    code = "batch_too_large"
+
+
+class Invalid(ServiceError):
+    """Well-formed but not acceptable (an unknown or unannounced standard version)."""
+
+    status_code = 422
+    code = "invalid"
+
+
+class IdempotencyKeyReused(Invalid):
+    """The same ``Idempotency-Key`` came with a different request."""
+
+    code = "idempotency_key_reused"

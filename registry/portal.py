@@ -1,23 +1,171 @@
-"""Server-rendered portal pages (no build step)."""
+"""Server-rendered portal pages (no build step): catalog browser, validate-by-upload, an agency's links.
+
+Each standard's own page is ``/standards/{id}`` (:mod:`registry.pages`). An agency
+signs in to "my links" with its API key, which the page keeps in an HttpOnly,
+SameSite=Strict cookie; the pages only read, so the cookie cannot be used to write.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+
+from validator import Catalog
+
+from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
+from .api.links import link_reads
+from .api.validate import MAX_DOCUMENT, validate_document
+from .canonical import iso
+from .errors import ServiceError
+from .services import agencies, events, keys, links
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
+SESSION_HOURS = 8
+PAGE = 50
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"today": dt.date.today(), **context}, status_code=status_code)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def _matches(standard: Any, q: str) -> bool:
+    q = q.casefold()
+    fields = (standard.id, standard.title_th, standard.title_en, standard.national_code, standard.owner, *standard.keywords)
+    return any(q in str(f).casefold() for f in fields)
+
 
 @router.get("/", response_class=HTMLResponse)
-def landing(request: Request) -> HTMLResponse:
-    """The landing page: what the service is, and the catalog at a glance."""
-    catalog = request.app.state.catalog
-    return templates.TemplateResponse(
+def landing(
+    request: Request, q: str = "", sector: str = "", status: str = ""
+) -> HTMLResponse:
+    """The catalog browser: every standard, filterable by text, sector and version status."""
+    catalog: Catalog = request.app.state.catalog
+    everything = list(catalog)
+    chosen = [
+        s
+        for s in everything
+        if (not q or _matches(s, q))
+        and (not sector or s.sector == sector)
+        and (not status or any(v.status == status for v in s.versions))
+    ]
+    return _render(
         request,
         "index.html",
-        {"standards": list(catalog), "versions": sum(len(s.versions) for s in catalog)},
+        {
+            "standards": chosen,
+            "versions": sum(len(s.versions) for s in chosen),
+            "total": len(everything),
+            "sectors": sorted({s.sector for s in everything}),
+            "statuses": ["draft", "public-comment", "announced", "deprecated", "retired"],
+            "q": q,
+            "sector": sector,
+            "status": status,
+        },
     )
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@router.get("/validate", response_class=HTMLResponse)
+def validate_form(request: Request, catalog: CatalogDep) -> HTMLResponse:
+    return _render(request, "portal_validate.html", {"catalog": list(catalog), "standard": ""})
+
+
+@router.post("/validate", response_class=HTMLResponse)
+async def validate_upload(
+    request: Request, catalog: CatalogDep, document: UploadFile, standard: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    """Validate an uploaded document with the same validator as the API and the command line."""
+    context: dict[str, Any] = {"catalog": list(catalog), "standard": standard}
+    data = await document.read(MAX_DOCUMENT + 1)
+    if len(data) > MAX_DOCUMENT:
+        return _render(request, "portal_validate.html", {**context, "error": f"The document is larger than {MAX_DOCUMENT:,} bytes."}, 413)
+    try:
+        report = validate_document(catalog, data, name=Path(document.filename or "document").name, standard=standard or None)
+    except ServiceError as exc:
+        return _render(request, "portal_validate.html", {**context, "error": exc.message}, exc.status_code)
+    report_json = json.dumps(report, ensure_ascii=False, indent=2)
+    return _render(request, "portal_validate.html", {**context, "report": report, "report_json": report_json})
+
+
+# --------------------------------------------------------------------------- my links
+
+
+def _same_origin(request: Request) -> bool:
+    """Refuse cross-site form posts (login CSRF): an Origin, when sent, must be this host."""
+    origin = request.headers.get("origin")
+    return not origin or urlsplit(origin).netloc == request.url.netloc
+
+
+@router.get("/my/links", response_class=HTMLResponse)
+def my_links(
+    request: Request, session: SessionDep, status: str = "", offset: Annotated[int, Query(ge=0)] = 0
+) -> HTMLResponse:
+    """The links the signed-in agency is a party to, with what was reported over them."""
+    context: dict[str, Any] = {"caller": None, "hours": SESSION_HOURS, "status": status}
+    token = request.cookies.get(KEY_COOKIE)
+    if not token:
+        return _render(request, "portal_links.html", context)
+    try:
+        caller, _ = keys.authenticate(session, token)
+        rows, total = links.list_links(
+            session, caller=caller, status=status or None, limit=PAGE, offset=offset
+        )
+    except ServiceError as exc:
+        response = _render(request, "portal_links.html", {**context, "error": exc.message}, exc.status_code)
+        response.delete_cookie(KEY_COOKIE, path="/")
+        return response
+    reads = link_reads(session, list(rows))
+    stats = events.summary(session, [r.id for r in rows])
+    context.update(
+        caller=caller,
+        agency=agencies.get(session, caller.agency_code) if caller.agency_code else None,
+        total=total,
+        rows=[{"link": r, "records": stats.get(r.id, (0, None))[0], "last": iso(stats.get(r.id, (0, None))[1])} for r in reads],
+        prev_offset=max(offset - PAGE, 0) if offset else None,
+        next_offset=offset + PAGE if offset + PAGE < total else None,
+    )
+    return _render(request, "portal_links.html", context)
+
+
+@router.post("/my/login")
+def login(request: Request, session: SessionDep, key: Annotated[str, Form(max_length=200)]) -> Response:
+    """Check the key, then keep it in an HttpOnly cookie and show the links."""
+    if not _same_origin(request):
+        return _render(request, "portal_links.html", {"caller": None, "hours": SESSION_HOURS, "error": "cross-site sign-in refused"}, 403)
+    try:
+        keys.authenticate(session, key.strip())
+    except ServiceError as exc:
+        return _render(request, "portal_links.html", {"caller": None, "hours": SESSION_HOURS, "error": exc.message}, exc.status_code)
+    response = RedirectResponse("/my/links", status_code=303)
+    response.set_cookie(
+        KEY_COOKIE,
+        key.strip(),
+        max_age=SESSION_HOURS * 3600,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/my/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/my/links", status_code=303)
+    if _same_origin(request):
+        response.delete_cookie(KEY_COOKIE, path="/")
+    return response

@@ -121,6 +121,10 @@ class StandardVersion:
     xml: XmlDetection | None = None
     json: JsonDetection | None = None
     hashes: Mapping[str, str] = field(default_factory=dict)
+    #: the version's schema files, found once when the catalog is loaded
+    json_schema: Path | None = None
+    xml_schema: Path | None = None
+    rules: Path | None = None
 
     @property
     def ref(self) -> str:
@@ -134,21 +138,6 @@ class StandardVersion:
     @property
     def is_announced(self) -> bool:
         return self.status in ANNOUNCED_STATUSES
-
-    @property
-    def json_schema(self) -> Path | None:
-        path = self.folder / "schema.json"
-        return path if path.is_file() else None
-
-    @property
-    def xml_schema(self) -> Path | None:
-        path = self.folder / "schema.xsd"
-        return path if path.is_file() else None
-
-    @property
-    def rules(self) -> Path | None:
-        path = self.folder / "rules.sch"
-        return path if path.is_file() else None
 
     def active_on(self, day: dt.date) -> bool:
         """Whether documents dated ``day`` fall in this version's active period."""
@@ -304,6 +293,10 @@ def _load_standard(folder: Path) -> Standard:
     )
 
 
+def _file_or_none(path: Path) -> Path | None:
+    return path if path.is_file() else None
+
+
 def _load_version(standard_id: str, folder: Path) -> StandardVersion:
     path = folder / "version.toml"
     f = _Fields(path, _read_toml(path))
@@ -388,6 +381,9 @@ def _load_version(standard_id: str, folder: Path) -> StandardVersion:
         xml=xml,
         json=json,
         hashes=dict(hashes),
+        json_schema=_file_or_none(folder / "schema.json"),
+        xml_schema=_file_or_none(folder / "schema.xsd"),
+        rules=_file_or_none(folder / "rules.sch"),
     )
     if result.json_schema is None and result.xml_schema is None:
         raise CatalogError(folder, "has neither schema.json nor schema.xsd")

@@ -5,7 +5,8 @@ a non-empty list into exit 1. Checked: metadata completeness and lifecycle
 consistency; every schema compiles (JSON Schemas against their metaschema);
 valid examples validate and every invalid example fails with exactly the issue
 its manifest names; JSON and XML twins carry the same values; files of announced
-versions still have the hashes recorded when they were locked.
+versions still have the hashes recorded when they were locked; each version's
+number is at least the bump its changes against the previous announced version need.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "MIN_VALID",
     "Finding",
     "check_catalog",
+    "check_compatibility",
     "check_examples",
     "check_hashes",
     "check_metadata",
@@ -199,7 +201,7 @@ def check_metadata(standard: Standard) -> list[Finding]:
 def check_schemas(catalog: Catalog, version: StandardVersion) -> list[Finding]:
     """Every schema of the version compiles (JSON Schemas are meta-validated on the way)."""
     try:
-        DocumentValidator(catalog, standard=version.ref)
+        DocumentValidator(catalog, standard=version.ref).compile_all()
     except DxsError as exc:
         return [Finding(version.ref, getattr(exc, "path", str(version.folder)), str(exc))]
     return []
@@ -323,4 +325,43 @@ def check_catalog(catalog: Catalog, standard_ids: list[str] | None = None) -> li
             if not schema_findings:
                 findings.extend(check_examples(catalog, version))
                 findings.extend(check_twins(version))
+        findings.extend(check_compatibility(catalog, standard))
+    return findings
+
+
+# --------------------------------------------------------------------------- compatibility
+
+
+def check_compatibility(catalog: Catalog, standard: Standard) -> list[Finding]:
+    """Each version's number is at least the bump its changes require.
+
+    Every version is compared with the announced version before it (see
+    :mod:`validator.compat`): a backward-breaking change needs a major version, any
+    other change that is not documentation only a minor one. A smaller bump fails,
+    naming the changes that need more.
+    """
+    from .compat import BUMPS, bump_between, diff_versions, previous_announced
+
+    findings: list[Finding] = []
+    for version in standard.versions:
+        previous = previous_announced(version, standard.versions)
+        if previous is None:
+            continue
+        try:
+            result = diff_versions(catalog, previous, version, evidence=False)
+        except DxsError as exc:
+            findings.append(Finding(version.ref, str(version.folder), f"cannot compare with {previous.version}: {exc}"))
+            continue
+        made, needed = bump_between(previous.version, version.version), result.bump
+        if BUMPS.index(made) >= BUMPS.index(needed):
+            continue
+        culprits = [c for c in result.changes if (not c.backward if needed == "major" else not c.documentation)]
+        shown = "; ".join(f"{c.kind} at {c.location}" for c in culprits[:5]) + (f"; and {len(culprits) - 5} more" if len(culprits) > 5 else "")
+        findings.append(
+            Finding(
+                version.ref,
+                str(version.folder / "version.toml"),
+                f"is a {made} bump from {previous.version}, but its changes need a {needed} version: {shown}",
+            )
+        )
     return findings

@@ -9,6 +9,7 @@ a check digit.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 import re
 from collections.abc import Callable
 
@@ -43,6 +44,7 @@ PROVINCE_CODES: frozenset[str] = frozenset(
 )
 
 _THIRTEEN_DIGITS = re.compile(r"[0-9]{13}")
+_WEIGHTS = tuple(range(13, 1, -1))
 _POSTCODE = re.compile(r"[1-9][0-9]{4}")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
@@ -54,7 +56,7 @@ def thai_id_check_digit(first_twelve: str) -> int:
     person ID (DBD) and the tax ID (Revenue Department): digit ``i`` (1-based)
     is weighted ``14 - i``; the check digit is ``(11 - sum mod 11) mod 10``.
     """
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first_twelve))
+    total = sum(map(operator.mul, map(int, first_twelve), _WEIGHTS))
     return (11 - total % 11) % 10
 
 
@@ -94,7 +96,7 @@ def is_be_date(value: str) -> bool:
     match = _ISO_DATE.fullmatch(value)
     if not match:
         return False
-    year, month, day = (int(g) for g in match.groups())
+    year, month, day = int(match[1]), int(match[2]), int(match[3])
     if not 2400 <= year <= 2700:
         return False
     try:

@@ -99,6 +99,34 @@ def _load_json_file(path: Path) -> Any:
         raise SchemaLoadError(path, f"is not valid JSON: {exc}") from None
 
 
+# Keywords whose verdict cannot differ between jsonschema-rs and python-jsonschema: no
+# regular-expression dialect, float arithmetic, equality subtleties or vocabularies in play.
+_TRUSTED_KEYWORDS = frozenset(
+    {
+        "required", "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+        "additionalProperties", "dependentRequired", "false",
+    }
+)  # fmt: skip
+
+
+class _FastError:
+    """A jsonschema-rs error in the shape the report code reads (python-jsonschema's names)."""
+
+    __slots__ = ("absolute_path", "instance", "message", "trusted", "validator", "validator_value")
+
+    def __init__(self, error: Any) -> None:
+        kind = error.kind
+        self.validator = kind.name if kind.name != "falseSchema" else "false"
+        value = kind.value
+        self.validator_value = [value] if self.validator == "required" and isinstance(value, str) else value
+        self.instance = error.instance
+        self.message = error.message
+        self.absolute_path = list(error.instance_path)
+        # a format check counts only when it is one of ours: the same Python function in both engines
+        self.trusted = self.validator in _TRUSTED_KEYWORDS or (self.validator == "format" and value in THAI_FORMATS)
+
+
 class JsonSchema:
     """A compiled JSON Schema: ``iter_errors`` / ``validate`` / ``is_valid`` over parsed values.
 
@@ -124,11 +152,6 @@ class JsonSchema:
         default_dialect: str = DRAFT202012,
         name: str = "<schema>",
     ) -> None:
-        from jsonschema import exceptions, validators
-        from referencing import Registry, Resource
-        from referencing.exceptions import NoSuchResource
-        from referencing.jsonschema import specification_with
-
         self.name = name
         self.folder = folder.resolve() if folder else None
         self._resources = dict(resources or {})
@@ -138,28 +161,62 @@ class JsonSchema:
             base = urljoin(urldefrag(schema["$id"])[0], ".")
             if urlsplit(base).scheme in ("http", "https", "urn", "tag"):
                 self._uri_map.setdefault(base, self.folder)
+        self._schema = schema
+        self._formats = formats
+        self._default_dialect = default_dialect
+        self._dialect = str(schema.get("$schema", default_dialect) if isinstance(schema, dict) else default_dialect).rstrip("#")
+        self._reference_validator: Any = None
+        self._fast = self._fast_validator(schema, self._dialect, formats)
+        self._check_schema()
 
-        dialect = schema.get("$schema", default_dialect) if isinstance(schema, dict) else default_dialect
-        cls = validators.validator_for(schema, default=validators.validator_for({"$schema": default_dialect}))
+    def _check_schema(self) -> None:
+        """Meta-validate: with jsonschema-rs when it can say (fast), else with the reference."""
+        if self._fast is not None and (isinstance(self._schema, bool) or "$schema" in self._schema or self._default_dialect == DRAFT202012):
+            import jsonschema_rs
+
+            try:
+                jsonschema_rs.meta.validate(self._schema)
+                return
+            except jsonschema_rs.ValidationError as exc:
+                where = pointer_of(exc.instance_path) or "/"
+                raise SchemaLoadError(self.name, f"not a valid schema at {where}: {exc.message}") from None
+            except Exception:  # noqa: BLE001 - e.g. an unknown $schema: let the reference judge
+                pass
+        from jsonschema import exceptions
+
         try:
-            cls.check_schema(schema)
+            self._reference_class().check_schema(self._schema)
         except exceptions.SchemaError as exc:
             where = pointer_of(exc.absolute_path) or "/"
-            raise SchemaLoadError(name, f"not a valid schema at {where}: {exc.message}") from None
-        default_spec = specification_with(str(dialect).rstrip("#"), default=None) or specification_with(DRAFT202012)
+            raise SchemaLoadError(self.name, f"not a valid schema at {where}: {exc.message}") from None
 
-        def retrieve(uri: str) -> Resource:
-            path = self._local_path(uri)
-            if path is None:
-                raise NoSuchResource(ref=uri)
-            return Resource.from_contents(_load_json_file(path), default_specification=default_spec)
+    def _reference_class(self) -> Any:
+        from jsonschema import validators
 
-        self._validator = cls(
-            schema,
-            registry=Registry(retrieve=retrieve),
-            format_checker=_format_checker() if formats else None,
-        )
-        self._fast = self._fast_validator(schema, str(dialect).rstrip("#"), formats)
+        return validators.validator_for(self._schema, default=validators.validator_for({"$schema": self._default_dialect}))
+
+    @property
+    def _validator(self) -> Any:
+        """The python-jsonschema validator, built on first need (most documents never need it)."""
+        if self._reference_validator is None:
+            from referencing import Registry, Resource
+            from referencing.exceptions import NoSuchResource
+            from referencing.jsonschema import specification_with
+
+            default_spec = specification_with(self._dialect, default=None) or specification_with(DRAFT202012)
+
+            def retrieve(uri: str) -> Resource:
+                path = self._local_path(uri)
+                if path is None:
+                    raise NoSuchResource(ref=uri)
+                return Resource.from_contents(_load_json_file(path), default_specification=default_spec)
+
+            self._reference_validator = self._reference_class()(
+                self._schema,
+                registry=Registry(retrieve=retrieve),
+                format_checker=_format_checker() if self._formats else None,
+            )
+        return self._reference_validator
 
     def _fast_validator(self, schema: Any, dialect: str, formats: bool) -> Any:
         """A jsonschema-rs validator for the same schema, or ``None`` where it cannot take it."""
@@ -225,7 +282,14 @@ class JsonSchema:
         # the fast engine may accept; only the reference may reject
         if self._fast is not None and self._accepts_fast(instance):
             return True
-        return next(self.iter_errors(instance), None) is None
+        try:
+            return next(self.iter_errors(instance), None) is None
+        except SchemaLoadError:
+            raise
+        except Exception:  # noqa: BLE001 - the reference cannot run this schema (e.g. a \p{…} regex): the fast verdict stands
+            if self._fast is None:
+                raise
+            return False
 
     def _accepts_fast(self, instance: Any) -> bool:
         try:
@@ -239,12 +303,32 @@ class JsonSchema:
             raise error
 
     def issues(self, instance: Any, source: bytes | str | None = None) -> list[Issue]:
-        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``source``."""
-        if self._fast is not None and self._accepts_fast(instance):
-            return []
-        errors = list(self.iter_errors(instance))
-        if not errors:
-            return []
+        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``source``.
+
+        jsonschema-rs finds the errors. Where every one of them is of a kind the two
+        engines cannot disagree on, its errors are reported as they are; otherwise the
+        reference decides and writes the issues.
+        """
+        errors: list[Any] = []
+        if self._fast is not None:
+            if self._accepts_fast(instance):  # the common case, and cheaper than collecting errors
+                return []
+            try:
+                errors = [_FastError(e) for e in self._fast.iter_errors(instance)]
+            except Exception:  # noqa: BLE001 - e.g. numbers beyond 64 bits: the reference decides
+                errors = [None]
+        if not errors or not all(e is not None and e.trusted for e in errors):
+            fast_errors = errors
+            try:
+                errors = list(self.iter_errors(instance))
+            except SchemaLoadError:
+                raise
+            except Exception:  # noqa: BLE001 - the reference cannot run this schema: report the fast engine's errors
+                if not fast_errors or None in fast_errors:
+                    raise
+                errors = fast_errors
+            if not errors:
+                return []
         pointers = [pointer_of(e.absolute_path) for e in errors]
         if isinstance(source, bytes):
             source = source.decode("utf-8-sig", errors="replace")

@@ -9,6 +9,7 @@ configuration problems (unknown standard, unusable schema) raise.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -21,14 +22,18 @@ from .report import Issue, Report
 __all__ = ["DEFAULT_MAX_BYTES", "DocumentValidator", "document_kind"]
 
 #: Documents above this size are refused with a ``parse`` issue (configurable).
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_BYTES = 2 * 1024**3
+#: XML files above this size are validated as a stream, never held in memory whole.
+DEFAULT_STREAM_BYTES = 64 * 1024**2
+#: JSON cannot be streamed against a schema; beyond this a JSON document is refused.
+JSON_MEMORY_LIMIT = 512 * 1024**2
 
 Kind = Literal["json", "xml"]
 
 
 def document_kind(data: bytes, name: str = "") -> Kind | None:
     """``json`` or ``xml`` from the file name, else from the first significant byte."""
-    suffix = Path(name).suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     if suffix == ".json":
         return "json"
     if suffix in (".xml", ".xsd", ".sch"):
@@ -62,21 +67,29 @@ class DocumentValidator:
         rules: Path | None = None,
         at: dt.date | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        stream_bytes: int = DEFAULT_STREAM_BYTES,
     ) -> None:
         self.catalog = catalog
         self.at = at
         self.max_bytes = max_bytes
+        self.stream_bytes = stream_bytes
+        self._streaming: dict[Path, object] = {}
         self.version: StandardVersion | None = catalog.resolve(standard) if standard else None
         self._compiled: dict[Path, object] = {}
         self.schema_path = Path(schema) if schema else None
         self.rules_path = Path(rules) if rules else None
-        # compile explicit files up front so a bad one is a configuration error (exit 2)
+        # explicit files are compiled up front, so a bad one is a configuration error (exit 2)
+        # before any document; a standard's own files are compiled when a document of
+        # their form first needs them (a JSON run never pays for the XSD and Schematron)
         if self.schema_path:
             if self.schema_path.suffix.lower() not in (".json", ".xsd"):
                 raise DxsError(f"{self.schema_path}: --schema takes a JSON Schema (.json) or an XSD (.xsd) file")
             self._engine(self.schema_path)
         if self.rules_path:
             self._engine(self.rules_path)
+
+    def compile_all(self) -> None:
+        """Compile every schema and rules file of the standard now (raises on the first bad one)."""
         if self.version:
             for path in (self.version.json_schema, self.version.xml_schema, self.version.rules):
                 if path:
@@ -107,10 +120,21 @@ class DocumentValidator:
         """Read and validate one file; an unreadable file is a ``parse`` issue, not an exception."""
         name = str(path)
         try:
-            size = Path(path).stat().st_size
+            size = os.stat(name).st_size  # plain os calls: pathlib costs more than the validation of a small file
             if size > self.max_bytes:
                 return Report(name, None, (self._too_large(size),))
-            data = Path(path).read_bytes()
+            if size > self.stream_bytes:
+                with open(path, "rb") as handle:
+                    head = handle.read(1024)
+                kind = document_kind(head, name)
+                if kind == "xml":
+                    return self._validate_xml_stream(Path(path), name, size)
+                if size > JSON_MEMORY_LIMIT:
+                    return Report(name, None, (self._too_large(size, JSON_MEMORY_LIMIT, "a JSON document"),))
+            elif name.endswith((".xml", ".XML")) and (fast := self._fast_xml_verdict(Path(name), name)) is not None:
+                return fast
+            with open(name, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             return Report(name, None, (messages.parse_issue("unreadable", f"cannot read file: {exc.strerror}"),))
         return self.validate_bytes(data, name)
@@ -119,6 +143,8 @@ class DocumentValidator:
         """Validate one document given as bytes; ``path`` names it in the report."""
         if len(data) > self.max_bytes:
             return Report(path, None, (self._too_large(len(data)),))
+        if len(data) > JSON_MEMORY_LIMIT:
+            return Report(path, None, (self._too_large(len(data), JSON_MEMORY_LIMIT, "a document held in memory"),))
         kind = document_kind(data, path)
         if kind == "json":
             return self._validate_json(data, path)
@@ -126,10 +152,9 @@ class DocumentValidator:
             return self._validate_xml(data, path)
         return Report(path, None, (messages.parse_issue("unknown-format", "neither JSON nor XML"),))
 
-    def _too_large(self, size: int) -> Issue:
-        return messages.parse_issue(
-            "too-large", f"document is {size:,} bytes, above the limit of {self.max_bytes:,} bytes"
-        )
+    def _too_large(self, size: int, limit: int | None = None, what: str = "document") -> Issue:
+        limit = limit or self.max_bytes
+        return messages.parse_issue("too-large", f"{what} is {size:,} bytes, above the limit of {limit:,} bytes")
 
     # ------------------------------------------------------------------ JSON
 
@@ -157,6 +182,89 @@ class DocumentValidator:
         return Report(path, ref, tuple(schema.issues(document, text if text is not None else data)))
 
     # ------------------------------------------------------------------ XML
+
+    def _fixed_xsd(self) -> Path | None:
+        """The XSD every XML document is held to without detection, when there are no rules."""
+        if self.rules_path:
+            return None
+        if self.schema_path:
+            return self.schema_path if self.schema_path.suffix.lower() == ".xsd" else None
+        if self.version is not None and self.version.rules is None:
+            return self.version.xml_schema
+        return None
+
+    def _fast_xml_verdict(self, path: Path, name: str) -> Report | None:
+        """A valid report straight from libxml2's streaming validator, or ``None`` to go the full way.
+
+        Most documents in a bulk run are valid: for them a SAX pass without a tree
+        is enough. A document it finds any fault in goes through the tree-based path,
+        which locates every issue precisely and lets the reference engine referee.
+        """
+        if path.suffix.lower() != ".xml" or (xsd := self._fixed_xsd()) is None:
+            return None
+        from .xml_engine import doctype_offset
+        from .xml_stream import StreamingSchema
+
+        streaming = self._streaming.get(xsd)
+        if streaming is None:
+            streaming = self._streaming[xsd] = StreamingSchema(xsd)
+        if streaming.engine != "libxml2-stream":  # type: ignore[attr-defined]
+            return None  # without it, the tree path is the faster one
+        with open(path, "rb") as handle:
+            if doctype_offset(handle.read(4096)) is not None:
+                return None  # the full path refuses it with a clear issue
+        if streaming.issues(path):  # type: ignore[attr-defined]
+            return None
+        return Report(name, self.version.ref if self.version and not self.schema_path else None, ())
+
+    def _validate_xml_stream(self, path: Path, name: str, size: int) -> Report:
+        """A large XML file: XSD validation while parsing, in bounded memory."""
+        from .xml_engine import doctype_offset, dtd_forbidden
+        from .xml_stream import StreamingSchema, peek_tree
+
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+            if (offset := doctype_offset(head)) is not None:
+                return Report(name, None, (dtd_forbidden(head.count(b"\n", 0, offset) + 1),))
+        ref = None
+        rules: list[Path] = [self.rules_path] if self.rules_path else []
+        if self.schema_path:
+            if self.schema_path.suffix.lower() != ".xsd":
+                return Report(name, None, (messages.parse_issue("wrong-form", "an XML document cannot be checked against a JSON Schema"),))
+            xsd = self.schema_path
+        else:
+            version = self.version
+            if version is None:
+                from .detect import detect_xml
+
+                head = peek_tree(path)  # the root and, usually, the version marker near the top
+                if head is None:
+                    return Report(name, None, (messages.parse_issue("xml-syntax", "not well-formed XML: no root element found"),))
+                found = detect_xml(head, self.catalog, self.at)
+                if isinstance(found, Issue):
+                    return Report(name, None, (found,))
+                version = found
+            if version.xml_schema is None:
+                return Report(name, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no XML form"),))
+            xsd, ref = version.xml_schema, version.ref
+            if version.rules and not self.rules_path:
+                rules.append(version.rules)
+        streaming = self._streaming.get(xsd)
+        if streaming is None:
+            streaming = self._streaming[xsd] = StreamingSchema(xsd)
+        issues = list(streaming.issues(path))  # type: ignore[attr-defined]
+        if rules:
+            issues.append(
+                Issue(
+                    message=f"rules ({', '.join(p.name for p in rules)}) were not applied: the document ({size:,} bytes) "
+                    f"is validated as a stream above {self.stream_bytes:,} bytes, and rules need the whole tree",
+                    message_th="ไม่ได้ตรวจกฎของมาตรฐาน (Schematron) เพราะเอกสารมีขนาดใหญ่เกินกว่าจะโหลดทั้งฉบับ",
+                    rule="rules-skipped",
+                    source="rules",
+                    severity="warning",
+                )
+            )
+        return Report(name, ref, tuple(issues))
 
     def _validate_xml(self, data: bytes, path: str) -> Report:
         from .xml_engine import parse_xml

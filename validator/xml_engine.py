@@ -8,6 +8,7 @@ are loaded from local files only; a remote ``schemaLocation`` is refused.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -25,21 +26,51 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
 def _document_parser() -> etree.XMLParser:
-    # A new parser per call: lxml parsers are not thread-safe to share.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,  # keeps libxml2's depth and text-size limits on
-        collect_ids=False,
-    )
+    # one parser per thread: lxml parsers are reusable but not shareable across threads
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,  # keeps libxml2's depth and text-size limits on
+            collect_ids=False,
+        )
+    return parser
 
 
-# A DOCTYPE can only come in the prolog: after an optional BOM, XML declaration,
-# comments and processing instructions, before the root element.
-_DOCTYPE_IN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+def doctype_offset(data: bytes) -> int | None:
+    """Offset of a ``<!DOCTYPE`` in the prolog (before the root element), or ``None``.
+
+    A DOCTYPE can only come after the XML declaration, comments and processing
+    instructions; a plain scan of those is much cheaper than a regular expression.
+    """
+    pos = 0
+    while True:
+        pos = data.find(b"<", pos)
+        if pos < 0:
+            return None
+        if data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos + 2)
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos + 4)
+        elif data.startswith(b"<!DOCTYPE", pos):
+            return pos
+        else:
+            return None  # the root element: no DOCTYPE can follow
+        if end < 0:
+            return None
+        pos = end + 2
+
+
+_local = threading.local()
 _DTD_MESSAGE = "document type declarations (DOCTYPE) are not allowed: they can expand entities or load external files"
+
+
+def dtd_forbidden(line: int = 1) -> Issue:
+    """The ``parse`` issue for a document that declares a DOCTYPE."""
+    return messages.parse_issue("dtd-forbidden", _DTD_MESSAGE, line)
 
 
 def parse_xml(data: bytes) -> tuple[etree._ElementTree | None, Issue | None]:
@@ -48,10 +79,10 @@ def parse_xml(data: bytes) -> tuple[etree._ElementTree | None, Issue | None]:
     Returns ``(tree, None)`` or ``(None, issue)`` with a ``parse`` issue that
     says what is wrong and where. Never raises on bad input.
     """
-    if _DOCTYPE_IN_PROLOG.match(data):
+    offset = doctype_offset(data)
+    if offset is not None:
         # refused before libxml2 sees it: no entity, DTD or network work at all
-        line = data.count(b"\n", 0, data.find(b"<!DOCTYPE")) + 1
-        return None, messages.parse_issue("dtd-forbidden", _DTD_MESSAGE, line)
+        return None, dtd_forbidden(data.count(b"\n", 0, offset) + 1)
     try:
         root = etree.fromstring(data, _document_parser())
     except etree.XMLSyntaxError as exc:
@@ -63,7 +94,7 @@ def parse_xml(data: bytes) -> tuple[etree._ElementTree | None, Issue | None]:
         return None, messages.parse_issue("xml-syntax", f"not well-formed XML: {exc}")
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return None, messages.parse_issue("dtd-forbidden", _DTD_MESSAGE, 1)
+        return None, dtd_forbidden()
     return tree, None
 
 

@@ -53,11 +53,12 @@ def test_draft7_all_927_required_tests(corpora):
 
 
 def test_draft2020_12_at_least_1293_of_1299(corpora):
+    # \p{…} classes pass through jsonschema-rs (which has them); the others are listed in KNOWN
     agreed, disagreed = run_suite(corpora, "draft2020-12")
     assert agreed + len(disagreed) == 1299
     unexplained = [d for d in disagreed if ("draft2020-12", d[0], d[1]) not in KNOWN]
     assert unexplained == []
-    assert agreed >= 1293
+    assert agreed >= 1298  # the issue asks for 1293; the fast path also passes the \p{…} cases
 
 
 def test_thai_and_standard_formats_are_asserted_when_on(corpora):

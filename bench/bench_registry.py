@@ -1,0 +1,288 @@
+"""Registry speed: event ingestion and link declaration, on SQLite and PostgreSQL.
+
+Targets (issue 6): ingestion of at least 5,000 records/s in batches of 1,000 with an
+``Idempotency-Key`` on every batch, and at least half the rate of a bare insert loop
+of the same rows through the same driver in the same run; declaring a link with a
+p99 latency under 50 ms with 16 concurrent clients. Everything goes through a real
+``dxs serve`` on 127.0.0.1 (a subprocess) and HTTP, as agencies will use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench._common import ROOT, WORK, table, write_section
+
+BATCH = 1_000
+BATCHES = 30
+CLIENTS = 16
+DECLARATIONS_PER_CLIENT = 40
+PG_ADMIN_URL = os.environ.get("DXS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TARGET_RATE, TARGET_RATIO, TARGET_P99_MS = 5_000, 0.5, 50.0
+PACE = 0.5  # seconds between one client's declarations in the paced run
+PG_WORKERS = int(os.environ.get("DXS_BENCH_WORKERS", "2"))
+
+COLUMNS = (
+    "link_id", "reporter_id", "side", "record_id", "window_start", "window_end", "messages", "bytes",
+    "succeeded", "failed", "valid", "invalid", "received_at", "log_seq",
+)
+
+
+def _records(batch: int) -> list[dict]:
+    start = dt.datetime(2024, 5, 1, tzinfo=dt.UTC) + dt.timedelta(hours=batch)
+    return [
+        {
+            "record_id": f"b{batch}-r{i}",
+            "window_start": (start + dt.timedelta(seconds=i)).isoformat(),
+            "window_end": (start + dt.timedelta(seconds=i + 1)).isoformat(),
+            "messages": 12, "bytes": 40_960, "succeeded": 11, "failed": 1, "valid": 10, "invalid": 2,
+        }
+        for i in range(BATCH)
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _server(url: str, key_file: Path, workers: int) -> Iterator[str]:
+    port = _free_port()
+    env = os.environ | {"DXS_LOG_LEVEL": "warning", "DXS_DATABASE_URL": url, "DXS_LOG_KEY": str(key_file)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/api/v1/log/checkpoint", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _setup(url: str, key_file: Path) -> tuple[str, str]:
+    """Agencies RD and CGD, an API key of RD; the database migrated."""
+    from registry import admin
+    from registry.schemas import AgencyCreate
+
+    admin.migrate(url)
+    for code in ("RD", "CGD"):
+        admin.create_agency(url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance"))
+    return admin.create_key(url, key_file, agency="RD", office=False, label="bench")[1], "th.etda.e-tax-invoice"
+
+
+def _ingest(base: str, key: str, standard: str) -> tuple[float, int]:
+    link = {"provider": "RD", "consumer": "CGD", "standard": standard, "version": "2.1.0", "purpose": "bench"}
+    # encoded before the clock starts: the agency's JSON encoder is not the registry's cost
+    batches = [json.dumps({"records": _records(b)}).encode() for b in range(BATCHES)]
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        link_id = client.post("/api/v1/links", json=link).json()["id"]
+        client.post(f"/api/v1/links/{link_id}/events", json={"records": _records(10_000)[:10]})  # warm up
+        started = time.perf_counter()
+        accepted = 0
+        for i, batch in enumerate(batches):
+            got = client.post(f"/api/v1/links/{link_id}/events", content=batch, headers={"Idempotency-Key": f"bench-{i}"})
+            got.raise_for_status()
+            accepted += got.json()["accepted"]
+        elapsed = time.perf_counter() - started
+    assert accepted == BATCHES * BATCH, accepted
+    return BATCHES * BATCH / elapsed, link_id
+
+
+def _bare_rows(link_id: int) -> list[list[tuple]]:
+    """The same records as the API run, as driver parameters (UTC times), one list per batch."""
+    now = dt.datetime.now(dt.UTC)
+    out = []
+    for b in range(BATCHES):
+        rows = []
+        for r in _records(b):
+            rows.append((
+                link_id, 2, "consumer", r["record_id"], dt.datetime.fromisoformat(r["window_start"]),
+                dt.datetime.fromisoformat(r["window_end"]), r["messages"], r["bytes"], r["succeeded"], r["failed"],
+                r["valid"], r["invalid"], now, -1,
+            ))
+        out.append(rows)
+    return out
+
+
+def _bare_sqlite(path: str, link_id: int) -> float:
+    """One INSERT per row through sqlite3, a commit per batch: the floor any service adds to."""
+    import sqlite3
+
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+    batches = [[tuple(v.strftime(fmt) if isinstance(v, dt.datetime) else v for v in row) for row in rows] for rows in _bare_rows(link_id)]
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    sql = f"INSERT INTO exchange_events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+    started = time.perf_counter()
+    for rows in batches:
+        conn.execute("BEGIN IMMEDIATE")
+        for row in rows:
+            conn.execute(sql, row)
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return BATCHES * BATCH / elapsed
+
+
+def _bare_postgres(url: str, link_id: int) -> float:
+    """One INSERT per row through psycopg 3, a commit per batch."""
+    import psycopg
+
+    batches = _bare_rows(link_id)
+    sql = f"INSERT INTO exchange_events ({', '.join(COLUMNS)}) VALUES ({', '.join('%s' for _ in COLUMNS)})"
+    with psycopg.connect(url) as conn:
+        started = time.perf_counter()
+        for rows in batches:
+            with conn.cursor() as cur:
+                for row in rows:
+                    cur.execute(sql, row)
+            conn.commit()
+        elapsed = time.perf_counter() - started
+    return BATCHES * BATCH / elapsed
+
+
+def _declare(base: str, key: str, standard: str, pace: float | None) -> list[float]:
+    """Latencies (ms) of link declarations from ``CLIENTS`` concurrent clients.
+
+    ``pace=None``: each client sends its next request as soon as the last is answered
+    (saturation). Otherwise each client starts one declaration every ``pace`` seconds.
+    """
+    link = {"provider": "RD", "consumer": "CGD", "standard": standard, "version": "2.1.0", "purpose": "latency"}
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CLIENTS)
+
+    def client_loop(n: int) -> None:
+        mine = []
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+            client.get("/api/v1/links", params={"limit": 1})  # connect and warm up
+            start.wait()
+            began = time.perf_counter() + (pace or 0) * n / CLIENTS  # spread the clients over one period
+            for i in range(DECLARATIONS_PER_CLIENT):
+                if pace:
+                    time.sleep(max(0.0, began + i * pace - time.perf_counter()))
+                t0 = time.perf_counter()
+                got = client.post("/api/v1/links", json=link)
+                mine.append((time.perf_counter() - t0) * 1000)
+                assert got.status_code == 201, got.text
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def _p(latencies: list[float]) -> tuple[float, float, float]:
+    q = statistics.quantiles(latencies, n=100)
+    return q[49], q[94], q[98]
+
+
+def _pg_database() -> tuple[str, callable] | None:
+    try:
+        import psycopg
+
+        name = f"dxs_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # no server: the PostgreSQL rows say so
+        print(f"PostgreSQL not measured: {exc}")
+        return None
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def _measure(name: str, url: str, bare, workers: int) -> tuple[list[object], list[object]]:
+    key_file = WORK / "registry-log.key"
+    key, standard = _setup(url, key_file)
+    with _server(url, key_file, workers) as base:
+        rate, link_id = _ingest(base, key, standard)
+        bare_rate = bare(link_id)
+        paced = _p(_declare(base, key, standard, PACE))
+        saturated = _p(_declare(base, key, standard, None))
+    ratio = rate / bare_rate
+    ingest_ok = rate >= TARGET_RATE and ratio >= TARGET_RATIO
+    print(f"{name}: ingest {rate:,.0f} rec/s, bare {bare_rate:,.0f} rec/s (x{ratio:.2f}); "
+          f"declare paced p99 {paced[2]:.1f} ms, saturated p99 {saturated[2]:.1f} ms")
+    ingest_row = [name, workers, f"{rate:,.0f}", f"{bare_rate:,.0f}", f"{ratio:.2f}", "yes" if ingest_ok else "**no**"]
+    declare_row = [name, workers] + [
+        f"{mode}: {p50:.1f} / {p95:.1f} / {p99:.1f}" + (" ✓" if p99 < TARGET_P99_MS else " ✗")
+        for mode, (p50, p95, p99) in (("paced", paced), ("saturated", saturated))
+    ]
+    return ingest_row, declare_row
+
+
+def main() -> str:
+    WORK.mkdir(exist_ok=True)
+    ingest_rows: list[list[object]] = []
+    declare_rows: list[list[object]] = []
+    sqlite_file = WORK / "registry-bench.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    # SQLite takes one writer at a time: more workers only queue on its lock.
+    got = _measure("SQLite", f"sqlite:///{sqlite_file}", lambda link_id: _bare_sqlite(str(sqlite_file), link_id), 1)
+    ingest_rows.append(got[0])
+    declare_rows.append(got[1])
+    pg = _pg_database()
+    if pg is not None:
+        url, drop = pg
+        try:
+            got = _measure("PostgreSQL", url, lambda link_id: _bare_postgres(url, link_id), PG_WORKERS)
+            ingest_rows.append(got[0])
+            declare_rows.append(got[1])
+        finally:
+            drop()
+    else:
+        ingest_rows.append(["PostgreSQL", "-", "not reachable", "", "", "not measured"])
+    body = (
+        "Everything through HTTP to a real `dxs serve` on 127.0.0.1, clients and server on this machine.\n\n"
+        f"**Event ingestion**: {BATCHES} batches of {BATCH:,} records from one client, every batch with an "
+        "`Idempotency-Key`, each answered only after its commit. *Bare insert*: the same rows, one `INSERT` per row "
+        "through the same driver (sqlite3 / psycopg 3) into the same table, a commit per 1,000 rows — no HTTP, "
+        f"no validation, no log. Targets: ≥ {TARGET_RATE:,} records/s and ≥ {TARGET_RATIO:.1f}× the bare rate.\n\n"
+        + table(["database", "workers", "ingest records/s", "bare insert records/s", "ratio", "targets met"], ingest_rows)
+        + f"\n\n**Declaring a link** (`POST /api/v1/links`): {CLIENTS} concurrent clients (threads with httpx) × "
+        f"{DECLARATIONS_PER_CLIENT} declarations each, latency p50 / p95 / p99 in ms, target p99 < {TARGET_P99_MS:.0f} ms. "
+        f"*Paced*: each client declares one link every {PACE * 1000:.0f} ms ({CLIENTS / PACE:.0f} declarations/s in all). "
+        "*Saturated*: each client sends its next request the moment the last is answered, so latency is the queue "
+        "of 16 requests on this machine's CPUs, shared by the clients and the server.\n\n"
+        + table(["database", "workers", "paced", "saturated"], declare_rows)
+    )
+    write_section("Registry", body)
+    return body

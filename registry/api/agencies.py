@@ -1,0 +1,100 @@
+"""Agencies and their API keys: the office administers, anyone reads the agency list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from ..models import Agency, ApiKey
+from ..schemas import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
+from ..services import agencies, keys
+from .deps import CallerDep, Limit, Offset, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["agencies"])
+
+ERRORS = {401: {"description": "No or bad API key"}, 403: {"description": "Not allowed for this caller"}}
+
+
+def agency_read(agency: Agency, parent: str | None) -> AgencyRead:
+    return AgencyRead(
+        code=agency.code,
+        name_th=agency.name_th,
+        name_en=agency.name_en,
+        sector=agency.sector,
+        parent=parent,
+        status=agency.status,
+        created_at=agency.created_at,
+    )
+
+
+def key_read(key: ApiKey, agency: str | None) -> KeyRead:
+    return KeyRead(
+        id=key.id,
+        agency=agency,
+        role=key.role,
+        prefix=key.prefix,
+        label=key.label,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+        last_used_at=key.last_used_at,
+    )
+
+
+@router.get("/agencies", response_model=Page[AgencyRead])
+def list_agencies(
+    session: SessionDep,
+    sector: str | None = None,
+    status: Annotated[str | None, Query(pattern="^(active|inactive)$")] = None,
+    parent: str | None = None,
+    q: Annotated[str | None, Query(description="Part of the code or a name")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[AgencyRead]:
+    """Registered agencies, by code (public)."""
+    rows, total = agencies.list_agencies(
+        session, sector=sector, status=status, parent=parent, q=q, limit=limit, offset=offset
+    )
+    codes = agencies.codes_of(session, {a.parent_id for a in rows})
+    items = [agency_read(a, codes.get(a.parent_id) if a.parent_id else None) for a in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/agencies/{code}", response_model=AgencyRead, responses={404: {"description": "No such agency"}})
+def get_agency(code: str, session: SessionDep) -> AgencyRead:
+    agency = agencies.get(session, code)
+    return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
+
+
+@router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses=ERRORS)
+def create_agency(data: AgencyCreate, session: SessionDep, caller: CallerDep) -> AgencyRead:
+    """Register an agency (office only)."""
+    agency = agencies.create(session, caller=caller, data=data)
+    return agency_read(agency, data.parent)
+
+
+@router.patch("/agencies/{code}", response_model=AgencyRead, responses=ERRORS)
+def update_agency(code: str, data: AgencyUpdate, session: SessionDep, caller: CallerDep) -> AgencyRead:
+    """Change an agency's names, sector, parent or status (office only)."""
+    agency = agencies.update(session, caller=caller, code=code, data=data)
+    return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
+
+
+@router.get("/agencies/{code}/keys", response_model=list[KeyRead], responses=ERRORS)
+def list_keys(code: str, session: SessionDep, caller: CallerDep) -> list[KeyRead]:
+    """An agency's keys, never their secrets (the office, or the agency itself)."""
+    return [key_read(k, code) for k in keys.list_keys(session, caller=caller, agency_code=code)]
+
+
+@router.post("/agencies/{code}/keys", response_model=KeyCreated, status_code=status.HTTP_201_CREATED, responses=ERRORS)
+def create_key(code: str, data: KeyCreate, session: SessionDep, caller: CallerDep) -> KeyCreated:
+    """Issue an API key for an agency (office only). The key is in this answer and nowhere else."""
+    key, secret = keys.create(session, caller=caller, agency_code=code, role=data.role, label=data.label)
+    return KeyCreated(**key_read(key, code).model_dump(), key=secret)
+
+
+@router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=ERRORS)
+def revoke_key(key_id: int, session: SessionDep, caller: CallerDep) -> KeyRead:
+    """Revoke a key at once: the office any key, an agency its own."""
+    key = keys.revoke(session, caller=caller, key_id=key_id)
+    return key_read(key, agencies.codes_of(session, {key.agency_id}).get(key.agency_id or 0))

@@ -1,0 +1,211 @@
+"""Exchange links and the events reported over them."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
+
+from ..canonical import to_utc
+from ..errors import BatchTooLarge, Invalid
+from ..models import ExchangeLink
+from ..schemas import (
+    EventBatch,
+    EventBatchResult,
+    EventRead,
+    LinkChangeRead,
+    LinkCreate,
+    LinkRead,
+    LinkUpdate,
+    Page,
+    UtcDateTime,
+)
+from ..services import agencies, events, links
+from .deps import CallerDep, CatalogDep, Limit, Offset, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["links"])
+
+ERRORS = {
+    401: {"description": "No or bad API key"},
+    403: {"description": "Not a party to the link"},
+    404: {"description": "No such link that the caller may see"},
+}
+#: A batch of 10,000 records is about 3 MB of JSON; refuse far larger bodies unread.
+MAX_BODY = 16 * 1024 * 1024
+_BATCH = TypeAdapter(EventBatch)
+
+
+def link_reads(session: Any, rows: list[ExchangeLink]) -> list[LinkRead]:
+    codes = agencies.codes_of(session, {r.provider_id for r in rows} | {r.consumer_id for r in rows})
+    return [
+        LinkRead(
+            id=r.id,
+            provider=codes[r.provider_id],
+            consumer=codes[r.consumer_id],
+            standard=r.standard_id,
+            version=r.standard_version,
+            purpose=r.purpose,
+            legal_basis=r.legal_basis,
+            status=r.status,
+            start_date=r.start_date,
+            end_date=r.end_date,
+            revision=r.revision,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/links", response_model=Page[LinkRead], responses=ERRORS)
+def list_links(
+    session: SessionDep,
+    caller: CallerDep,
+    status: Annotated[str | None, Query(pattern="^(active|suspended|ended)$")] = None,
+    standard: str | None = None,
+    version: str | None = None,
+    agency: Annotated[str | None, Query(description="Links with this agency as a party")] = None,
+    side: Annotated[str | None, Query(pattern="^(provider|consumer)$", description="With `agency`: on this side")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[LinkRead]:
+    """The links the caller is a party to (the office: all links)."""
+    rows, total = links.list_links(
+        session, caller=caller, status=status, standard=standard, version=version, agency=agency, side=side, limit=limit, offset=offset
+    )
+    return Page(items=link_reads(session, list(rows)), total=total, limit=limit, offset=offset)
+
+
+@router.post("/links", response_model=LinkRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}})
+def declare_link(data: LinkCreate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
+    """Declare a link; the caller must be its provider or its consumer."""
+    return link_reads(session, [links.declare(session, caller=caller, catalog=catalog, data=data)])[0]
+
+
+@router.get("/links/{link_id}", response_model=LinkRead, responses=ERRORS)
+def get_link(link_id: int, session: SessionDep, caller: CallerDep) -> LinkRead:
+    return link_reads(session, [links.get(session, caller=caller, link_id=link_id)])[0]
+
+
+@router.patch("/links/{link_id}", response_model=LinkRead, responses={**ERRORS, 409: {"description": "The link has ended"}})
+def change_link(link_id: int, data: LinkUpdate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
+    """Change a link's version, purpose, legal basis, status or end date; `status: ended` ends it for good."""
+    link = links.change(session, caller=caller, catalog=catalog, link_id=link_id, data=data)
+    return link_reads(session, [link])[0]
+
+
+@router.get("/links/{link_id}/history", response_model=list[LinkChangeRead], responses=ERRORS)
+def link_history(link_id: int, session: SessionDep, caller: CallerDep) -> list[LinkChangeRead]:
+    """Every revision of the link, oldest first, with the log entry that recorded it."""
+    return [
+        LinkChangeRead(
+            revision=c.revision, change=c.change, actor=c.actor, changed_at=c.changed_at, state=json.loads(c.state), log_seq=c.log_seq
+        )
+        for c in links.history(session, caller=caller, link_id=link_id)
+    ]
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its ``$defs`` inlined, for a hand-declared request body."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(dict(defs[node["$ref"].rsplit("/", 1)[1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+async def _raw_body(request: Request) -> bytes:
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise BatchTooLarge(f"the request body is larger than {MAX_BODY:,} bytes")
+    return await request.body()
+
+
+@router.post(
+    "/links/{link_id}/events",
+    response_model=EventBatchResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **ERRORS,
+        413: {"description": "More than 10,000 records"},
+        422: {"description": "Invalid records, or an Idempotency-Key reused with another body"},
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(EventBatch.model_json_schema())}}}},
+)
+def send_events(
+    link_id: int,
+    request: Request,
+    body: Annotated[bytes, Depends(_raw_body)],
+    session: SessionDep,
+    caller: CallerDep,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=200, description="Send the same key when retrying the same batch")
+    ] = None,
+) -> JSONResponse:
+    """Report a batch of up to 10,000 event records; 201 only once the batch is committed.
+
+    Records whose natural key (reporter, link, window start, window end, record id) is
+    already stored are ignored and counted as `duplicates`. With an `Idempotency-Key`,
+    a retry returns the stored answer (header `Idempotent-Replayed: true`).
+    """
+    caller.require_agency()  # refuse before parsing a large body
+    try:
+        batch = _BATCH.validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Invalid(f"{where}: {first['msg']}" if where else first["msg"], code="invalid_request") from None
+    result = events.ingest(
+        session,
+        caller=caller,
+        link_id=link_id,
+        batch=batch,
+        idempotency_key=idempotency_key,
+        fingerprint=events.request_hash(request.url.path, body),
+    )
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+    return JSONResponse(result.body, status_code=result.status_code, headers=headers)
+
+
+@router.get("/links/{link_id}/events", response_model=Page[EventRead], responses=ERRORS)
+def list_events(
+    link_id: int,
+    session: SessionDep,
+    caller: CallerDep,
+    reporter: Annotated[str | None, Query(description="Only records reported by this agency")] = None,
+    since: Annotated[UtcDateTime | None, Query(description="Windows ending after this time")] = None,
+    until: Annotated[UtcDateTime | None, Query(description="Windows starting before this time")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[EventRead]:
+    """The event records of a link, oldest window first."""
+    rows, total = events.list_events(
+        session, caller=caller, link_id=link_id, reporter=reporter, since=since, until=until, limit=limit, offset=offset
+    )
+    items = [
+        EventRead(
+            record_id=e.record_id,
+            reporter=code,
+            side=e.side,
+            window_start=to_utc(e.window_start),
+            window_end=to_utc(e.window_end),
+            messages=e.messages,
+            bytes=e.bytes,
+            succeeded=e.succeeded,
+            failed=e.failed,
+            valid=e.valid,
+            invalid=e.invalid,
+            received_at=to_utc(e.received_at),
+        )
+        for e, code in rows
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,222 @@
+"""Stored shapes of the registry (SQLAlchemy 2 typed models).
+
+Every row that a caller can write carries ``log_seq``: the log entry that last wrote
+it, so ``dxs registry verify`` can hold each row against what the log recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Agency",
+    "ApiKey",
+    "Base",
+    "Checkpoint",
+    "ExchangeEvent",
+    "ExchangeLink",
+    "IdempotencyRecord",
+    "LinkChange",
+    "LogEntry",
+    "LogHead",
+]
+
+#: SQLite only auto-increments ``INTEGER PRIMARY KEY``; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+#: Every time is stored in UTC (SQLite keeps no zone; the code never writes any other).
+UtcTime = DateTime(timezone=True)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+AGENCY_STATUSES = ("active", "inactive")
+KEY_ROLES = ("agency", "office")
+LINK_STATUSES = ("active", "suspended", "ended")
+SIDES = ("provider", "consumer")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Agency(Base):
+    """A government agency that provides or consumes data."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (CheckConstraint(_in("status", AGENCY_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_th: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    sector: Mapped[str] = mapped_column(String(64), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApiKey(Base):
+    """An API key: only a prefix (to find it) and a SHA-256 hash of the whole key are kept."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint(_in("role", KEY_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcTime)  # not logged: reads touch it
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExchangeLink(Base):
+    """Who gives what to whom, under which standard and version."""
+
+    __tablename__ = "exchange_links"
+    __table_args__ = (
+        CheckConstraint(_in("status", LINK_STATUSES), name="status"),
+        CheckConstraint("provider_id <> consumer_id", name="two_parties"),
+        Index(None, "standard_id", "standard_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    standard_id: Mapped[str] = mapped_column(String(200))
+    standard_version: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class LinkChange(Base):
+    """One revision of a link: its whole state after a declaration or change."""
+
+    __tablename__ = "link_changes"
+    __table_args__ = (UniqueConstraint("link_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("exchange_links.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))  # declared | changed | ended
+    actor: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    state: Mapped[str] = mapped_column(Text)  # canonical JSON of the link after the change
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExchangeEvent(Base):
+    """What crossed a link in one time window, as one side reported it."""
+
+    __tablename__ = "exchange_events"
+    __table_args__ = (
+        # the natural key: a late retry of the same record can never count twice
+        UniqueConstraint(
+            "reporter_id", "link_id", "window_start", "window_end", "record_id", name="uq_exchange_events_natural_key"
+        ),
+        CheckConstraint(_in("side", SIDES), name="side"),
+        CheckConstraint("window_end > window_start", name="window"),
+        Index(None, "link_id", "window_start"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("exchange_links.id"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    side: Mapped[str] = mapped_column(String(8))
+    record_id: Mapped[str] = mapped_column(String(128))
+    window_start: Mapped[dt.datetime] = mapped_column(UtcTime)
+    window_end: Mapped[dt.datetime] = mapped_column(UtcTime)
+    messages: Mapped[int] = mapped_column(BigInteger)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    succeeded: Mapped[int] = mapped_column(BigInteger)
+    failed: Mapped[int] = mapped_column(BigInteger)
+    valid: Mapped[int] = mapped_column(BigInteger)
+    invalid: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a request sent with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_records"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+
+
+class LogEntry(Base):
+    """One entry of the tamper-evident log; ``entry_hash`` is its Merkle leaf."""
+
+    __tablename__ = "log_entries"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Checkpoint(Base):
+    """A signed statement of the log's size and Merkle root at one moment."""
+
+    __tablename__ = "log_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class LogHead(Base):
+    """The single row every write locks first: it serialises appends across workers."""
+
+    __tablename__ = "log_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    frontier: Mapped[str] = mapped_column(Text)  # JSON list of subtree roots
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,128 @@
+"""API keys: issued once, kept only as a hash, revocable, and turned back into a caller.
+
+A key reads ``dxs_<prefix>_<secret>``: the prefix finds the row, the SHA-256 of the
+whole key must match the stored hash. 32 random bytes make a slow hash unnecessary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..canonical import to_utc, utcnow
+from ..errors import Forbidden, Invalid, NotFound, Unauthenticated
+from ..models import Agency, ApiKey
+from . import agencies, log
+from .callers import Caller
+from .snapshots import key_state
+
+__all__ = ["authenticate", "create", "hash_key", "list_keys", "revoke", "touch"]
+
+#: ``last_used_at`` is refreshed at most this often, so reads rarely write.
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(6)
+    return prefix, f"dxs_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def create(
+    session: Session, *, caller: Caller, agency_code: str | None, role: str = "agency", label: str = ""
+) -> tuple[ApiKey, str]:
+    """Issue a key (office only) for an agency, or an office key; return it and the secret, shown once."""
+    caller.require_office()
+    seq = log.next_seq(session)
+    agency: Agency | None = agencies.get(session, agency_code) if agency_code else None
+    if role == "agency" and agency is None:
+        raise Invalid("an agency key needs an agency", code="invalid_request")
+    if agency is not None and agency.status != "active":
+        raise Invalid(f"agency {agency.code!r} is {agency.status}", code="agency_inactive")
+    prefix, secret = _new_key()
+    key = ApiKey(
+        agency_id=agency.id if agency else None,
+        role=role,
+        prefix=prefix,
+        secret_hash=hash_key(secret),
+        label=label,
+        created_at=utcnow(),
+        log_seq=seq,
+    )
+    session.add(key)
+    session.flush()
+    log.append(session, actor=caller.actor, kind="key.created", payload={"key": key_state(key)})
+    return key, secret
+
+
+def get(session: Session, key_id: int) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"no key {key_id}", code="key_not_found")
+    return key
+
+
+def revoke(session: Session, *, caller: Caller, key_id: int) -> ApiKey:
+    """Revoke a key: the office any key, an agency its own. Revoking twice changes nothing."""
+    caller.require_known()
+    seq = log.next_seq(session)
+    key = get(session, key_id)
+    if not caller.is_office and (key.agency_id is None or key.agency_id != caller.agency_id):
+        raise Forbidden("an agency may revoke only its own keys", code="not_your_key")
+    if key.revoked_at is not None:
+        return key
+    key.revoked_at = utcnow()
+    key.log_seq = seq
+    session.flush()
+    log.append(session, actor=caller.actor, kind="key.revoked", payload={"key": key_state(key)})
+    return key
+
+
+def list_keys(session: Session, *, caller: Caller, agency_code: str) -> Sequence[ApiKey]:
+    """An agency's keys (never their secrets): for the office or the agency itself."""
+    caller.require_known()
+    agency = agencies.get(session, agency_code)
+    if not caller.is_office and caller.agency_id != agency.id:
+        raise Forbidden("an agency may list only its own keys", code="not_your_agency")
+    return session.execute(select(ApiKey).where(ApiKey.agency_id == agency.id).order_by(ApiKey.id)).scalars().all()
+
+
+def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
+    """The caller a key stands for, and whether its last-used time is due a refresh.
+
+    :raises Unauthenticated: the key is malformed, unknown or revoked.
+    :raises Forbidden: the key's agency is no longer active.
+    """
+    parts = token.split("_", 2)  # the secret itself may contain "_"
+    if len(parts) != 3 or parts[0] != "dxs":
+        raise Unauthenticated("malformed API key", code="invalid_key")
+    found = session.execute(
+        select(ApiKey, Agency).outerjoin(Agency, Agency.id == ApiKey.agency_id).where(ApiKey.prefix == parts[1])
+    ).one_or_none()
+    if found is None or not hmac.compare_digest(found[0].secret_hash, hash_key(token)):
+        raise Unauthenticated("unknown API key", code="invalid_key")
+    key, agency = found
+    if key.revoked_at is not None:
+        raise Unauthenticated("this API key was revoked", code="key_revoked")
+    code = None
+    if agency is not None:
+        if agency.status != "active":
+            raise Forbidden(f"agency {agency.code!r} is {agency.status}", code="agency_inactive")
+        code = agency.code
+    role = "office" if key.role == "office" else "agency"
+    due = key.last_used_at is None or utcnow() - to_utc(key.last_used_at) >= TOUCH_EVERY
+    return Caller(role=role, agency_id=key.agency_id, agency_code=code, key_id=key.id), due
+
+
+def touch(session: Session, *, key_id: int) -> None:
+    """Record that a key was used now (not logged: it is bookkeeping, not a caller's write)."""
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))

@@ -1,0 +1,193 @@
+"""Exchange links: declared, changed and ended only by a party; every revision kept.
+
+A new link (or a link moving to another version) must name a version that the
+catalog has *announced*. A link declared on a version that is later deprecated or
+retired stays as it is and may still be changed or ended; it just cannot move to
+such a version, and no new link can be declared on one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from validator import Catalog, DxsError
+
+from ..canonical import canonical_json, utcnow
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..models import Agency, ExchangeLink, LinkChange
+from ..schemas import LinkCreate, LinkUpdate
+from . import agencies, log
+from .callers import Caller
+from .snapshots import link_state
+
+__all__ = ["change", "declare", "get", "history", "list_links", "side_of"]
+
+
+def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
+    try:
+        found = catalog.standard(standard_id).version(version)
+    except DxsError as exc:
+        raise Invalid(str(exc), code="unknown_standard") from None
+    if found.status != "announced":
+        raise Invalid(
+            f"{found.ref} is {found.status}; links may only be declared on an announced version",
+            code="standard_not_announced",
+        )
+
+
+def _parties(session: Session, provider: str, consumer: str) -> tuple[Agency, Agency]:
+    found = {a.code: a for a in session.execute(select(Agency).where(Agency.code.in_({provider, consumer}))).scalars()}
+    return _party(found.get(provider), provider, "provider"), _party(found.get(consumer), consumer, "consumer")
+
+
+def _party(agency: Agency | None, code: str, role: str) -> Agency:
+    if agency is None:
+        raise Invalid(f"{role} {code!r} is not a registered agency", code="unknown_agency")
+    if agency.status != "active":
+        raise Invalid(f"{role} {code!r} is {agency.status}", code="agency_inactive")
+    return agency
+
+
+def side_of(link: ExchangeLink, agency_id: int | None) -> str | None:
+    """``provider``, ``consumer`` or ``None`` for an agency that is not a party."""
+    if agency_id == link.provider_id:
+        return "provider"
+    if agency_id == link.consumer_id:
+        return "consumer"
+    return None
+
+
+def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str, seq: int) -> None:
+    state = link_state(link)
+    session.add(
+        LinkChange(
+            link_id=link.id,
+            revision=link.revision,
+            change=change,
+            actor=caller.actor,
+            changed_at=link.updated_at,
+            state=canonical_json(state),
+            log_seq=seq,
+        )
+    )
+    log.append(session, actor=caller.actor, kind=f"link.{change}", payload={"link": state})
+
+
+def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate) -> ExchangeLink:
+    """Declare a link; the caller's agency must be its provider or its consumer."""
+    own = caller.require_agency()
+    seq = log.next_seq(session)
+    provider, consumer = _parties(session, data.provider, data.consumer)
+    if provider.id == consumer.id:
+        raise Invalid("provider and consumer must be two different agencies", code="same_agency")
+    if own not in (provider.id, consumer.id):
+        raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
+    _announced(catalog, data.standard, data.version)
+    now = utcnow()
+    link = ExchangeLink(
+        provider_id=provider.id,
+        consumer_id=consumer.id,
+        standard_id=data.standard,
+        standard_version=data.version,
+        purpose=data.purpose,
+        legal_basis=data.legal_basis,
+        status="active",
+        start_date=data.start_date or now.date(),
+        end_date=data.end_date,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+        log_seq=seq,
+    )
+    session.add(link)
+    session.flush()
+    _record(session, link, caller=caller, change="declared", seq=seq)
+    return link
+
+
+def get(session: Session, *, caller: Caller, link_id: int) -> ExchangeLink:
+    """A link, for one of its parties or the office."""
+    caller.require_known()
+    link = session.get(ExchangeLink, link_id)
+    if link is None or not (caller.is_office or side_of(link, caller.agency_id)):
+        # not revealing whether a link the caller is not party to exists
+        raise NotFound(f"no link {link_id} that you are a party to", code="link_not_found")
+    return link
+
+
+def change(session: Session, *, caller: Caller, catalog: Catalog, link_id: int, data: LinkUpdate) -> ExchangeLink:
+    """Change or end a link (parties only); an ended link is final."""
+    caller.require_agency()
+    seq = log.next_seq(session)
+    link = get(session, caller=caller, link_id=link_id)
+    if link.status == "ended":
+        raise Conflict(f"link {link_id} has ended; declare a new one", code="link_ended")
+    changes = data.model_dump(exclude_unset=True)
+    if "version" in changes and changes["version"] is not None and changes["version"] != link.standard_version:
+        _announced(catalog, link.standard_id, changes["version"])
+        link.standard_version = changes["version"]
+    for field in ("purpose", "legal_basis", "status"):
+        value = changes.get(field)
+        if value is not None:
+            setattr(link, field, value)
+    if "end_date" in changes:
+        link.end_date = changes["end_date"]
+    now = utcnow()
+    if link.status == "ended" and link.end_date is None:
+        link.end_date = now.date()
+    if link.end_date is not None and link.end_date < link.start_date:
+        raise Invalid("end_date is before start_date", code="invalid_request")
+    if not session.is_modified(link):
+        return link  # nothing changed: no new revision
+    link.revision += 1
+    link.updated_at = now
+    link.log_seq = seq
+    session.flush()
+    _record(session, link, caller=caller, change="ended" if link.status == "ended" else "changed", seq=seq)
+    return link
+
+
+def history(session: Session, *, caller: Caller, link_id: int) -> Sequence[LinkChange]:
+    link = get(session, caller=caller, link_id=link_id)
+    return session.execute(
+        select(LinkChange).where(LinkChange.link_id == link.id).order_by(LinkChange.revision)
+    ).scalars().all()
+
+
+def list_links(
+    session: Session,
+    *,
+    caller: Caller,
+    status: str | None = None,
+    standard: str | None = None,
+    version: str | None = None,
+    agency: str | None = None,
+    side: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[ExchangeLink], int]:
+    """Links the caller is party to (the office: all), filtered; and how many match in all."""
+    caller.require_known()
+    query = select(ExchangeLink)
+    if not caller.is_office:
+        query = query.where(or_(ExchangeLink.provider_id == caller.agency_id, ExchangeLink.consumer_id == caller.agency_id))
+    if status:
+        query = query.where(ExchangeLink.status == status)
+    if standard:
+        query = query.where(ExchangeLink.standard_id == standard)
+    if version:
+        query = query.where(ExchangeLink.standard_version == version)
+    if agency:
+        agency_id = agencies.get(session, agency).id
+        if side == "provider":
+            query = query.where(ExchangeLink.provider_id == agency_id)
+        elif side == "consumer":
+            query = query.where(ExchangeLink.consumer_id == agency_id)
+        else:
+            query = query.where(or_(ExchangeLink.provider_id == agency_id, ExchangeLink.consumer_id == agency_id))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(ExchangeLink.id).limit(limit).offset(offset)).scalars().all()
+    return rows, total

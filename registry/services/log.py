@@ -1,0 +1,132 @@
+"""The tamper-evident log: appending entries, Merkle roots and signed checkpoints.
+
+Every write of the registry appends one entry in the same transaction as the rows it
+writes. An entry's hash covers its sequence number, time, actor, kind, canonical JSON
+payload and the previous entry's hash; the entry hashes are the leaves of an RFC 6962
+Merkle tree, and after each append the new size and root are signed with the
+operator's Ed25519 key (kept outside the database) as a checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..canonical import canonical_json, iso, utcnow
+from ..errors import NotFound
+from ..merkle import Frontier, leaf_hash
+from ..models import Checkpoint, LogEntry, LogHead
+from ..signing import LogSigner
+
+__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
+
+CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
+
+
+def entry_bytes(seq: int, created_at: str, actor: str, kind: str, payload: str, prev_hash: str) -> bytes:
+    """The exact bytes an entry's hash covers (``payload`` is already canonical JSON)."""
+    return canonical_json(
+        {"seq": seq, "time": created_at, "actor": actor, "kind": kind, "payload": json.loads(payload), "prev": prev_hash}
+    ).encode()
+
+
+def checkpoint_message(size: int, root: str, created_at: str) -> bytes:
+    """What a checkpoint signature covers: origin, size, root and time, one per line."""
+    return f"{CHECKPOINT_ORIGIN}\n{size}\n{root}\n{created_at}\n".encode()
+
+
+def _head(session: Session) -> LogHead:
+    # FOR UPDATE serialises every write on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
+    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        raise RuntimeError("the log has no head row: run `dxs registry migrate`")
+    return head
+
+
+def next_seq(session: Session) -> int:
+    """Lock the log for this transaction and return the sequence number the next entry gets.
+
+    A write calls it first, so rows can carry the ``log_seq`` of the entry that records them.
+    """
+    return _head(session).size
+
+
+def _signer(session: Session) -> LogSigner:
+    signer = session.info.get("log_signer")
+    if signer is None:
+        raise RuntimeError("this session has no log signer (use registry.db.Database sessions)")
+    return signer
+
+
+def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) -> LogEntry:
+    """Append an entry and sign the new checkpoint; return the entry."""
+    head = _head(session)
+    now = utcnow()
+    created = iso(now)
+    assert created is not None
+    text = canonical_json(payload)
+    seq = head.size
+    entry_hash = leaf_hash(entry_bytes(seq, created, actor, kind, text, head.last_hash))
+    frontier = Frontier(head.size, json.loads(head.frontier))
+    frontier.append(entry_hash)
+    root = frontier.root()
+    entry = LogEntry(
+        seq=seq, created_at=now, actor=actor, kind=kind, payload=text, prev_hash=head.last_hash, entry_hash=entry_hash
+    )
+    session.add(entry)
+    head.size = frontier.size
+    head.frontier = json.dumps(frontier.roots)
+    head.last_hash = entry_hash
+    signer = _signer(session)
+    session.add(
+        Checkpoint(
+            size=frontier.size,
+            root=root,
+            created_at=now,
+            key_id=signer.key_id,
+            signature=signer.sign(checkpoint_message(frontier.size, root, created)),
+        )
+    )
+    return entry
+
+
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    return session.execute(select(Checkpoint).order_by(Checkpoint.size.desc()).limit(1)).scalar_one_or_none()
+
+
+def checkpoint_at(session: Session, size: int) -> Checkpoint:
+    found = session.get(Checkpoint, size)
+    if found is None:
+        raise NotFound(f"no checkpoint of size {size}")
+    return found
+
+
+def list_entries(
+    session: Session, *, kind: str | None = None, after: int | None = None, limit: int = 100
+) -> tuple[list[LogEntry], int]:
+    """Entries in order (``after`` a sequence number, for paging); and how many match in all."""
+    query = select(LogEntry)
+    if kind:
+        query = query.where(LogEntry.kind == kind)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if after is not None:
+        query = query.where(LogEntry.seq > after)
+    rows = session.execute(query.order_by(LogEntry.seq).limit(limit)).scalars().all()
+    return list(rows), total
+
+
+def checkpoint_dict(cp: Checkpoint, public_key: str) -> dict[str, Any]:
+    """A checkpoint as published: enough for anyone to check it and keep it."""
+    return {
+        "origin": CHECKPOINT_ORIGIN,
+        "size": cp.size,
+        "root": cp.root,
+        "time": iso(cp.created_at),
+        "key_id": cp.key_id,
+        "signature": cp.signature,
+        "public_key": public_key,
+    }
+

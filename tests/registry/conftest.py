@@ -1,0 +1,192 @@
+"""Registry fixtures: the same tests on SQLite and PostgreSQL, each test rolled back.
+
+``db_url`` is parametrised over both databases. The schema is made once per test
+session with ``alembic upgrade head``; every test then runs inside a transaction
+that is rolled back, its sessions nested in it as savepoints. PostgreSQL runs in
+a fresh database made for the test session and dropped after it; where none is
+reachable those variants skip outside CI and fail in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine
+
+from registry.db import Database, make_engine
+from registry.migrate import upgrade
+from registry.schemas import AgencyCreate
+from registry.services import agencies, keys
+from registry.services.callers import Caller
+from registry.signing import LogSigner
+from tests.conftest import need
+
+#: The server the project's machines and CI run (trust authentication).
+PG_ADMIN_URL = os.environ.get("DXS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure means "not reachable" here
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
+class PostgresDatabases:
+    """Makes and drops throw-away databases on the test server."""
+
+    def __init__(self) -> None:
+        problem = _pg_problem()
+        need(problem is None, f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({problem}); the PostgreSQL variants need it")
+
+    def create(self) -> str:
+        import psycopg
+
+        name = f"dxs_test_{os.getpid()}_{secrets.token_hex(4)}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def drop(self, url: str) -> None:
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def fresh_db_url(backend, tmp_path) -> Iterator[str]:
+    """An empty database of the backend, for tests that migrate or serve it themselves."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    pg = PostgresDatabases()
+    url = pg.create()
+    try:
+        yield url
+    finally:
+        pg.drop(url)
+
+
+@pytest.fixture(scope="session")
+def db_url(backend, tmp_path_factory) -> Iterator[str]:
+    """The test session's database of the backend, migrated to head."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('registry') / 'registry.sqlite'}"
+        upgrade(url)
+        yield url
+        return
+    pg = PostgresDatabases()
+    url = pg.create()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        pg.drop(url)
+
+
+@pytest.fixture(scope="session")
+def engine(db_url) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def signer() -> LogSigner:
+    return LogSigner.generate()
+
+
+@pytest.fixture
+def database(engine, signer) -> Iterator[Database]:
+    """A database whose every change in this test is rolled back afterwards."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        try:
+            yield Database.bound_to(connection, signer=signer)
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture
+def app(database, fixture_catalog):
+    from registry import create_app
+
+    return create_app(catalog=fixture_catalog, database=database)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@dataclass
+class World:
+    """Three agencies and their keys: RD and CGD exchange data, DOPA is a bystander."""
+
+    rd: dict[str, str]
+    cgd: dict[str, str]
+    dopa: dict[str, str]
+    office: dict[str, str]
+    revoked: dict[str, str]  # a revoked key of RD
+    rd_key_id: int
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def world(database) -> World:
+    operator = Caller.system("test")
+    with database.transaction() as s:
+        for code, th, en in (
+            ("RD", "กรมสรรพากร", "Revenue Department"),
+            ("CGD", "กรมบัญชีกลาง", "Comptroller General's Department"),
+            ("DOPA", "กรมการปกครอง", "Department of Provincial Administration"),
+        ):
+            agencies.create(s, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
+        made = {code: keys.create(s, caller=operator, agency_code=code) for code in ("RD", "CGD", "DOPA")}
+        _, office = keys.create(s, caller=operator, agency_code=None, role="office")
+        old, revoked = keys.create(s, caller=operator, agency_code="RD", label="old")
+        keys.revoke(s, caller=operator, key_id=old.id)
+    return World(
+        rd=bearer(made["RD"][1]),
+        cgd=bearer(made["CGD"][1]),
+        dopa=bearer(made["DOPA"][1]),
+        office=bearer(office),
+        revoked=bearer(revoked),
+        rd_key_id=made["RD"][0].id,
+    )
+
+
+LINK = {
+    "provider": "RD",
+    "consumer": "CGD",
+    "standard": "th.test.permit",
+    "version": "1.1.0",
+    "purpose": "Permit data for payments",
+    "legal_basis": "Digital Government Act B.E. 2562, s. 12",
+}
+
+
+@pytest.fixture
+def link_id(client, world) -> int:
+    got = client.post("/api/v1/links", json=LINK, headers=world.rd)
+    assert got.status_code == 201, got.text
+    return got.json()["id"]

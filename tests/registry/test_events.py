@@ -1,0 +1,120 @@
+"""Event ingestion: whole batches, idempotent retries, natural keys that never count twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.registry.conftest import LINK
+
+
+def records(n: int, *, start: int = 0, day: str = "2024-05-01") -> list[dict]:
+    base = dt.datetime.fromisoformat(f"{day}T00:00:00+07:00")
+    return [
+        {
+            "record_id": f"r{i}",
+            "window_start": (base + dt.timedelta(minutes=i)).isoformat(),
+            "window_end": (base + dt.timedelta(minutes=i + 1)).isoformat(),
+            "messages": 10,
+            "bytes": 2048,
+            "succeeded": 9,
+            "failed": 1,
+            "valid": 8,
+            "invalid": 2,
+        }
+        for i in range(start, start + n)
+    ]
+
+
+def test_a_batch_is_stored_and_counted(client, world, link_id):
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": records(3)}, headers=world.rd)
+    assert got.status_code == 201, got.text
+    body = got.json()
+    assert body | {"log_seq": 0} == {
+        "link_id": link_id, "reporter": "RD", "side": "provider", "received": 3, "accepted": 3, "duplicates": 0, "log_seq": 0,
+    }
+    listed = client.get(f"/api/v1/links/{link_id}/events", headers=world.cgd).json()
+    assert listed["total"] == 3
+    first = listed["items"][0]
+    # times come back in UTC whatever zone they were sent in
+    assert first["window_start"] == "2024-04-30T17:00:00Z" and first["reporter"] == "RD" and first["side"] == "provider"
+
+
+def test_consumer_reports_the_same_windows_separately(client, world, link_id):
+    assert client.post(f"/api/v1/links/{link_id}/events", json={"records": records(2)}, headers=world.rd).json()["accepted"] == 2
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": records(2)}, headers=world.cgd).json()
+    assert got["accepted"] == 2 and got["side"] == "consumer"
+    assert client.get(f"/api/v1/links/{link_id}/events", params={"reporter": "CGD"}, headers=world.rd).json()["total"] == 2
+
+
+def test_a_late_retry_never_counts_twice(client, world, link_id):
+    url = f"/api/v1/links/{link_id}/events"
+    assert client.post(url, json={"records": records(5)}, headers=world.rd).json()["accepted"] == 5
+    again = client.post(url, json={"records": records(7)}, headers=world.rd).json()  # 5 old + 2 new
+    assert (again["received"], again["accepted"], again["duplicates"]) == (7, 2, 5)
+    repeated = records(2) + records(1)  # a duplicate inside one batch is ignored too
+    inside = client.post(url, json={"records": repeated}, headers=world.rd).json()
+    assert (inside["accepted"], inside["duplicates"]) == (0, 3)
+    assert client.get(url, headers=world.rd).json()["total"] == 7
+
+
+def test_idempotency_key_replays_the_stored_answer(client, world, link_id):
+    url = f"/api/v1/links/{link_id}/events"
+    headers = world.rd | {"Idempotency-Key": "batch-2024-05-01"}
+    first = client.post(url, json={"records": records(4)}, headers=headers)
+    replay = client.post(url, json={"records": records(4)}, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json() and replay.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    other = client.post(url, json={"records": records(5)}, headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    # keys belong to an agency: the consumer may use the same key for its own batch
+    assert client.post(url, json={"records": records(4)}, headers=world.cgd | {"Idempotency-Key": "batch-2024-05-01"}).status_code == 201
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(client, world, link_id):
+    url = f"/api/v1/links/{link_id}/events"
+    bad = records(3)
+    bad[2]["window_end"] = bad[2]["window_start"]
+    got = client.post(url, json={"records": bad}, headers=world.rd)
+    assert got.status_code == 422 and got.json()["code"] == "invalid_request" and "records.2" in got.json()["message"]
+    negative = records(1)
+    negative[0]["messages"] = -1
+    assert client.post(url, json={"records": negative}, headers=world.rd).status_code == 422
+    assert client.post(url, content=b"{not json", headers=world.rd | {"Content-Type": "application/json"}).status_code == 422
+    assert client.post(url, json={"records": []}, headers=world.rd).status_code == 422
+    assert client.get(url, headers=world.rd).json()["total"] == 0
+
+
+def test_batch_limit(client, world, link_id):
+    url = f"/api/v1/links/{link_id}/events"
+    big = client.post(url, json={"records": records(10_001)}, headers=world.rd)
+    assert big.status_code == 413 and big.json()["code"] == "batch_too_large"
+    assert client.post(url, json={"records": records(10_000)}, headers=world.rd).json()["accepted"] == 10_000
+
+
+def test_only_parties_report(client, world, link_id):
+    url = f"/api/v1/links/{link_id}/events"
+    assert client.post(url, json={"records": records(1)}, headers=world.dopa).status_code == 404
+    assert client.post(url, json={"records": records(1)}, headers=world.office).status_code == 403
+    assert client.post(url, json={"records": records(1)}).status_code == 401
+    assert client.post("/api/v1/links/9999/events", json={"records": records(1)}, headers=world.rd).status_code == 404
+
+
+@pytest.mark.parametrize("field", ["record_id", "window_start", "messages"])
+def test_records_need_their_fields(client, world, link_id, field):
+    rec = records(1)[0]
+    del rec[field]
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": [rec]}, headers=world.rd)
+    assert got.status_code == 422 and field in got.json()["message"]
+
+
+def test_events_list_filters_and_pages(client, world, link_id):
+    url = f"/api/v1/links/{link_id}/events"
+    client.post(url, json={"records": records(10)}, headers=world.rd)
+    page = client.get(url, params={"limit": 4, "offset": 8}, headers=world.rd).json()
+    assert page["total"] == 10 and [i["record_id"] for i in page["items"]] == ["r8", "r9"]
+    since = client.get(url, params={"since": "2024-04-30T17:05:00Z"}, headers=world.rd).json()
+    assert since["total"] == 5
+    assert LINK["provider"] == "RD"

@@ -1,0 +1,52 @@
+"""Portal pages: catalog browser, validate-by-upload, an agency's own links."""
+
+from __future__ import annotations
+
+from tests.conftest import FIXTURE_CATALOG
+from tests.registry.conftest import LINK
+
+EXAMPLES = FIXTURE_CATALOG / "th.test.permit" / "1.1.0" / "examples"
+
+
+def test_catalog_browser_filters_and_links_to_standard_pages(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "ใบอนุญาตทดสอบ" in page.text and 'href="/standards/th.test.permit"' in page.text
+    assert "ใบอนุญาตทดสอบ" not in client.get("/", params={"q": "nothing-like-this"}).text
+    assert "ใบอนุญาตทดสอบ" in client.get("/", params={"q": "ทดสอบ"}).text
+    assert "ใบอนุญาตทดสอบ" not in client.get("/", params={"sector": "health"}).text
+    assert "cdn" not in page.text.lower() and "<script" not in page.text
+
+
+def test_validate_by_upload(client):
+    form = client.get("/validate")
+    assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
+    bad = EXAMPLES / "invalid" / "missing-holder.json"
+    got = client.post("/validate", files={"document": (bad.name, bad.read_bytes(), "application/json")}, data={"standard": ""})
+    assert got.status_code == 200 and "invalid" in got.text and "th.test.permit@1.1.0" in got.text
+    good = EXAMPLES / "valid" / "malee.xml"
+    ok = client.post("/validate", files={"document": (good.name, good.read_bytes(), "application/xml")}, data={"standard": "th.test.permit@1.1.0"})
+    assert "ถูกต้อง · valid" in ok.text
+
+
+def test_my_links_with_a_key_cookie(client, world, link_id):
+    assert "API key" in client.get("/my/links").text
+    key = world.rd["Authorization"].split()[1]
+    wrong = client.post("/my/login", data={"key": "dxs_bad_key"}, follow_redirects=False)
+    assert wrong.status_code == 401 and "dxs_key" not in wrong.headers.get("set-cookie", "")
+    signed = client.post("/my/login", data={"key": key}, follow_redirects=False)
+    assert signed.status_code == 303
+    cookie = signed.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    page = client.get("/my/links")
+    assert "กรมสรรพากร" in page.text and LINK["purpose"] in page.text and "th.test.permit@1.1.0" in page.text
+    # the cookie is for the pages only: the API still wants the key in a header
+    assert client.post("/api/v1/links", json=LINK).status_code == 401
+    client.post("/my/logout", follow_redirects=False)
+    client.cookies.clear()
+    assert LINK["purpose"] not in client.get("/my/links").text
+
+
+def test_cross_site_sign_in_is_refused(client, world):
+    key = world.rd["Authorization"].split()[1]
+    got = client.post("/my/login", data={"key": key}, headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    assert got.status_code == 403

@@ -1,0 +1,68 @@
+"""`dxs serve --workers N`: several processes on one database, nothing lost, log intact."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from registry import admin
+from registry.schemas import AgencyCreate
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_database(fresh_db_url, tmp_path):
+    key_file = tmp_path / "log.key"
+    if not fresh_db_url.startswith("sqlite"):
+        admin.migrate(fresh_db_url)  # only a new SQLite file is migrated by `serve` itself
+    port = free_port()
+    env = os.environ | {"DXS_LOG_LEVEL": "warning", "DXS_DATABASE_URL": fresh_db_url, "DXS_LOG_KEY": str(key_file)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/api/v1/log/checkpoint", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        for code in ("RD", "CGD"):
+            admin.create_agency(fresh_db_url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance"))
+        rd = {"Authorization": "Bearer " + admin.create_key(fresh_db_url, key_file, agency="RD", office=False, label="")[1]}
+        link = {"provider": "RD", "consumer": "CGD", "standard": "th.etda.e-tax-invoice", "version": "2.1.0", "purpose": "p"}
+
+        def work(i: int) -> tuple[int, int]:
+            with httpx.Client(base_url=base, headers=rd, timeout=30) as c:
+                made = c.post("/api/v1/links", json=link)
+                recs = [{"record_id": f"{i}-{j}", "window_start": "2024-05-01T00:00:00Z", "window_end": "2024-05-01T01:00:00Z", "messages": 1} for j in range(50)]
+                sent = c.post(f"/api/v1/links/{made.json()['id']}/events", json={"records": recs}, headers={"Idempotency-Key": f"k{i}"})
+                return made.status_code, sent.status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(work, range(24)))
+        assert statuses == [(201, 201)] * 24
+        report = admin.verify(fresh_db_url, log_key=key_file)
+        assert report.ok, report.findings
+        assert report.entries == 2 + 1 + 24 * 2
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "workers: 2" in output
