@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATABASE_URL ?= sqlite:///.dxs/registry.sqlite
 
-.PHONY: run test bench clean
+.PHONY: run test bench stress clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	@echo "Starting the DX Standards Toolkit on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@# first start: an empty registry gets demo data (the portal says so); `dxs serve` alone starts empty
+	$(BIN)/dxs demo seed --if-empty --database $(DATABASE_URL)
+	@echo "Starting the DX Standards Toolkit on http://$(HOST):$(PORT)/ (Ctrl-C stops it); indicators at http://$(HOST):$(PORT)/dashboard"
 	$(BIN)/dxs serve --host $(HOST) --port $(PORT) --database $(DATABASE_URL)
 
 test: $(VENV)/.installed-dev
@@ -33,6 +35,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	@command -v xmllint >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq libxml2-utils >/dev/null; } || echo "xmllint missing: install libxml2-utils to compare against it"
 	$(BIN)/python -m bench.run $(BENCH)
+
+# The long part of the reliability suite (figures in docs/reliability.md); needs PostgreSQL on 127.0.0.1.
+stress: $(VENV)/.installed-dev
+	$(BIN)/python -m stress.run
 
 clean:
 	rm -rf $(VENV) .dxs build *.egg-info .pytest_cache

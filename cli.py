@@ -177,34 +177,6 @@ def standards() -> None:
     """Browse and maintain the catalog of standards."""
 
 
-def _version_row(v) -> dict:
-    return {
-        "version": v.version,
-        "status": v.status,
-        "announced": v.announced.isoformat() if v.announced else None,
-        "effective": v.effective.isoformat() if v.effective else None,
-        "sunset": v.sunset.isoformat() if v.sunset else None,
-        "forms": [f for f, p in (("json", v.json_schema), ("xml", v.xml_schema), ("schematron", v.rules)) if p],
-    }
-
-
-def standard_summary(s) -> dict:
-    """A standard as plain data (used by `list --format json` and `show`)."""
-    return {
-        "id": s.id,
-        "national_code": s.national_code,
-        "title_th": s.title_th,
-        "title_en": s.title_en,
-        "owner": s.owner,
-        "sector": s.sector,
-        "legal_basis": s.legal_basis,
-        "base_standard": s.base_standard,
-        "licence": s.licence,
-        "contact": s.contact,
-        "versions": [_version_row(v) for v in s.versions],
-    }
-
-
 @standards.command("list")
 @catalog_option
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -215,6 +187,8 @@ def standard_summary(s) -> dict:
 def standards_list(catalogs, output_format, status, sector, owner, year) -> None:
     """List the standards of the catalog and their versions."""
     import json
+
+    from validator.publish import standard_as_dict
 
     if year is not None and year >= 2400:
         year -= 543
@@ -229,16 +203,14 @@ def standards_list(catalogs, output_format, status, sector, owner, year) -> None
         ]
         if (status or year is not None) and not versions:
             continue
-        row = standard_summary(s)
-        row["versions"] = [_version_row(v) for v in versions]
-        rows.append(row)
+        rows.append(standard_as_dict(s, versions=versions if (status or year is not None) else None))
     if output_format == "json":
         click.echo(json.dumps({"standards": rows}, ensure_ascii=False, indent=2))
         return
     for row in rows:
         versions = ", ".join(f"{v['version']} ({v['status']}{', ' + v['announced'][:4] if v['announced'] else ''})" for v in row["versions"])
-        click.echo(f"{row['id']:<42} {row['sector']:<22} {row['title_en']}")
-        click.echo(f"{'':<42} {row['national_code']:<22} {row['title_th']}")
+        click.echo(f"{row['id']:<42} {row['sector']:<22} {row['title']['en']}")
+        click.echo(f"{'':<42} {row['national_code']:<22} {row['title']['th']}")
         click.echo(f"{'':<42} versions: {versions}")
     click.echo(f"{len(rows)} standards, {sum(len(r['versions']) for r in rows)} versions")
 
@@ -252,6 +224,7 @@ def standards_show(ref, catalogs, output_format) -> None:
     import json
 
     from validator import DxsError
+    from validator.publish import standard_as_dict
 
     catalog = _catalog(catalogs)
     standard_id, _, version = ref.partition("@")
@@ -260,15 +233,9 @@ def standards_show(ref, catalogs, output_format) -> None:
         versions = [standard.version(version)] if version else list(standard.versions)
     except DxsError as exc:
         raise ConfigError(str(exc)) from None
-    data = standard_summary(standard)
-    data["versions"] = []
-    for v in versions:
-        row = _version_row(v)
-        row["notes"] = v.notes
-        row["history"] = [{"status": h.status, "date": h.date.isoformat()} for h in v.history]
-        row["files"] = [str(p.relative_to(v.folder)) for p in v.files() if "examples" not in p.parts]
+    data = standard_as_dict(standard, versions=versions)
+    for row, v in zip(data["versions"], versions):
         row["examples"] = {k: [p.name for p in v.examples(k)] for k in ("valid", "invalid")}
-        data["versions"].append(row)
     if output_format == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -280,7 +247,7 @@ def standards_show(ref, catalogs, output_format) -> None:
         click.echo(f"\n  {row['version']}  {row['status']}  announced {row['announced'] or '-'}  effective {row['effective'] or '-'}")
         if row["notes"]:
             click.echo(f"    {row['notes']}")
-        click.echo(f"    files: {', '.join(row['files'])}")
+        click.echo(f"    files: {', '.join(f['path'] for f in row['files'])}")
         click.echo(f"    examples: {len(row['examples']['valid'])} valid, {len(row['examples']['invalid'])} invalid")
 
 
@@ -506,6 +473,56 @@ def standards_diff(refs, output_format, transitive, catalogs) -> None:
         raise ConfigError(str(exc)) from None
 
 
+# --------------------------------------------------------------------------- convert
+
+
+def run_convert(path: str, *, to: str, standard: str | None, catalogs: tuple[str, ...], output: str | None) -> int:
+    """Convert one document to the other form, check it against that form's schema; return the exit code.
+
+    0: converted and valid; 1: the document could not be converted, or the result is invalid
+    (the issues go to stderr); 2 (raised): an unknown standard or an unreadable file.
+    """
+    from validator import DocumentValidator, DxsError, StandardNotFound
+    from validator.convert import ConversionError, convert_document
+
+    catalog = _catalog(catalogs)
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        converted, version = convert_document(catalog, data, to=to, name=path, standard=standard)
+    except StandardNotFound as exc:
+        raise ConfigError(str(exc)) from None
+    except (ConversionError, DxsError) as exc:
+        click.echo(f"cannot convert {path}: {exc}", err=True)
+        return EXIT_INVALID
+    report = DocumentValidator(catalog, standard=version.ref).validate_bytes(converted, f"converted.{to}")
+    if output:
+        Path(output).write_bytes(converted)
+    else:
+        click.echo(converted.decode("utf-8"), nl=False)
+    for issue in report.issues:
+        click.echo(f"converted {to.upper()} is not valid under {version.ref}: {issue}", err=True)
+    return EXIT_OK if report.valid else EXIT_INVALID
+
+
+@main.command()
+@click.argument("path")
+@click.option("--to", "to", type=click.Choice(["json", "xml"]), required=True, help="The form to convert to.")
+@click.option("--standard", "-s", metavar="ID[@VERSION]", help="The document's standard (detected when absent).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@catalog_option
+def convert(path, to, standard, output, catalogs) -> None:
+    """Convert PATH (or - for standard input) between a standard's JSON and XML forms.
+
+    The two forms are paired through the version's schemas; the result is checked
+    against the other form's schema. Exit 0 converted and valid, 1 not convertible
+    or not valid, 2 usage or configuration error.
+    """
+    sys.exit(run_convert(path, to=to, standard=standard, catalogs=catalogs, output=output))
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -562,6 +579,7 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
         port=port,
         workers=workers,
         log_level=os.environ.get("DXS_LOG_LEVEL", "info"),
+        http="registry.serving:GuardedHttpToolsProtocol",  # slow request heads are cut off (slowloris)
     )
 
 
@@ -681,6 +699,65 @@ def registry_checkpoint(database, log_key) -> None:
     click.echo(json.dumps(cp, indent=2))
 
 
+@registry.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@database_option
+@log_key_option
+def registry_export(file, database, log_key) -> None:
+    """Write the whole registry, its log and latest checkpoint, to FILE (JSON lines; - for stdout).
+
+    The format is documented in docs/operators.md; `dxs registry import` reads it back
+    into an empty database, on SQLite or PostgreSQL.
+    """
+    import tempfile
+
+    from registry.backup import export_registry
+    from registry.db import Database
+    from registry.signing import LogVerifier, default_key_path, load_or_create_signer
+
+    key_path = Path(log_key) if log_key else default_key_path()
+    if not key_path.exists():
+        raise ConfigError(f"no log signing key at {key_path}: the backup carries its public key (name it with --log-key)")
+    public_key = LogVerifier(load_or_create_signer(key_path).public_key).public_key_b64
+    db = Database(database, signer=None)
+    try:
+        if file == "-":
+            counts = export_registry(db, sys.stdout, public_key=public_key)
+        else:
+            target = Path(file)
+            # written aside, then renamed: a crash never leaves half a backup under the real name
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".", delete=False, suffix=".part") as fh:
+                counts = export_registry(db, fh, public_key=public_key)
+            Path(fh.name).replace(target)
+    finally:
+        db.dispose()
+    click.echo(f"exported {sum(counts.values())} rows ({', '.join(f'{n} {t}' for t, n in counts.items() if n)})", err=True)
+
+
+@registry.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@database_option
+@click.option("--public-key", help="Check the log's signatures with this base64 Ed25519 key instead of the one in the file.")
+def registry_import(file, database, public_key) -> None:
+    """Load FILE (from `dxs registry export`) into an empty database, then verify it.
+
+    Exit 0 imported and verified; 1 the imported log does not verify (nothing kept);
+    2 the file is damaged or the database is not empty.
+    """
+    from registry.backup import BackupError, BackupNotVerified, import_registry
+    from registry.signing import LogVerifier
+
+    try:
+        result = import_registry(database, file, verifier=LogVerifier.from_b64(public_key) if public_key else None)
+    except BackupNotVerified as exc:
+        click.echo(f"FAIL  {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except (BackupError, ValueError) as exc:
+        raise ConfigError(str(exc)) from None
+    report = result.report
+    click.echo(f"imported {sum(result.rows.values())} rows into {database}; verified: {report.entries} log entries, root {report.root[:16]}…")
+
+
 @registry.command("verify")
 @database_option
 @log_key_option
@@ -719,6 +796,99 @@ def registry_verify(database, log_key, public_key, witnesses, output_format) -> 
             first = report.first_bad_entry
             click.echo(f"{len(report.findings)} problems" + (f"; the first bad log entry is {first}" if first is not None else ""))
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
+
+
+# --------------------------------------------------------------------------- report, demo
+
+
+@main.group()
+def report() -> None:
+    """Reports for the standards office: indicators 15 and 16."""
+
+
+@report.command("indicators")
+@click.option("--year", type=int, help="CE or BE year (≥ 2400 is BE); default: the current year.")
+@click.option("--fiscal", is_flag=True, help="The Thai fiscal year (October–September) named by the year it ends in.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the charts into FILE.png or FILE.svg.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (html: default indicators-<BE>.html).")
+@click.option("--lang", type=click.Choice(["both", "th", "en"]), default="both", show_default=True, help="Language of chart labels.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), envvar="DXS_INDICATORS_CONFIG",
+              help="TOML with key sectors and targets (also DXS_INDICATORS_CONFIG); default: the plan's values.")
+@database_option
+@catalog_option
+def report_indicators(year, fiscal, output_format, chart, output, lang, config_file, database, catalogs) -> None:
+    """Indicators 15 (standards announced) and 16 (agencies exchanging under common standards).
+
+    Figures come from the catalog and the registry database, with their definitions,
+    the as-of time and the log checkpoint they were computed at.
+    """
+    from registry.reporting.config import ConfigError as IndicatorConfigError
+    from registry.reporting.config import IndicatorConfig
+    from registry.reporting.run import NoRegistry, produce
+
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise ConfigError(f"--chart {chart}: name a .png or .svg file")
+    try:
+        config = IndicatorConfig.load(config_file)
+        produced = produce(database, _catalog(catalogs), year=year, fiscal=fiscal, output_format=output_format,
+                           config=config, output=output, chart=chart, lang=lang)
+    except (NoRegistry, IndicatorConfigError, ValueError) as exc:
+        raise ConfigError(str(exc)) from None
+    for note in produced.notes:
+        click.echo(f"note: {note}", err=True)
+    if produced.text is not None:
+        click.echo(produced.text, nl=False)
+    for path in produced.files:
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data for trying the registry and the dashboard."""
+
+
+@demo.command("seed")
+@click.option("--seed", "seed_value", default=2560, show_default=True, type=int, help="Random seed: the same seed gives the same country.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0, 1, min_open=True),
+              help="Fewer provincial units and events (for quick tries); 1 is the full country.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when the registry already has agencies.")
+@database_option
+@log_key_option
+@catalog_option
+def demo_seed(seed_value, scale, if_empty, database, log_key, catalogs) -> None:
+    """Fill an empty registry with a realistic, reproducible country (150+ agencies, 500+ links, 100,000+ events).
+
+    Everything goes through the registry's services, so the log records it and
+    `dxs registry verify` passes; the portal shows a "demo data" banner.
+    """
+    import time
+
+    from registry.admin import migrate
+    from registry.db import Database
+    from registry.demo import is_empty, seed
+    from registry.errors import ServiceError
+    from registry.signing import load_or_create_signer
+
+    catalog = _catalog(catalogs)
+    migrate(database)
+    db = Database(database, signer=load_or_create_signer(log_key))
+    try:
+        if not is_empty(db):
+            if if_empty:
+                click.echo(f"{database} already has agencies: no demo data added")
+                return
+            raise ConfigError(f"{database} already has agencies: demo data goes only into an empty registry")
+        started = time.perf_counter()
+        try:
+            summary = seed(db, catalog, seed=seed_value, scale=scale)
+        except ServiceError as exc:
+            raise ConfigError(exc.message) from None
+    finally:
+        db.dispose()
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"seeded {database} in {time.perf_counter() - started:.1f} s; check it with `dxs registry verify`")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,15 +9,18 @@ from fastapi import FastAPI
 
 from validator import Catalog
 
-from . import pages, portal
+from . import dashboard, pages, portal
 from .api import agencies as agencies_api
 from .api import catalog as catalog_api
 from .api import checks as checks_api
+from .api import indicators as indicators_api
 from .api import links as links_api
 from .api import log as log_api
 from .api import validate as validate_api
 from .db import Database, database_url_from_env
 from .handlers import install_error_handlers
+from .limits import RequestLimits
+from .openapi import install_openapi
 
 
 def create_app(
@@ -43,6 +46,8 @@ def create_app(
     app.state.database = database
     app.state.log_key = log_key
     install_error_handlers(app)
+    install_openapi(app)  # every error answer declared, in its real {code, message} shape
+    app.add_middleware(RequestLimits)  # 413 for oversized bodies, 408 for stalled or trickling ones
     app.include_router(catalog_api.router)
     app.include_router(agencies_api.router)
     app.include_router(links_api.router)
@@ -51,6 +56,9 @@ def create_app(
     app.include_router(checks_api.router)
     app.include_router(pages.router)
     app.include_router(portal.router)
+    app.include_router(indicators_api.router)
+    app.include_router(dashboard.router)
+    app.mount("/static", dashboard.static_files(), name="static")  # the dashboard's vendored chart library: nothing from elsewhere
     return app
 
 

@@ -23,6 +23,7 @@ from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
 from .api.links import link_reads
 from .api.validate import MAX_DOCUMENT, validate_document
 from .canonical import iso
+from .dashboard import demo_flag
 from .errors import ServiceError
 from .services import agencies, events, keys, links
 
@@ -34,7 +35,8 @@ PAGE = 50
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"today": dt.date.today(), **context}, status_code=status_code)
+    context = {"today": dt.date.today(), "demo": demo_flag(request), **context}  # demo: the banner on every page
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 # --------------------------------------------------------------------------- catalog

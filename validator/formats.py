@@ -12,6 +12,7 @@ import datetime as _dt
 import operator
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 __all__ = [
     "BE_OFFSET",
@@ -90,6 +91,7 @@ def is_province_code(value: str) -> bool:
     return value in PROVINCE_CODES
 
 
+@lru_cache(maxsize=8192)  # dates repeat across a batch of documents; the check runs per value
 def is_be_date(value: str) -> bool:
     """An ISO-shaped date ``YYYY-MM-DD`` whose year is Buddhist Era (2400–2700)
     and which exists on the calendar once 543 is subtracted (29 February included)."""

@@ -23,6 +23,8 @@ __all__ = [
     "catalog_as_dcat",
     "catalog_as_json",
     "file_hashes",
+    "standard_as_dict",
+    "version_as_dict",
     "lock_version",
     "new_standard",
     "new_version",
@@ -232,63 +234,72 @@ def _version_uri(base: str, v: StandardVersion) -> str:
     return f"{base}/{v.standard_id}/{v.version}"
 
 
+def version_as_dict(v: StandardVersion, base_uri: str = DEFAULT_BASE_URI) -> dict[str, Any]:
+    """One version as plain data: lifecycle, detection, and its files with their hashes."""
+    base = base_uri.rstrip("/")
+    return {
+        "uri": _version_uri(base, v),
+        "version": v.version,
+        "status": v.status,
+        "announced": _iso(v.announced),
+        "effective": _iso(v.effective),
+        "sunset": _iso(v.sunset),
+        "notes": v.notes,
+        "forms": [name for name, path in (("json", v.json_schema), ("xml", v.xml_schema), ("schematron", v.rules)) if path],
+        "history": [{"status": h.status, "date": h.date.isoformat()} for h in v.history],
+        "detection": {
+            "default": v.default,
+            "xml": (
+                {"namespace": v.xml.namespace, "root": v.xml.root, "version_path": v.xml.version_path, "version_value": v.xml.version_value}
+                if v.xml
+                else None
+            ),
+            "json": (
+                {"root_pointer": v.json.root_pointer, "root_value": v.json.root_value, "version_pointer": v.json.version_pointer, "version_value": v.json.version_value}
+                if v.json
+                else None
+            ),
+        },
+        "files": [
+            {"path": p, "sha256": h, "url": f"{_version_uri(base, v)}/{p}"}
+            for p, h in sorted(file_hashes(v).items())
+            if not p.startswith("examples/")
+        ],
+    }
+
+
+def standard_as_dict(
+    s: Standard, base_uri: str = DEFAULT_BASE_URI, versions: list[StandardVersion] | None = None
+) -> dict[str, Any]:
+    """One standard as plain data with a stable URI (``versions``: a subset to include)."""
+    base = base_uri.rstrip("/")
+    latest = s.latest_announced
+    return {
+        "uri": f"{base}/{s.id}",
+        "id": s.id,
+        "national_code": s.national_code,
+        "title": {"th": s.title_th, "en": s.title_en},
+        "description": {"th": s.description_th, "en": s.description_en},
+        "owner": {"code": s.owner, "name": {"th": s.owner_name_th, "en": s.owner_name_en}},
+        "sector": s.sector,
+        "legal_basis": s.legal_basis,
+        "base_standard": s.base_standard,
+        "licence": s.licence,
+        "contact": s.contact,
+        "keywords": list(s.keywords),
+        "latest": latest.version if latest else None,
+        "versions": [version_as_dict(v, base) for v in (s.versions if versions is None else versions)],
+    }
+
+
 def catalog_as_json(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[str, Any]:
     """The whole catalog as one JSON document, with stable URIs for standards and versions."""
-    base = base_uri.rstrip("/")
-    standards = []
-    for s in catalog:
-        latest = s.latest_announced
-        standards.append(
-            {
-                "uri": f"{base}/{s.id}",
-                "id": s.id,
-                "national_code": s.national_code,
-                "title": {"th": s.title_th, "en": s.title_en},
-                "description": {"th": s.description_th, "en": s.description_en},
-                "owner": {"code": s.owner, "name": {"th": s.owner_name_th, "en": s.owner_name_en}},
-                "sector": s.sector,
-                "legal_basis": s.legal_basis,
-                "base_standard": s.base_standard,
-                "licence": s.licence,
-                "contact": s.contact,
-                "keywords": list(s.keywords),
-                "latest": latest.version if latest else None,
-                "versions": [
-                    {
-                        "uri": _version_uri(base, v),
-                        "version": v.version,
-                        "status": v.status,
-                        "announced": _iso(v.announced),
-                        "effective": _iso(v.effective),
-                        "sunset": _iso(v.sunset),
-                        "notes": v.notes,
-                        "history": [{"status": h.status, "date": h.date.isoformat()} for h in v.history],
-                        "detection": {
-                            "default": v.default,
-                            "xml": (
-                                {"namespace": v.xml.namespace, "root": v.xml.root, "version_path": v.xml.version_path, "version_value": v.xml.version_value}
-                                if v.xml
-                                else None
-                            ),
-                            "json": (
-                                {"root_pointer": v.json.root_pointer, "root_value": v.json.root_value, "version_pointer": v.json.version_pointer, "version_value": v.json.version_value}
-                                if v.json
-                                else None
-                            ),
-                        },
-                        "files": [
-                            {"path": p, "sha256": h, "url": f"{_version_uri(base, v)}/{p}"}
-                            for p, h in sorted(file_hashes(v).items())
-                            if not p.startswith("examples/")
-                        ],
-                    }
-                    for v in s.versions
-                ],
-            }
-        )
     return {
-        "catalog": {"uri": base, "title": {"th": "แคตตาล็อกมาตรฐานการแลกเปลี่ยนข้อมูล", "en": "Data-exchange standards catalog"}},
-        "standards": standards,
+        "catalog": {
+            "uri": base_uri.rstrip("/"),
+            "title": {"th": "แคตตาล็อกมาตรฐานการแลกเปลี่ยนข้อมูล", "en": "Data-exchange standards catalog"},
+        },
+        "standards": [standard_as_dict(s, base_uri) for s in catalog],
     }
 
 

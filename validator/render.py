@@ -30,6 +30,19 @@ def _printable(text: str) -> str:
     return text.translate(_SAFE).encode("utf-8", "replace").decode("utf-8")
 
 
+def _utf8(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate (from a document's own keys) becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+_NOT_XML = str.maketrans({"\ufffe": "?", "\uffff": "?"})
+
+
+def _xml_text(text: str) -> str:
+    """Only characters XML 1.0 allows (a rule or standard name comes from the documents too)."""
+    return _printable(text).translate(_NOT_XML)
+
+
 def file_lines(max_bytes: int = 8 * 1024**2) -> SourceLines:
     """A source-line reader for files on disk (small files only; cached per file)."""
     cache: dict[str, list[str] | None] = {}
@@ -75,7 +88,7 @@ class TextRenderer(_Renderer):
     def render(self, reports: Sequence[Report]) -> str:
         lines: list[str] = []
         for report in reports:
-            standard = f" ({report.standard})" if report.standard else ""
+            standard = f" ({_printable(report.standard)})" if report.standard else ""
             if report.valid and not report.issues:
                 if len(reports) == 1:
                     lines.append(f"{self._c('green', 'ok')}    {_printable(report.path)}{standard}")
@@ -114,7 +127,7 @@ class JsonRenderer(_Renderer):
                 for issue in data["issues"]:
                     issue["message"] = issue["message_th"] or issue["message"]
             documents.append(data)
-        return json.dumps({"summary": Summary.of(reports).to_dict(), "documents": documents}, ensure_ascii=False, indent=2) + "\n"
+        return _utf8(json.dumps({"summary": Summary.of(reports).to_dict(), "documents": documents}, ensure_ascii=False, indent=2)) + "\n"
 
 
 class JunitRenderer(_Renderer):
@@ -127,8 +140,8 @@ class JunitRenderer(_Renderer):
         cases = []
         for report in reports:
             errors = [i for i in sort_issues(report.issues) if i.severity == "error"]
-            name = quoteattr(_printable(report.path))
-            classname = quoteattr(report.standard or "unknown-standard")
+            name = quoteattr(_xml_text(report.path))
+            classname = quoteattr(_xml_text(report.standard or "unknown-standard"))
             if not errors:
                 cases.append(f"    <testcase classname={classname} name={name}/>")
                 continue
@@ -138,8 +151,8 @@ class JunitRenderer(_Renderer):
             )
             cases.append(
                 f"    <testcase classname={classname} name={name}>\n"
-                f"      <failure message={quoteattr(_printable(self.message(first)))} type={quoteattr(first.rule)}>"
-                f"{escape(_printable(body))}</failure>\n    </testcase>"
+                f"      <failure message={quoteattr(_xml_text(self.message(first)))} type={quoteattr(_xml_text(first.rule))}>"
+                f"{escape(_xml_text(body))}</failure>\n    </testcase>"
             )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -203,7 +216,7 @@ class SarifRenderer(_Renderer):
                 }
             ],
         }
-        return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+        return _utf8(json.dumps(sarif, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _uri(path: str) -> str:

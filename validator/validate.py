@@ -97,9 +97,9 @@ class DocumentValidator:
 
     def _engine(self, path: Path) -> object:
         """Compile a schema/rules file once per validator."""
-        path = Path(path)
-        engine = self._compiled.get(path)
+        engine = self._compiled.get(path)  # the catalog's own Path objects hash once; no new Path per document
         if engine is None:
+            path = Path(path)
             suffix = path.suffix.lower()
             if suffix == ".json":
                 engine = JsonSchema.from_file(path, resources=self.catalog.schema_resources)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from ..models import Agency, ApiKey
 from ..schemas import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
 from ..services import agencies, keys
-from .deps import CallerDep, Limit, Offset, SessionDep
+from .deps import CallerDep, ItemId, Limit, Offset, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["agencies"])
 
@@ -41,7 +41,7 @@ def key_read(key: ApiKey, agency: str | None) -> KeyRead:
     )
 
 
-@router.get("/agencies", response_model=Page[AgencyRead])
+@router.get("/agencies", response_model=Page[AgencyRead], responses={404: {"description": "No such parent agency"}})
 def list_agencies(
     session: SessionDep,
     sector: str | None = None,
@@ -66,7 +66,7 @@ def get_agency(code: str, session: SessionDep) -> AgencyRead:
     return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
 
 
-@router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses=ERRORS)
+@router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
 def create_agency(data: AgencyCreate, session: SessionDep, caller: CallerDep) -> AgencyRead:
     """Register an agency (office only)."""
     agency = agencies.create(session, caller=caller, data=data)
@@ -94,7 +94,7 @@ def create_key(code: str, data: KeyCreate, session: SessionDep, caller: CallerDe
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=ERRORS)
-def revoke_key(key_id: int, session: SessionDep, caller: CallerDep) -> KeyRead:
+def revoke_key(key_id: ItemId, session: SessionDep, caller: CallerDep) -> KeyRead:
     """Revoke a key at once: the office any key, an agency its own."""
     key = keys.revoke(session, caller=caller, key_id=key_id)
     return key_read(key, agencies.codes_of(session, {key.agency_id}).get(key.agency_id or 0))

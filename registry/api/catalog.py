@@ -120,13 +120,21 @@ def _schema_file(catalog: Catalog, standard_id: str, version: str, attr: str, me
     return FileResponse(path, media_type=media_type, filename=path.name)
 
 
-@router.get("/standards/{standard_id}/versions/{version}/schema.json", responses={404: {"description": "No such form"}})
+@router.get(
+    "/standards/{standard_id}/versions/{version}/schema.json",
+    response_class=FileResponse,
+    responses={200: {"description": "The JSON Schema file", "content": {"application/schema+json": {"schema": {"type": "object"}}}}, 404: {"description": "No such form"}},
+)
 def get_json_schema(standard_id: str, version: str, catalog: CatalogDep) -> FileResponse:
     """The version's JSON Schema, byte for byte as published."""
     return _schema_file(catalog, standard_id, version, "json_schema", "application/schema+json")
 
 
-@router.get("/standards/{standard_id}/versions/{version}/schema.xsd", responses={404: {"description": "No such form"}})
+@router.get(
+    "/standards/{standard_id}/versions/{version}/schema.xsd",
+    response_class=FileResponse,
+    responses={200: {"description": "The XML Schema file", "content": {"application/xml": {"schema": {"type": "string"}}}}, 404: {"description": "No such form"}},
+)
 def get_xml_schema(standard_id: str, version: str, catalog: CatalogDep) -> FileResponse:
     """The version's XML Schema, byte for byte as published."""
     return _schema_file(catalog, standard_id, version, "xml_schema", "application/xml")

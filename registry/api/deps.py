@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from ..signing import load_or_create_signer
 from ..services import keys
 from ..services.callers import ANONYMOUS, Caller
 
-__all__ = ["CallerDep", "CatalogDep", "DatabaseDep", "Limit", "Offset", "SessionDep", "token_from"]
+__all__ = ["CallerDep", "CatalogDep", "DatabaseDep", "ItemId", "Limit", "Offset", "SessionDep", "token_from"]
 
 log = logging.getLogger("registry")
 
@@ -106,4 +106,7 @@ def get_caller(
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+#: Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), not sent to the database to overflow.
+MAX_ID = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip")]
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]

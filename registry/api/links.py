@@ -24,7 +24,7 @@ from ..schemas import (
     UtcDateTime,
 )
 from ..services import agencies, events, links
-from .deps import CallerDep, CatalogDep, Limit, Offset, SessionDep
+from .deps import CallerDep, CatalogDep, ItemId, Limit, Offset, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["links"])
 
@@ -86,19 +86,19 @@ def declare_link(data: LinkCreate, session: SessionDep, caller: CallerDep, catal
 
 
 @router.get("/links/{link_id}", response_model=LinkRead, responses=ERRORS)
-def get_link(link_id: int, session: SessionDep, caller: CallerDep) -> LinkRead:
+def get_link(link_id: ItemId, session: SessionDep, caller: CallerDep) -> LinkRead:
     return link_reads(session, [links.get(session, caller=caller, link_id=link_id)])[0]
 
 
 @router.patch("/links/{link_id}", response_model=LinkRead, responses={**ERRORS, 409: {"description": "The link has ended"}})
-def change_link(link_id: int, data: LinkUpdate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
+def change_link(link_id: ItemId, data: LinkUpdate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
     """Change a link's version, purpose, legal basis, status or end date; `status: ended` ends it for good."""
     link = links.change(session, caller=caller, catalog=catalog, link_id=link_id, data=data)
     return link_reads(session, [link])[0]
 
 
 @router.get("/links/{link_id}/history", response_model=list[LinkChangeRead], responses=ERRORS)
-def link_history(link_id: int, session: SessionDep, caller: CallerDep) -> list[LinkChangeRead]:
+def link_history(link_id: ItemId, session: SessionDep, caller: CallerDep) -> list[LinkChangeRead]:
     """Every revision of the link, oldest first, with the log entry that recorded it."""
     return [
         LinkChangeRead(
@@ -142,7 +142,7 @@ async def _raw_body(request: Request) -> bytes:
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(EventBatch.model_json_schema())}}}},
 )
 def send_events(
-    link_id: int,
+    link_id: ItemId,
     request: Request,
     body: Annotated[bytes, Depends(_raw_body)],
     session: SessionDep,
@@ -178,7 +178,7 @@ def send_events(
 
 @router.get("/links/{link_id}/events", response_model=Page[EventRead], responses=ERRORS)
 def list_events(
-    link_id: int,
+    link_id: ItemId,
     session: SessionDep,
     caller: CallerDep,
     reporter: Annotated[str | None, Query(description="Only records reported by this agency")] = None,

@@ -40,7 +40,7 @@ def entries(
     caller: CallerDep,
     request: Request,
     kind: Annotated[str | None, Query(description="e.g. link.declared, events.ingested")] = None,
-    after: Annotated[int | None, Query(ge=-1, description="Entries after this sequence number (cursor)")] = None,
+    after: Annotated[int | None, Query(ge=-1, le=2**62, description="Entries after this sequence number (cursor)")] = None,
     limit: Limit = 100,
 ) -> Page[LogEntryRead]:
     """Log entries in order (office only); page with `after` = the last `seq` seen."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -27,16 +28,31 @@ async def _document(request: Request) -> bytes:
     return await request.body()
 
 
+_validators = threading.local()  # lxml's compiled schemas are not shared across threads
+
+
+def _validator(catalog: Any, standard: str | None) -> DocumentValidator:
+    """A validator per worker thread, catalog and standard: schemas compile once, not per request."""
+    cache: dict[tuple[int, str | None], DocumentValidator] = getattr(_validators, "cache", None) or {}
+    _validators.cache = cache
+    key = (id(catalog), standard or None)
+    validator = cache.get(key)
+    if validator is None:
+        if len(cache) >= 64:  # bounded: unknown-standard probes must not grow it without end
+            cache.clear()
+        validator = cache[key] = DocumentValidator(catalog, standard=standard or None, max_bytes=MAX_DOCUMENT)
+    return validator
+
+
 def validate_document(catalog: Any, data: bytes, *, name: str, standard: str | None) -> dict[str, Any]:
     """Validate ``data`` and return the ``dxs validate --format json`` object.
 
-    :raises Invalid: ``standard`` is not in the catalog.
+    :raises Invalid: ``standard`` is not in the catalog, or its schemas cannot be used.
     """
     try:
-        validator = DocumentValidator(catalog, standard=standard or None, max_bytes=MAX_DOCUMENT)
+        report = _validator(catalog, standard).validate_bytes(data, name)
     except DxsError as exc:
         raise Invalid(str(exc), code="unknown_standard") from None
-    report = validator.validate_bytes(data, name)
     return json.loads(JsonRenderer().render([report]))
 
 

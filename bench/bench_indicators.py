@@ -1,0 +1,174 @@
+"""Indicators speed: ``GET /api/v1/indicators`` over 1,000,000 events, 5,000 agencies, 20,000 links.
+
+Target (issue 7): the indicators endpoint answers in under one second on PostgreSQL and
+on SQLite (the aggregation runs in SQL). The rows are bulk-loaded straight into the
+tables (COPY on PostgreSQL, executemany on SQLite) — this measures the query, not
+ingestion, which the registry benchmark covers — after one agency registered through
+the service, so the log has a signed checkpoint that covers every event. Timings are
+through HTTP against a real ``dxs serve`` on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import secrets
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+
+from bench._common import WORK, table, write_section
+from bench.bench_registry import _server
+
+AGENCIES, LINKS, EVENTS = 5_000, 20_000, 1_000_000
+TARGET_SECONDS = 1.0
+REPEAT = 5
+PG_ADMIN_URL = os.environ.get("DXS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECTORS = ("public-administration", "finance", "commerce", "health", "education", "transport", "land", "social-welfare", "agriculture", "statistics")
+
+
+def _rows(catalog) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Agencies, links and events as driver rows (ids from 2: agency 1 is the one made through the service)."""
+    rng = random.Random(7)
+    now = dt.datetime.now(dt.UTC)
+    versions = [v for v in catalog.versions() if v.is_announced and v.announced]
+    agencies = [(i, f"B{i:05d}", f"หน่วยงาน {i}", f"Agency {i}", SECTORS[i % len(SECTORS)], "active", now, 0) for i in range(2, AGENCIES + 2)]
+    links = []
+    for i in range(1, LINKS + 1):
+        v = rng.choice(versions)
+        provider, consumer = rng.sample(range(2, AGENCIES + 2), 2)
+        start = max(v.announced, dt.date(2017, 1, 1)) + dt.timedelta(days=rng.randint(0, 900))
+        end = start + dt.timedelta(days=rng.randint(200, 2000)) if rng.random() < 0.2 else None
+        links.append((i, provider, consumer, v.standard_id, v.version, "bench", "", "ended" if end else "active", start, end, 1, now, now, 0))
+    events = []
+    per_link = EVENTS // LINKS
+    for n in range(EVENTS):
+        link = links[n % LINKS]
+        start = dt.datetime.combine(link[8], dt.time(1), dt.UTC) + dt.timedelta(days=7 * (n // LINKS) + rng.randint(0, 6))
+        events.append((link[0], link[1], "provider", f"r{n}", start, start + dt.timedelta(hours=1), 10, 1000, 10, 0, 10, 0, now, 0))
+    assert len(events) == per_link * LINKS
+    return agencies, links, events
+
+
+AGENCY_COLUMNS = "id, code, name_th, name_en, sector, status, created_at, log_seq"
+LINK_COLUMNS = ("id, provider_id, consumer_id, standard_id, standard_version, purpose, legal_basis, status, start_date, end_date, "
+                "revision, created_at, updated_at, log_seq")
+EVENT_COLUMNS = "link_id, reporter_id, side, record_id, window_start, window_end, messages, bytes, succeeded, failed, valid, invalid, received_at, log_seq"
+
+
+def _load_sqlite(path: Path, rows: tuple[list, list, list]) -> float:
+    import sqlite3
+
+    def text(value: object) -> object:
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    for name, columns, data in (("agencies", AGENCY_COLUMNS, rows[0]), ("exchange_links", LINK_COLUMNS, rows[1]), ("exchange_events", EVENT_COLUMNS, rows[2])):
+        marks = ", ".join("?" for _ in columns.split(","))
+        conn.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", ([text(v) for v in row] for row in data))
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return time.perf_counter() - started
+
+
+def _load_postgres(url: str, rows: tuple[list, list, list]) -> float:
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        for name, columns, data in (("agencies", AGENCY_COLUMNS, rows[0]), ("exchange_links", LINK_COLUMNS, rows[1]), ("exchange_events", EVENT_COLUMNS, rows[2])):
+            with cur.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                for row in data:
+                    copy.write_row(row)
+        conn.commit()
+        conn.autocommit = True
+        cur.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def _prepare(url: str, key_file: Path, catalog, rows, load) -> float:
+    from registry import admin
+    from registry.schemas import AgencyCreate
+
+    admin.migrate(url)
+    admin.create_agency(url, key_file, AgencyCreate(code="OFFICE", name_th="สำนักงาน", name_en="Office", sector="statistics"))
+    return load(rows)
+
+
+def _time(base: str, path: str, params: dict) -> tuple[float, float, dict]:
+    with httpx.Client(base_url=base, timeout=120) as client:
+        first = client.get(path, params=params)
+        first.raise_for_status()
+        times = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            client.get(path, params=params).raise_for_status()
+            times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times), first.json()
+
+
+def _measure(name: str, url: str, key_file: Path, catalog, rows, load, workers: int) -> list[list[object]]:
+    loaded = _prepare(url, key_file, catalog, rows, load)
+    out = []
+    with _server(url, key_file, workers) as base:
+        for label, path, params in (
+            ("`GET /api/v1/indicators?year=2024`", "/api/v1/indicators", {"year": 2024}),
+            ("`… ?year=2564&fiscal=true`", "/api/v1/indicators", {"year": 2564, "fiscal": "true"}),
+            ("`GET /api/v1/indicators/sectors/health?year=2024`", "/api/v1/indicators/sectors/health", {"year": 2024}),
+            ("`GET /api/v1/indicators/trend` (2017–2026)", "/api/v1/indicators/trend", {}),
+        ):
+            best, median, body = _time(base, path, params)
+            ok = "yes" if median < TARGET_SECONDS else "**no**"
+            out.append([name, label, f"{best * 1000:.0f}", f"{median * 1000:.0f}", ok])
+            print(f"{name} {path} {params}: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
+            if path == "/api/v1/indicators":
+                health = next(s for s in body["indicator16"]["sectors"] if s["sector"] == "health")
+                print(f"  health: {health['agencies']} agencies, declared {health['declared']}, observed {health['observed']}")
+    print(f"{name}: loaded in {loaded:.1f} s")
+    return out
+
+
+def main() -> str:
+    from validator import catalog_folders, load_catalog
+
+    WORK.mkdir(exist_ok=True)
+    catalog = load_catalog(catalog_folders())
+    rows = _rows(catalog)
+    key_file = WORK / "indicators-log.key"
+    results: list[list[object]] = []
+    sqlite_file = WORK / "indicators-bench.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    results += _measure("SQLite", f"sqlite:///{sqlite_file}", key_file, catalog, rows, lambda r: _load_sqlite(sqlite_file, r), 1)
+    try:
+        import psycopg
+
+        name = f"dxs_bench_indicators_{secrets.token_hex(4)}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # no server: the PostgreSQL rows say so
+        print(f"PostgreSQL not measured: {exc}")
+        results.append(["PostgreSQL", "not reachable", "", "", "not measured"])
+    else:
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        try:
+            results += _measure("PostgreSQL", url, key_file, catalog, rows, lambda r: _load_postgres(url, r), 2)
+        finally:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    body = (
+        f"{EVENTS:,} event records, {AGENCIES:,} agencies in {len(SECTORS)} sectors, {LINKS:,} links over the catalog's "
+        "announced versions (20% ended), bulk-loaded, then timed through HTTP to a real `dxs serve` on 127.0.0.1 "
+        f"(best and median of {REPEAT} after one warm-up request). Target: under {TARGET_SECONDS:.0f} s.\n\n"
+        + table(["database", "request", "best ms", "median ms", "under 1 s"], results)
+    )
+    write_section("Indicators", body)
+    return body

@@ -1,0 +1,97 @@
+"""Indicators 15 and 16: public statistics, readable without a key.
+
+Agency names are public (``GET /api/v1/agencies``), so the drill-down list of the
+agencies not yet exchanging is public too: it is what the office and the sectors act on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ..errors import Invalid
+from ..reporting import render
+from ..reporting.config import IndicatorConfig
+from ..reporting.periods import Period, ce_year, current_year
+from ..reporting.schemas import DrillDownRead, IndicatorReportRead, TrendRead
+from ..services import indicators
+from .deps import CatalogDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+
+YearQuery = Annotated[int | None, Query(description="CE or BE year (≥ 2400 is BE); default: the current year")]
+FiscalQuery = Annotated[bool, Query(description="The Thai fiscal year (October–September), named by the year it ends in")]
+FormatQuery = Annotated[Literal["json", "csv"], Query(description="`csv` for a spreadsheet")]
+MAX_YEARS = 60
+
+
+def indicator_config(request: Request) -> IndicatorConfig:
+    """The app's key sectors and targets (``DXS_INDICATORS_CONFIG``, else the plan's), read once."""
+    state = request.app.state
+    if getattr(state, "indicator_config", None) is None:
+        state.indicator_config = IndicatorConfig.load()
+    return state.indicator_config
+
+
+def _period(year: int | None, fiscal: bool) -> Period:
+    ce = ce_year(year) if year is not None else current_year()
+    if not 1900 <= ce <= 2200:
+        raise Invalid(f"year {year} is out of range (CE 1900–2200, BE 2443–2743)", code="invalid_year")
+    return Period(ce, fiscal)
+
+
+#: `format=csv` answers text/csv: declared so the OpenAPI document says what is really sent.
+CSV = {200: {"description": "JSON, or CSV with `format=csv`", "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("", response_model=IndicatorReportRead, responses=CSV)
+def year_report(
+    request: Request, session: SessionDep, catalog: CatalogDep, year: YearQuery = None, fiscal: FiscalQuery = False,
+    format: FormatQuery = "json",
+) -> IndicatorReportRead | Response:
+    """Both indicators for a year, with definitions, as-of time and the log checkpoint."""
+    period = _period(year, fiscal)
+    found = indicators.report(session, catalog=catalog, period=period, config=indicator_config(request))
+    if format == "csv":
+        return _csv(render.report_csv(found), f"indicators-{period.be}{'-fiscal' if fiscal else ''}.csv")
+    return IndicatorReportRead.of(found)
+
+
+@router.get("/trend", response_model=TrendRead, responses=CSV)
+def year_by_year(
+    request: Request,
+    session: SessionDep,
+    catalog: CatalogDep,
+    since: Annotated[int | None, Query(alias="from", description="First year (CE or BE); default: the catalog's first announcement")] = None,
+    until: Annotated[int | None, Query(alias="to", description="Last year (CE or BE); default: the current year")] = None,
+    fiscal: FiscalQuery = False,
+    format: FormatQuery = "json",
+) -> TrendRead | Response:
+    """Both indicators year by year, all computed at one checkpoint (the dashboard's charts)."""
+    last = _period(until, fiscal).year
+    first = _period(since, fiscal).year if since is not None else min(indicators.first_year(catalog) or last, last)
+    if not 0 <= last - first < MAX_YEARS:
+        raise Invalid(f"from {first} to {last}: give at most {MAX_YEARS} years, oldest first", code="invalid_year")
+    found = indicators.trend(session, catalog=catalog, years=range(first, last + 1), config=indicator_config(request), fiscal=fiscal)
+    if format == "csv":
+        return _csv(render.trend_csv(found), f"indicators-{first + 543}-{last + 543}.csv")
+    return TrendRead.of(found)
+
+
+@router.get("/sectors/{sector}", response_model=DrillDownRead, responses={**CSV, 422: {"description": "Not a key sector"}})
+def sector_drill_down(
+    request: Request, session: SessionDep, catalog: CatalogDep, sector: str, year: YearQuery = None,
+    fiscal: FiscalQuery = False, format: FormatQuery = "json",
+) -> DrillDownRead | Response:
+    """A key sector's indicator 16, and the active agencies not yet observed exchanging (by code)."""
+    period = _period(year, fiscal)
+    found = indicators.drill_down(session, catalog=catalog, period=period, config=indicator_config(request), sector=sector)
+    if format == "csv":
+        return _csv(render.drill_down_csv(found), f"indicator16-{sector}-{period.be}.csv")
+    return DrillDownRead.of(found)

@@ -1,0 +1,467 @@
+"""``dxs demo seed``: a realistic, reproducible country in an empty registry.
+
+About 170 agencies in the catalog's ten sectors (ministries, departments, provincial
+offices, state enterprises, hospitals, universities), 500+ exchange links over the
+catalog's announced versions — each declared no earlier than its version's
+announcement, and moved to the next version when the old one is deprecated, mostly
+in time and sometimes late — and 100,000+ event records over 2017–2025. Adoption grows
+year by year at a pace of each sector's own, so that indicator 16 reaches the 80%
+target in some sectors and not in others.
+
+Everything goes through the registry's own services (agencies, links, events), so the
+tamper-evident log records every row and ``dxs registry verify`` passes; event records
+go in one batch per link and side. A final ``demo.seeded`` log entry marks the registry
+as holding demo data (the portal shows a banner). The same ``seed`` gives the same
+agencies, links and events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from validator import Catalog, Standard, StandardVersion
+
+from .db import Database
+from .errors import Conflict
+from .models import Agency
+from .schemas import MAX_BATCH, AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate, LinkUpdate
+from .services import agencies, events, links, log
+from .services.callers import Caller
+from .services.indicators import DEMO_KIND, withdrawn_on
+
+__all__ = ["DEFAULT_SEED", "DemoSummary", "catalog_as_of", "is_empty", "seed", "status_on"]
+
+DEFAULT_SEED = 2560
+FIRST_DAY = dt.date(2017, 1, 1)
+LAST_DAY = dt.date(2025, 12, 31)
+SEEDER = Caller.system("demo")
+UTC = dt.UTC
+
+PROVINCES = (
+    ("CMI", "เชียงใหม่", "Chiang Mai"), ("KKN", "ขอนแก่น", "Khon Kaen"), ("NMA", "นครราชสีมา", "Nakhon Ratchasima"),
+    ("SKA", "สงขลา", "Songkhla"), ("PKT", "ภูเก็ต", "Phuket"), ("UBN", "อุบลราชธานี", "Ubon Ratchathani"),
+    ("PLK", "พิษณุโลก", "Phitsanulok"), ("CBI", "ชลบุรี", "Chon Buri"), ("SNI", "สุราษฎร์ธานี", "Surat Thani"),
+    ("UDN", "อุดรธานี", "Udon Thani"), ("NRT", "นครศรีธรรมราช", "Nakhon Si Thammarat"), ("CRI", "เชียงราย", "Chiang Rai"),
+)
+
+
+@dataclass(frozen=True)
+class SectorPlan:
+    """How a sector is populated and how fast it takes up common standards."""
+
+    central: tuple[tuple[str, str, str], ...]  # (code, Thai, English); the first ones are hubs
+    local: tuple[str, str, str]  # code prefix, Thai and English name patterns for provincial units
+    provinces: int
+    standards: tuple[str, ...]  # what its agencies exchange
+    adoption: float  # share of agencies that ever take part
+    midpoint: float  # the year by which half of those have
+    hubs: int = 2
+
+
+SECTORS: dict[str, SectorPlan] = {
+    "public-administration": SectorPlan(
+        (("DOPA", "กรมการปกครอง", "Department of Provincial Administration"),
+         ("DGA", "สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน)", "Digital Government Development Agency"),
+         ("OPM", "สำนักงานปลัดสำนักนายกรัฐมนตรี", "Office of the Permanent Secretary, Prime Minister's Office"),
+         ("OCSC", "สำนักงานคณะกรรมการข้าราชการพลเรือน", "Office of the Civil Service Commission"),
+         ("DLA", "กรมส่งเสริมการปกครองท้องถิ่น", "Department of Local Administration"),
+         ("OPS-MOI", "สำนักงานปลัดกระทรวงมหาดไทย", "Office of the Permanent Secretary, Ministry of Interior")),
+        ("PAO", "องค์การบริหารส่วนจังหวัด{th}", "{en} Provincial Administrative Organisation"), 12,
+        ("th.dga.e-saraban", "th.dopa.citizen-profile", "th.dopa.thai-address"), 0.97, 2019.6, hubs=2),
+    "finance": SectorPlan(
+        (("RD", "กรมสรรพากร", "Revenue Department"), ("CGD", "กรมบัญชีกลาง", "Comptroller General's Department"),
+         ("CUSTOMS", "กรมศุลกากร", "Customs Department"), ("EXCISE", "กรมสรรพสามิต", "Excise Department"),
+         ("TRD", "กรมธนารักษ์", "Treasury Department"), ("BOT", "ธนาคารแห่งประเทศไทย", "Bank of Thailand"),
+         ("GSB", "ธนาคารออมสิน", "Government Savings Bank"), ("KTB", "ธนาคารกรุงไทย จำกัด (มหาชน)", "Krungthai Bank"),
+         ("BAAC", "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร", "Bank for Agriculture and Agricultural Co-operatives"),
+         ("FPO", "สำนักงานเศรษฐกิจการคลัง", "Fiscal Policy Office")),
+        ("RD", "สำนักงานสรรพากรพื้นที่{th}", "{en} Area Revenue Office"), 8,
+        ("th.etda.e-tax-invoice", "th.etda.e-receipt", "th.bot.payment-notification"), 0.95, 2019.4, hubs=2),
+    "commerce": SectorPlan(
+        (("DBD", "กรมพัฒนาธุรกิจการค้า", "Department of Business Development"),
+         ("DIT", "กรมการค้าภายใน", "Department of Internal Trade"), ("DFT", "กรมการค้าต่างประเทศ", "Department of Foreign Trade"),
+         ("DIP", "กรมทรัพย์สินทางปัญญา", "Department of Intellectual Property"),
+         ("DIW", "กรมโรงงานอุตสาหกรรม", "Department of Industrial Works"), ("TISI", "สำนักงานมาตรฐานผลิตภัณฑ์อุตสาหกรรม", "Thai Industrial Standards Institute"),
+         ("BOI", "สำนักงานคณะกรรมการส่งเสริมการลงทุน", "Office of the Board of Investment"),
+         ("OSMEP", "สำนักงานส่งเสริมวิสาหกิจขนาดกลางและขนาดย่อม", "Office of SMEs Promotion")),
+        ("PCO", "สำนักงานพาณิชย์จังหวัด{th}", "{en} Provincial Commerce Office"), 9,
+        ("th.dbd.juristic-person", "th.dga.business-licence-application", "th.etda.e-tax-invoice"), 0.86, 2021.0),
+    "health": SectorPlan(
+        (("OPS-MOPH", "สำนักงานปลัดกระทรวงสาธารณสุข", "Office of the Permanent Secretary, Ministry of Public Health"),
+         ("NHSO", "สำนักงานหลักประกันสุขภาพแห่งชาติ", "National Health Security Office"),
+         ("DMS", "กรมการแพทย์", "Department of Medical Services"), ("DDC", "กรมควบคุมโรค", "Department of Disease Control"),
+         ("FDA", "สำนักงานคณะกรรมการอาหารและยา", "Food and Drug Administration"), ("DOH", "กรมอนามัย", "Department of Health")),
+        ("HOSP", "โรงพยาบาล{th}", "{en} Hospital"), 12,
+        ("th.moph.patient-referral", "th.dopa.citizen-profile"), 0.93, 2021.3),
+    "education": SectorPlan(
+        (("OPS-MOE", "สำนักงานปลัดกระทรวงศึกษาธิการ", "Office of the Permanent Secretary, Ministry of Education"),
+         ("OBEC", "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน", "Office of the Basic Education Commission"),
+         ("OVEC", "สำนักงานคณะกรรมการการอาชีวศึกษา", "Office of the Vocational Education Commission"),
+         ("NIETS", "สถาบันทดสอบทางการศึกษาแห่งชาติ (องค์การมหาชน)", "National Institute of Educational Testing Service"),
+         ("TCT", "คุรุสภา", "Teachers' Council of Thailand")),
+        ("RU", "มหาวิทยาลัยราชภัฏ{th}", "{en} Rajabhat University"), 11,
+        ("th.moe.education-certificate", "th.dopa.citizen-profile"), 0.74, 2021.8),
+    "transport": SectorPlan(
+        (("DLT", "กรมการขนส่งทางบก", "Department of Land Transport"), ("DOH-HW", "กรมทางหลวง", "Department of Highways"),
+         ("MD", "กรมเจ้าท่า", "Marine Department"), ("CAAT", "สำนักงานการบินพลเรือนแห่งประเทศไทย", "Civil Aviation Authority of Thailand"),
+         ("SRT", "การรถไฟแห่งประเทศไทย", "State Railway of Thailand"), ("AOT", "บริษัท ท่าอากาศยานไทย จำกัด (มหาชน)", "Airports of Thailand"),
+         ("EXAT", "การทางพิเศษแห่งประเทศไทย", "Expressway Authority of Thailand")),
+        ("PLTO", "สำนักงานขนส่งจังหวัด{th}", "{en} Provincial Land Transport Office"), 10,
+        ("th.dlt.vehicle-registration", "th.etda.e-receipt"), 0.78, 2021.7),
+    "land": SectorPlan(
+        (("DOL", "กรมที่ดิน", "Department of Lands"), ("DPT", "กรมโยธาธิการและผังเมือง", "Department of Public Works and Town & Country Planning"),
+         ("ALRO", "สำนักงานการปฏิรูปที่ดินเพื่อเกษตรกรรม", "Agricultural Land Reform Office"),
+         ("TRD-VAL", "สำนักประเมินราคาทรัพย์สิน กรมธนารักษ์", "Property Valuation Bureau, Treasury Department")),
+        ("PLO", "สำนักงานที่ดินจังหวัด{th}", "{en} Provincial Land Office"), 12,
+        ("th.dol.land-title", "th.dopa.thai-address"), 0.55, 2022.5),
+    "social-welfare": SectorPlan(
+        (("DSDW", "กรมพัฒนาสังคมและสวัสดิการ", "Department of Social Development and Welfare"),
+         ("SSO", "สำนักงานประกันสังคม", "Social Security Office"), ("DOP", "กรมกิจการผู้สูงอายุ", "Department of Older Persons"),
+         ("DEP", "กรมส่งเสริมและพัฒนาคุณภาพชีวิตคนพิการ", "Department of Empowerment of Persons with Disabilities"),
+         ("DCY", "กรมกิจการเด็กและเยาวชน", "Department of Children and Youth"), ("NHA", "การเคหะแห่งชาติ", "National Housing Authority"),
+         ("DOE", "กรมการจัดหางาน", "Department of Employment")),
+        ("SDHS", "สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด{th}", "{en} Provincial Office of Social Development and Human Security"), 10,
+        ("th.dopa.citizen-profile", "th.bot.payment-notification"), 0.58, 2022.3),
+    "agriculture": SectorPlan(
+        (("OPS-MOAC", "สำนักงานปลัดกระทรวงเกษตรและสหกรณ์", "Office of the Permanent Secretary, Ministry of Agriculture and Cooperatives"),
+         ("DOAE", "กรมส่งเสริมการเกษตร", "Department of Agricultural Extension"), ("DOA", "กรมวิชาการเกษตร", "Department of Agriculture"),
+         ("DLD", "กรมปศุสัตว์", "Department of Livestock Development"), ("DOF", "กรมประมง", "Department of Fisheries"),
+         ("RID", "กรมชลประทาน", "Royal Irrigation Department"), ("CPD", "กรมส่งเสริมสหกรณ์", "Cooperative Promotion Department"),
+         ("LDD", "กรมพัฒนาที่ดิน", "Land Development Department"), ("RICE", "กรมการข้าว", "Rice Department")),
+        ("PAGO", "สำนักงานเกษตรจังหวัด{th}", "{en} Provincial Agricultural Extension Office"), 9,
+        ("th.dga.dataset-metadata", "th.dopa.thai-address", "th.bot.payment-notification"), 0.45, 2022.6),
+    "statistics": SectorPlan(
+        (("NSO", "สำนักงานสถิติแห่งชาติ", "National Statistical Office"),
+         ("NESDC", "สำนักงานสภาพัฒนาการเศรษฐกิจและสังคมแห่งชาติ", "Office of the National Economic and Social Development Council"),
+         ("OAE", "สำนักงานเศรษฐกิจการเกษตร", "Office of Agricultural Economics"),
+         ("TPSO", "สำนักงานนโยบายและยุทธศาสตร์การค้า", "Trade Policy and Strategy Office")),
+        ("PSO", "สำนักงานสถิติจังหวัด{th}", "{en} Provincial Statistical Office"), 10,
+        ("th.dga.dataset-metadata",), 0.7, 2021.0),
+}
+#: Cross-sector partners: the agency that provides (or receives) each standard nationally.
+NATIONAL_HUBS = {
+    "th.dopa.citizen-profile": "DOPA", "th.dopa.thai-address": "DOPA", "th.etda.e-tax-invoice": "RD",
+    "th.etda.e-receipt": "RD", "th.bot.payment-notification": "CGD", "th.dbd.juristic-person": "DBD",
+    "th.dga.dataset-metadata": "NSO", "th.dga.e-saraban": "DGA", "th.moph.patient-referral": "OPS-MOPH",
+    "th.moe.education-certificate": "OBEC", "th.dlt.vehicle-registration": "DLT", "th.dol.land-title": "DOL",
+    "th.dga.business-licence-application": "DGA",
+}
+PURPOSES = {
+    "th.dopa.citizen-profile": ("ตรวจสอบข้อมูลทะเบียนราษฎร", "citizen registration lookup"),
+    "th.dopa.thai-address": ("ข้อมูลที่อยู่มาตรฐาน", "standard addresses"),
+    "th.etda.e-tax-invoice": ("ใบกำกับภาษีอิเล็กทรอนิกส์", "electronic tax invoices"),
+    "th.etda.e-receipt": ("ใบรับอิเล็กทรอนิกส์", "electronic receipts"),
+    "th.bot.payment-notification": ("แจ้งผลการรับชำระเงิน", "payment notifications"),
+    "th.dbd.juristic-person": ("ข้อมูลนิติบุคคล", "juristic person data"),
+    "th.dga.dataset-metadata": ("คำอธิบายชุดข้อมูล", "dataset metadata"),
+    "th.dga.e-saraban": ("หนังสือราชการอิเล็กทรอนิกส์", "official letters"),
+    "th.moph.patient-referral": ("ส่งต่อผู้ป่วย", "patient referrals"),
+    "th.moe.education-certificate": ("วุฒิการศึกษา", "education certificates"),
+    "th.dlt.vehicle-registration": ("ทะเบียนรถ", "vehicle registrations"),
+    "th.dol.land-title": ("โฉนดที่ดิน", "land titles"),
+    "th.dga.business-licence-application": ("คำขออนุญาตประกอบธุรกิจ", "business licence applications"),
+}
+LEGAL_BASIS = "พ.ร.บ.การบริหารงานและการให้บริการภาครัฐผ่านระบบดิจิทัล พ.ศ. 2562 · Digital Government Administration Act B.E. 2562"
+
+
+@dataclass
+class DemoSummary:
+    """What was seeded, to print."""
+
+    seed: int
+    scale: float
+    agencies: int = 0
+    sectors: int = 0
+    inactive: int = 0
+    links: int = 0
+    links_ended: int = 0
+    events: int = 0
+    batches: int = 0
+    first_event: dt.date | None = None
+    last_event: dt.date | None = None
+    log_entries: int = 0
+    by_sector: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        sectors = ", ".join(f"{s} {n}" for s, n in self.by_sector.items())
+        return [
+            f"demo data (seed {self.seed}, scale {self.scale:g}):",
+            f"  {self.agencies} agencies in {self.sectors} sectors ({self.inactive} inactive): {sectors}",
+            f"  {self.links} exchange links ({self.links_ended} ended, most when their version was superseded)",
+            f"  {self.events:,} event records in {self.batches:,} batches, {self.first_event} to {self.last_event}",
+            f"  {self.log_entries:,} log entries, the last one marking this registry as demo data",
+        ]
+
+
+# --------------------------------------------------------------------------- the catalog as it stood
+
+
+def status_on(version: StandardVersion, day: dt.date) -> str:
+    """The status a version had on ``day``, from its dated history."""
+    status = "draft"
+    for entry in sorted(version.history, key=lambda h: h.date):
+        if entry.date <= day:
+            status = entry.status
+    return status
+
+
+def catalog_as_of(catalog: Catalog, day: dt.date) -> Catalog:
+    """The catalog with each version's status as it was on ``day``.
+
+    A link declared on ``day`` is checked against the catalog of that day: a version
+    since deprecated was announced then, and the registry accepted it.
+    """
+    return Catalog(
+        dataclasses.replace(s, versions=tuple(dataclasses.replace(v, status=status_on(v, day)) for v in s.versions))
+        for s in catalog
+    )
+
+
+def standing_on(standard: Standard, day: dt.date) -> StandardVersion | None:
+    """The newest version of ``standard`` that stood announced on ``day``."""
+    pool = [v for v in standard.versions if status_on(v, day) == "announced"]
+    return max(pool, key=lambda v: v.semver) if pool else None
+
+
+def successor(standard: Standard, version: StandardVersion) -> StandardVersion | None:
+    later = [v for v in standard.versions if v.is_announced and v.announced and v.semver > version.semver]
+    return min(later, key=lambda v: v.semver) if later else None
+
+
+# --------------------------------------------------------------------------- the plan of a country
+
+
+@dataclass
+class _Agency:
+    code: str
+    name_th: str
+    name_en: str
+    sector: str
+    parent: str | None
+    hub: bool
+    id: int = 0
+
+
+@dataclass
+class _Link:
+    provider: str
+    consumer: str
+    standard: str
+    version: str
+    start: dt.date
+    end: dt.date | None = None
+    silent: bool = False  # declared, but nothing is ever reported over it
+    both_sides: bool = True
+    volume: int = 100
+    id: int = 0
+
+
+def _people(rng: random.Random, scale: float) -> list[_Agency]:
+    people = []
+    for sector, plan in SECTORS.items():
+        for n, (code, th, en) in enumerate(plan.central):
+            people.append(_Agency(code, th, en, sector, None, n < plan.hubs))
+        count = max(2, round(plan.provinces * scale))
+        prefix, th, en = plan.local
+        parent = plan.central[0][0]
+        for pcode, pth, pen in rng.sample(PROVINCES, min(count, len(PROVINCES))):
+            people.append(_Agency(f"{prefix}-{pcode}", th.format(th=pth), en.format(en=pen), sector, parent, False))
+    return people
+
+
+def _adoption_day(rng: random.Random, plan: SectorPlan) -> dt.date | None:
+    """When an agency first exchanges under a common standard (logistic take-up), or never."""
+    if rng.random() > plan.adoption:
+        return None
+    u = min(max(rng.random(), 1e-6), 1 - 1e-6)
+    year = plan.midpoint + math.log(u / (1 - u)) / 1.6
+    year = min(max(year, 2017.05), 2025.9)
+    return dt.date(int(year), 1, 1) + dt.timedelta(days=int((year % 1) * 365))
+
+
+def _plan_links(rng: random.Random, catalog: Catalog, people: list[_Agency]) -> list[_Link]:
+    by_code = {a.code: a for a in people}
+    hubs = {s: [a.code for a in people if a.sector == s and a.hub] for s in SECTORS}
+    planned: list[_Link] = []
+    for agency in people:
+        plan = SECTORS[agency.sector]
+        day = _adoption_day(rng, plan if not agency.hub else dataclasses.replace(plan, adoption=1.0, midpoint=2018.0))
+        if day is None:
+            continue
+        quiet = not agency.hub and rng.random() < 0.1  # declares its links but never reports over them
+        for _ in range(rng.choice((2, 2, 3, 3, 4)) + (3 if agency.hub else 0)):
+            standard_id = rng.choice(plan.standards)
+            standard = catalog.standard(standard_id)
+            first = min((v.announced for v in standard.versions if v.is_announced and v.announced), default=None)
+            if first is None:
+                continue
+            start = max(day, first + dt.timedelta(days=rng.randint(20, 240))) + dt.timedelta(days=rng.randint(0, 120))
+            if start > LAST_DAY - dt.timedelta(days=30):
+                continue
+            version = standing_on(standard, start)
+            if version is None:
+                continue
+            partner = NATIONAL_HUBS.get(standard_id) if rng.random() < 0.5 else rng.choice(hubs[agency.sector] or [agency.code])
+            if partner is None or partner == agency.code or partner not in by_code:
+                partner = rng.choice([c for c in hubs[agency.sector] + list(NATIONAL_HUBS.values()) if c != agency.code and c in by_code])
+            provider, consumer = (partner, agency.code) if rng.random() < 0.5 else (agency.code, partner)
+            link = _Link(provider, consumer, standard_id, version.version, start,
+                         silent=quiet or rng.random() < 0.05, both_sides=rng.random() < 0.75, volume=rng.randint(20, 600))
+            planned.extend(_lifetime(rng, standard, version, link))
+    return planned
+
+
+def _lifetime(rng: random.Random, standard: Standard, version: StandardVersion, link: _Link) -> Iterator[_Link]:
+    """The link, and the links that replace it when its version is deprecated (mostly on time, some late)."""
+    while True:
+        if rng.random() < 0.04:  # some exchanges simply stop
+            link.end = link.start + dt.timedelta(days=rng.randint(120, 900))
+            if link.end < LAST_DAY:
+                yield link
+                return
+            link.end = None
+        withdrawn = withdrawn_on(version)
+        after = successor(standard, version)
+        if withdrawn is None or after is None or after.announced is None or withdrawn > LAST_DAY:
+            yield link
+            return
+        ready = max(after.effective or after.announced, link.start + dt.timedelta(days=30))
+        if rng.random() < 0.8:  # moved in time: before the old version is withdrawn
+            move = ready + dt.timedelta(days=rng.randint(0, max(0, (withdrawn - ready).days)))
+        else:  # late: a gap in which the agency does not count
+            move = max(ready, withdrawn + dt.timedelta(days=rng.randint(60, 500)))
+        if move >= LAST_DAY:
+            yield link
+            return
+        link.end = move - dt.timedelta(days=1)
+        yield link
+        link = dataclasses.replace(link, version=after.version, start=move, end=None, id=0)
+        version = after
+
+
+def _records(rng: random.Random, link: _Link, side: str, step_days: int) -> list[EventRecord]:
+    """One record per window over the link's life, growing as the exchange matures."""
+    records = []
+    day = link.start
+    last = min(link.end or LAST_DAY, LAST_DAY)
+    n = 0
+    while day <= last:
+        span = min(step_days, (last - day).days + 1)
+        start = dt.datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
+        growth = 1 + (day - link.start).days / 365
+        messages = max(1, int(link.volume * span / 7 * growth * rng.uniform(0.7, 1.3)))
+        failed = int(messages * rng.uniform(0, 0.03))
+        invalid = int(messages * rng.uniform(0, 0.02))
+        records.append(
+            EventRecord.model_construct(
+                record_id=f"{side[0]}{n:05d}", window_start=start, window_end=start + dt.timedelta(days=span),
+                messages=messages, bytes=messages * rng.randint(3_000, 60_000), succeeded=messages - failed,
+                failed=failed, valid=messages - invalid, invalid=invalid,
+            )
+        )
+        day += dt.timedelta(days=step_days)
+        n += 1
+    return records
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def _as(agency: _Agency) -> Caller:
+    return Caller(role="agency", agency_id=agency.id, agency_code=agency.code, name="demo")
+
+
+def seed(database: Database, catalog: Catalog, *, seed: int = DEFAULT_SEED, scale: float = 1.0) -> DemoSummary:
+    """Fill an empty registry with demo data, in one transaction; return what was seeded.
+
+    ``scale`` (0 < scale ≤ 1) shrinks the provincial units and thins the events, for
+    quick tests; 1 gives the full country.
+
+    :raises Conflict: the registry already has agencies.
+    """
+    if not 0 < scale <= 1:
+        raise ValueError("scale must be in (0, 1]")
+    rng = random.Random(seed)
+    summary = DemoSummary(seed=seed, scale=scale)
+    with database.transaction() as session:
+        if session.execute(select(func.count()).select_from(Agency)).scalar_one():
+            raise Conflict("the registry already has agencies: demo data goes only into an empty registry", code="registry_not_empty")
+        people = _people(rng, scale)
+        _register(session, people, summary)
+        planned = _plan_links(rng, catalog, people)
+        _declare(session, catalog, people, planned, summary)
+        _report(session, rng, people, planned, summary, step_days=max(7, round(7 / scale)))
+        _suspend(session, rng, people, summary)
+        log.append(session, actor=SEEDER.actor, kind=DEMO_KIND, payload={
+            "seed": seed, "scale": scale, "agencies": summary.agencies, "links": summary.links, "events": summary.events,
+            "note": "demo data: a made-up country for trying the registry, not real figures",
+        })
+        summary.log_entries = log.next_seq(session)
+    return summary
+
+
+def _register(session: Session, people: list[_Agency], summary: DemoSummary) -> None:
+    for a in people:
+        made = agencies.create(session, caller=SEEDER, data=AgencyCreate(code=a.code, name_th=a.name_th, name_en=a.name_en, sector=a.sector, parent=a.parent))
+        a.id = made.id
+        summary.by_sector[a.sector] = summary.by_sector.get(a.sector, 0) + 1
+    summary.agencies, summary.sectors = len(people), len(summary.by_sector)
+
+
+def _declare(session: Session, catalog: Catalog, people: list[_Agency], planned: list[_Link], summary: DemoSummary) -> None:
+    by_code = {a.code: a for a in people}
+    for link in sorted(planned, key=lambda x: (x.start, x.provider, x.consumer, x.standard, x.version)):
+        th, en = PURPOSES[link.standard]
+        declarer = by_code[link.consumer if link.consumer not in NATIONAL_HUBS.values() else link.provider]
+        made = links.declare(session, caller=_as(declarer), catalog=catalog_as_of(catalog, link.start), data=LinkCreate(
+            provider=link.provider, consumer=link.consumer, standard=link.standard, version=link.version,
+            purpose=f"{th} · {en}", legal_basis=LEGAL_BASIS, start_date=link.start,
+        ))
+        link.id = made.id
+        if link.end is not None:
+            links.change(session, caller=_as(declarer), catalog=catalog, link_id=made.id, data=LinkUpdate(status="ended", end_date=link.end))
+            summary.links_ended += 1
+    summary.links = len(planned)
+
+
+def _report(session: Session, rng: random.Random, people: list[_Agency], planned: list[_Link], summary: DemoSummary, *, step_days: int) -> None:
+    by_code = {a.code: a for a in people}
+    for link in sorted(planned, key=lambda x: x.id):
+        if link.silent:
+            continue
+        for side, code in (("provider", link.provider), ("consumer", link.consumer)):
+            if side == "consumer" and not link.both_sides:
+                continue
+            records = _records(rng, link, side, step_days)
+            for start in range(0, len(records), MAX_BATCH):
+                batch = EventBatch.model_construct(records=records[start : start + MAX_BATCH])
+                events.ingest(session, caller=_as(by_code[code]), link_id=link.id, batch=batch)
+                summary.batches += 1
+            summary.events += len(records)
+            if records:
+                first, last = records[0].window_start.date(), records[-1].window_start.date()
+                summary.first_event = min(summary.first_event or first, first)
+                summary.last_event = max(summary.last_event or last, last)
+
+
+def _suspend(session: Session, rng: random.Random, people: list[_Agency], summary: DemoSummary) -> None:
+    """A few provincial units are suspended (inactive): they drop out of indicator 16."""
+    local = [a for a in people if a.parent is not None]
+    for a in rng.sample(local, min(4, len(local))):
+        agencies.update(session, caller=SEEDER, code=a.code, data=AgencyUpdate(status="inactive"))
+        summary.inactive += 1
+
+
+def is_empty(database: Database) -> bool:
+    """Whether the registry has no agency yet (where ``make run`` seeds demo data)."""
+    with database.transaction(write=False) as session:
+        return not session.execute(select(func.count()).select_from(Agency)).scalar_one()
+

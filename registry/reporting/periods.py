@@ -1,0 +1,99 @@
+"""Reporting years: Gregorian (CE), Buddhist Era (BE = CE + 543) and the Thai fiscal year.
+
+A year is a half-open span of local dates ``[start, end)``. Its boundaries are
+midnight in Bangkok (UTC+7, no daylight saving), because that is where the office
+and the agencies keep their calendars; events are stored in UTC and compared
+with :attr:`Period.start_utc` / :attr:`Period.end_utc`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+__all__ = ["BANGKOK", "BE_OFFSET", "Period", "ce_year", "current_year"]
+
+BE_OFFSET = 543
+#: Years at or above this are Buddhist Era (2400 BE = 1857 CE; no registry data is that old).
+BE_THRESHOLD = 2400
+BANGKOK = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def ce_year(year: int) -> int:
+    """``2564`` → ``2021``; a CE year is returned as is (≥ 2400 means BE)."""
+    return year - BE_OFFSET if year >= BE_THRESHOLD else year
+
+
+def current_year(today: dt.date | None = None) -> int:
+    """The current CE calendar year in Bangkok."""
+    return (today or dt.datetime.now(BANGKOK).date()).year
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A calendar year, or a Thai fiscal year (October–September) named by the CE year it ends in.
+
+    ``Period(2021, fiscal=True)`` is fiscal year 2564 BE: 1 October 2020 to 30 September 2021.
+    """
+
+    year: int
+    fiscal: bool = False
+
+    @classmethod
+    def of(cls, year: int, *, fiscal: bool = False) -> Period:
+        """A period from a CE or BE year (≥ 2400 is BE)."""
+        return cls(ce_year(year), fiscal)
+
+    @property
+    def be(self) -> int:
+        return self.year + BE_OFFSET
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year - 1, 10, 1) if self.fiscal else dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the period."""
+        return dt.date(self.year, 10, 1) if self.fiscal else dt.date(self.year + 1, 1, 1)
+
+    @property
+    def start_utc(self) -> dt.datetime:
+        return local_midnight_utc(self.start)
+
+    @property
+    def end_utc(self) -> dt.datetime:
+        return local_midnight_utc(self.end)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day < self.end
+
+    @property
+    def calendar(self) -> str:
+        return "fiscal" if self.fiscal else "calendar"
+
+    @property
+    def label_en(self) -> str:
+        kind = "fiscal year" if self.fiscal else "year"
+        return f"{kind} {self.year} (BE {self.be})"
+
+    @property
+    def label_th(self) -> str:
+        kind = "ปีงบประมาณ" if self.fiscal else "ปี"
+        return f"{kind} พ.ศ. {self.be} (ค.ศ. {self.year})"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ce": self.year,
+            "be": self.be,
+            "calendar": self.calendar,
+            "start": self.start.isoformat(),
+            "end": (self.end - dt.timedelta(days=1)).isoformat(),  # inclusive, as people read it
+            "label_en": self.label_en,
+            "label_th": self.label_th,
+        }
+
+
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in Bangkok, as an aware UTC datetime."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=BANGKOK).astimezone(dt.UTC)

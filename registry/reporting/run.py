@@ -1,0 +1,118 @@
+"""What ``dxs report indicators`` and ``dxs demo seed`` do, as plain functions (the CLI only parses)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from validator import Catalog
+
+from ..db import Database, make_engine, sqlite_path
+from ..migrate import current_revision, head_revision
+from ..services import indicators
+from ..services.indicators import IndicatorReport, Trend
+from .config import IndicatorConfig
+from .periods import Period, current_year
+
+__all__ = ["NoRegistry", "Produced", "compute", "produce"]
+
+FORMATS = ("table", "json", "csv", "html")
+
+
+class NoRegistry(Exception):
+    """The database does not exist or is not at the newest schema."""
+
+
+@dataclass(frozen=True)
+class Produced:
+    """A rendered report: its text (``None`` when it went to a file) and the files written."""
+
+    text: str | None
+    files: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _open(url: str) -> Database:
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise NoRegistry(f"no registry database at {path}: start one with `dxs serve` or fill one with `dxs demo seed`")
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    if revision != head_revision():
+        raise NoRegistry(f"the database is at revision {revision or 'none'}, not {head_revision()}: run `dxs registry migrate`")
+    return Database(url, signer=None)  # reading needs no signer
+
+
+def compute(url: str, catalog: Catalog, *, period: Period, config: IndicatorConfig) -> tuple[IndicatorReport, Trend]:
+    """The report for ``period`` and the trend from the catalog's first announcement up to it, at one checkpoint."""
+    db = _open(url)
+    try:
+        with db.transaction(write=False) as session:
+            start = min(indicators.first_year(catalog) or period.year, period.year)
+            trend = indicators.trend(session, catalog=catalog, years=range(start, period.year + 1), config=config, fiscal=period.fiscal)
+            report = IndicatorReport(period, trend.indicator15[-1], trend.indicator16[-1], trend.provenance, config, trend.demo)
+            return report, trend
+    finally:
+        db.dispose()
+
+
+def produce(
+    url: str,
+    catalog: Catalog,
+    *,
+    year: int | None,
+    fiscal: bool,
+    output_format: str,
+    config: IndicatorConfig,
+    output: Path | None = None,
+    chart: Path | None = None,
+    lang: str = "both",
+) -> Produced:
+    """Compute and render the indicators; write ``output`` and ``chart`` when named.
+
+    ``html`` without ``output`` is written to ``indicators-<BE year>.html``.
+
+    :raises NoRegistry: no usable database.
+    :raises ValueError: a chart file that is neither .png nor .svg.
+    """
+    from . import render
+
+    period = Period.of(year if year is not None else current_year(), fiscal=fiscal)
+    report, trend = compute(url, catalog, period=period, config=config)
+    notes: list[str] = []
+    written: list[Path] = []
+    if chart is not None or output_format == "html":
+        from .charts import thai_font
+
+        if thai_font() is None and lang != "en":
+            notes.append("no Thai font is installed (e.g. apt-get install fonts-thai-tlwg): charts use English labels only")
+    if chart is not None:
+        from .charts import save_chart
+
+        save_chart(chart, trend, lang=lang)
+        written.append(chart)
+    if output_format == "table":
+        text = render.report_table(report)
+    elif output_format == "json":
+        from .schemas import IndicatorReportRead, TrendRead
+
+        document = IndicatorReportRead.of(report).model_dump(mode="json")
+        document["trend"] = TrendRead.of(trend).model_dump(mode="json")["years"]
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    elif output_format == "csv":
+        text = render.report_csv(report)
+    else:
+        from .charts import chart_bytes
+
+        charts = {kind: chart_bytes(kind, trend, fmt="svg", lang=lang).decode() for kind in ("indicator15", "indicator16", "trend16")}
+        text = render.report_html(report, trend, charts=charts, lang_note=notes[0] if notes else "")
+        output = output or Path(f"indicators-{period.be}{'-fiscal' if fiscal else ''}.html")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        written.insert(0, output)
+        return Produced(None, tuple(written), tuple(notes))
+    return Produced(text, tuple(written), tuple(notes))

@@ -1,0 +1,292 @@
+/* The indicators dashboard: draws /api/v1/indicators/* with Apache ECharts (vendored, SVG renderer).
+ * Thai / English switch without reload; click a sector for the agencies missing; downloads. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("dashboard-config").textContent);
+  const FONT = '"Noto Sans Thai", "Sarabun", "Loma", "Garuda", "DejaVu Sans", sans-serif';
+  const INK = "#1b1f24", OBSERVED = "#0b5cad", DECLARED = "#b9cde6", TARGET = "#a32020", REVISION = "#7fa7d6";
+  const TEXT = {
+    th: {
+      title: "ตัวชี้วัดที่ 15 และ 16", subtitle: "มาตรฐานที่ประกาศใช้ และหน่วยงานที่แลกเปลี่ยนข้อมูลด้วยมาตรฐานกลาง",
+      year: "ปี", calendar: "ปฏิทิน", calendar_year: "ปีปฏิทิน", fiscal_year: "ปีงบประมาณ (ต.ค.–ก.ย.)",
+      h15: "ตัวชี้วัดที่ 15 มาตรฐานที่ประกาศใช้ต่อปี", h16: "ตัวชี้วัดที่ 16 หน่วยงานที่แลกเปลี่ยนข้อมูลด้วยมาตรฐานกลาง",
+      h16trend: "ตัวชี้วัดที่ 16 แนวโน้มอัตราที่เกิดขึ้นจริง", download: "ดาวน์โหลด", csv_all_years: "CSV ทุกปี",
+      click_hint: "คลิกสาขาในกราฟหรือในตาราง เพื่อดูหน่วยงานที่ยังไม่แลกเปลี่ยนข้อมูล", sector: "สาขา", agencies: "หน่วยงาน",
+      declared: "ตามที่แจ้ง", observed: "เกิดขึ้นจริง (ตัวเลขหลัก)", target: "เป้าหมาย", met: "ผล", code: "รหัส", agency: "หน่วยงาน",
+      state: "สถานะ", new_standards: "มาตรฐานใหม่", revisions: "ฉบับปรับปรุง", versions: "จำนวนเวอร์ชัน", yes: "บรรลุ", no: "ไม่บรรลุ",
+      as_of: "ณ เวลา", checkpoint: "จุดตรวจสอบบันทึก", entries: "รายการ", demo: "ข้อมูลสาธิต",
+      missing_title: (s, p) => `${s}: หน่วยงานที่ยังไม่แลกเปลี่ยนข้อมูล ${p}`,
+      missing_summary: (n, o, a) => `${n} หน่วยงานยังไม่มีการแลกเปลี่ยนที่เกิดขึ้นจริง (เกิดขึ้นจริง ${o} จาก ${a})`,
+      declared_only: "แจ้งการเชื่อมโยงแล้ว แต่ไม่มีการบันทึกเหตุการณ์", no_link: "ยังไม่มีการเชื่อมโยงที่มีผล", none_missing: "ทุกหน่วยงานแลกเปลี่ยนข้อมูลแล้ว",
+      yearLabel: (p) => `${p.be} (ค.ศ. ${p.ce})`,
+    },
+    en: {
+      title: "Indicators 15 and 16", subtitle: "Standards announced, and agencies exchanging data under common standards",
+      year: "Year", calendar: "Calendar", calendar_year: "calendar year", fiscal_year: "fiscal year (Oct–Sep)",
+      h15: "Indicator 15: standards announced per year", h16: "Indicator 16: agencies exchanging under common standards",
+      h16trend: "Indicator 16: observed rate over the years", download: "Download", csv_all_years: "CSV, all years",
+      click_hint: "Click a sector in the chart or the table to see the agencies not yet exchanging.", sector: "Sector", agencies: "Agencies",
+      declared: "Declared", observed: "Observed (headline)", target: "Target", met: "Met", code: "Code", agency: "Agency",
+      state: "State", new_standards: "new standards", revisions: "revisions", versions: "versions announced", yes: "met", no: "not met",
+      as_of: "as of", checkpoint: "log checkpoint", entries: "entries", demo: "DEMO DATA",
+      missing_title: (s, p) => `${s}: agencies not yet exchanging, ${p}`,
+      missing_summary: (n, o, a) => `${n} agencies with no observed exchange (observed ${o} of ${a})`,
+      declared_only: "link declared, nothing logged", no_link: "no link in force", none_missing: "Every agency exchanges data.",
+      yearLabel: (p) => `${p.ce} (BE ${p.be})`,
+    },
+  };
+  const state = { lang: config.lang === "en" ? "en" : "th", trend: null, year: config.year || null, fiscal: !!config.fiscal, sector: null, drill: null };
+  const charts = {};
+  const $ = (id) => document.getElementById(id);
+  const t = (key) => TEXT[state.lang][key];
+  const pct = (r) => (r === null || r === undefined ? "–" : `${(r * 100).toFixed(1)}%`);
+  const periodLabel = (p) => (state.lang === "th" ? p.label_th : p.label_en);
+  const sectorName = (s) => (state.lang === "th" ? s.name_th : s.name_en);
+
+  function chart(id) {
+    if (!charts[id]) {
+      charts[id] = echarts.init($(id), null, { renderer: "svg" });
+      window.addEventListener("resize", () => charts[id].resize());
+    }
+    return charts[id];
+  }
+
+  async function fetchJson(url) {
+    const got = await fetch(url);
+    const body = await got.json();
+    if (!got.ok) throw new Error(body.message || got.statusText);
+    return body;
+  }
+
+  function query(extra) {
+    const params = new URLSearchParams(extra || {});
+    if (state.fiscal) params.set("fiscal", "true");
+    return params.toString();
+  }
+
+  async function load() {
+    try {
+      $("error").hidden = true;
+      state.trend = await fetchJson(`/api/v1/indicators/trend?${query({ to: String(config.currentYear) })}`);
+      const years = state.trend.years.map((y) => y.period.ce);
+      if (!state.year || !years.includes(Number(state.year))) state.year = latestWithData(state.trend);
+      render();
+    } catch (err) {
+      $("error").textContent = String(err.message || err);
+      $("error").hidden = false;
+    }
+  }
+
+  function latestWithData(trend) {
+    // the latest year in which anything was observed: a new year with no events yet is not a useful first view
+    for (let i = trend.years.length - 1; i >= 0; i--) {
+      if (trend.years[i].indicator16.sectors.some((s) => s.observed > 0)) return trend.years[i].period.ce;
+    }
+    return trend.years[trend.years.length - 1].period.ce;
+  }
+
+  function current() {
+    return state.trend.years.find((y) => y.period.ce === Number(state.year));
+  }
+
+  function render() {
+    document.documentElement.lang = state.lang;
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll(".lang-switch button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang)));
+    const select = $("year");
+    select.innerHTML = "";
+    for (const y of state.trend.years) {
+      const option = new Option(t("yearLabel")(y.period), String(y.period.ce), false, y.period.ce === Number(state.year));
+      select.add(option);
+    }
+    const prov = state.trend.provenance;
+    const root = (prov.checkpoint.root || "–").slice(0, 16);
+    $("provenance").textContent = `${state.trend.demo ? t("demo") + " · " : ""}${t("as_of")} ${prov.as_of} · ${t("checkpoint")} ${prov.checkpoint.size} ${t("entries")} (root ${root}…)`;
+    const defs = state.trend.definitions;
+    $("def15").textContent = defs.indicator15[state.lang];
+    $("def16").textContent = defs.indicator16[state.lang];
+    $("defperiod").textContent = defs.period[state.lang];
+    $("defprov").textContent = defs.provenance[state.lang];
+    const year = current();
+    const fiscal = state.fiscal ? "&fiscal=true" : "";
+    $("csv-year").href = `/api/v1/indicators?year=${year.period.ce}&format=csv${fiscal}`;
+    $("json-year").href = `/api/v1/indicators?year=${year.period.ce}${fiscal}`;
+    $("json-year").setAttribute("download", `indicators-${year.period.be}.json`);
+    const years = state.trend.years;
+    $("csv-trend").href = `/api/v1/indicators/trend?from=${years[0].period.ce}&to=${years[years.length - 1].period.ce}&format=csv${fiscal}`;
+    draw15();
+    draw16(year);
+    drawTrend();
+    sectorTable(year);
+    if (state.sector) drill(state.sector);
+  }
+
+  const base = () => ({
+    animation: false,
+    textStyle: { fontFamily: FONT, color: INK },
+    tooltip: { trigger: "axis" },
+    grid: { left: 56, right: 24, top: 48, bottom: 64, containLabel: true },
+    aria: { enabled: true, decal: { show: true } }, // patterns as well as colours: readable in greyscale print
+  });
+
+  function option15() {
+    const years = state.trend.years;
+    return Object.assign(base(), {
+      legend: { top: 8, textStyle: { fontFamily: FONT } },
+      xAxis: { type: "category", data: years.map((y) => (state.lang === "th" ? `${y.period.be}\n${y.period.ce}` : `${y.period.ce}\n${y.period.be}`)) },
+      yAxis: { type: "value", name: t("versions"), minInterval: 1 },
+      series: [
+        { name: t("new_standards"), type: "bar", stack: "n", itemStyle: { color: OBSERVED, borderColor: INK }, data: years.map((y) => y.indicator15.new) },
+        { name: t("revisions"), type: "bar", stack: "n", itemStyle: { color: REVISION, borderColor: INK },
+          label: { show: true, position: "top", formatter: (p) => years[p.dataIndex].indicator15.headline }, data: years.map((y) => y.indicator15.revisions) },
+        { name: t("target"), type: "line", step: "middle", symbol: "none", connectNulls: false, lineStyle: { color: TARGET, type: "dashed", width: 2 },
+          itemStyle: { color: TARGET }, data: years.map((y) => y.indicator15.target) },
+      ],
+    });
+  }
+
+  function option16(year) {
+    const sectors = year.indicator16.sectors;
+    return Object.assign(base(), {
+      title: { text: periodLabel(year.period), left: "right", textStyle: { fontSize: 13, fontFamily: FONT } },
+      legend: { top: 8, left: 8, textStyle: { fontFamily: FONT } },
+      xAxis: { type: "category", data: sectors.map(sectorName), axisLabel: { interval: 0, rotate: 25, fontFamily: FONT } },
+      yAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } },
+      tooltip: { trigger: "axis", valueFormatter: (v) => pct(v) },
+      series: [
+        { name: t("declared"), type: "bar", itemStyle: { color: DECLARED, borderColor: INK }, data: sectors.map((s) => s.declared_rate) },
+        { name: t("observed"), type: "bar", itemStyle: { color: OBSERVED, borderColor: INK },
+          label: { show: true, position: "top", formatter: (p) => pct(p.value) }, data: sectors.map((s) => s.observed_rate) },
+        { name: t("target"), type: "line", symbol: "none", lineStyle: { color: TARGET, type: "dashed", width: 2 }, itemStyle: { color: TARGET },
+          data: sectors.map((s) => s.target) },
+      ],
+    });
+  }
+
+  function optionTrend() {
+    // up to the latest year with anything observed: a year just begun would read as a collapse
+    const last = latestWithData(state.trend);
+    const years = state.trend.years.filter((y) => y.period.ce <= last);
+    const target = state.trend.config.indicator16_target;
+    const series = state.trend.key_sectors.map((s) => ({
+      name: sectorName(s), type: "line", symbolSize: 6, connectNulls: false,
+      data: years.map((y) => (y.indicator16.sectors.find((x) => x.sector === s.sector) || {}).observed_rate ?? null),
+    }));
+    series.push({ name: `${t("target")} ${Math.round(target * 100)}%`, type: "line", symbol: "none", lineStyle: { color: TARGET, type: "dashed", width: 2 },
+      itemStyle: { color: TARGET }, data: years.map(() => target) });
+    return Object.assign(base(), {
+      legend: { top: 8, type: "scroll", textStyle: { fontFamily: FONT } },
+      xAxis: { type: "category", data: years.map((y) => (state.lang === "th" ? `${y.period.be}` : `${y.period.ce}`)) },
+      yAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` } },
+      tooltip: { trigger: "axis", valueFormatter: (v) => pct(v) },
+      series,
+    });
+  }
+
+  function draw15() { chart("chart15").setOption(option15(), true); }
+
+  function draw16(year) {
+    const c = chart("chart16");
+    c.setOption(option16(year), true);
+    c.off("click");
+    c.on("click", (params) => drill(year.indicator16.sectors[params.dataIndex].sector));
+  }
+
+  function drawTrend() { chart("trend16").setOption(optionTrend(), true); }
+
+  function sectorTable(year) {
+    const rows = $("sector-rows");
+    rows.innerHTML = "";
+    for (const s of year.indicator16.sectors) {
+      const tr = document.createElement("tr");
+      tr.dataset.sector = s.sector;
+      if (s.sector === state.sector) tr.className = "chosen";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = sectorName(s);
+      button.dataset.sector = s.sector;
+      button.addEventListener("click", () => drill(s.sector));
+      const cells = [button, String(s.agencies), `${s.declared} (${pct(s.declared_rate)})`, `${s.observed} (${pct(s.observed_rate)})`,
+        `${Math.round(s.target * 100)}%`, s.met === null ? "–" : t(s.met ? "yes" : "no")];
+      cells.forEach((value, i) => {
+        const td = document.createElement("td");
+        if (i > 0 && i < 5) td.className = "num";
+        if (i === 5 && s.met !== null) td.className = s.met ? "met-yes" : "met-no";
+        if (value instanceof Node) td.appendChild(value); else td.textContent = value;
+        tr.appendChild(td);
+      });
+      rows.appendChild(tr);
+    }
+  }
+
+  async function drill(sector) {
+    state.sector = sector;
+    const year = current();
+    const fiscal = state.fiscal ? "&fiscal=true" : "";
+    document.querySelectorAll("#sector-rows tr").forEach((tr) => tr.classList.toggle("chosen", tr.dataset.sector === sector));
+    try {
+      const found = await fetchJson(`/api/v1/indicators/sectors/${encodeURIComponent(sector)}?year=${year.period.ce}${fiscal}`);
+      const s = found.sector;
+      $("drill-title").textContent = t("missing_title")(sectorName(s), periodLabel(found.period));
+      $("drill-summary").textContent = found.missing.length ? t("missing_summary")(found.missing.length, s.observed, s.agencies) : t("none_missing");
+      $("csv-drill").href = `/api/v1/indicators/sectors/${encodeURIComponent(sector)}?year=${year.period.ce}&format=csv${fiscal}`;
+      const rows = $("drill-rows");
+      rows.innerHTML = "";
+      for (const m of found.missing) {
+        const tr = document.createElement("tr");
+        for (const value of [m.code, state.lang === "th" ? `${m.name_th} · ${m.name_en}` : `${m.name_en} · ${m.name_th}`, t(m.declared ? "declared_only" : "no_link")]) {
+          const td = document.createElement("td");
+          td.textContent = value;
+          tr.appendChild(td);
+        }
+        rows.appendChild(tr);
+      }
+      $("drill").hidden = false;
+    } catch (err) {
+      $("error").textContent = String(err.message || err);
+      $("error").hidden = false;
+    }
+  }
+
+  function save(name, blob) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  function exportChart(id, type) {
+    const year = current();
+    const name = `${id}-${year.period.be}.${type}`;
+    const c = chart(id);
+    if (type === "svg") {
+      save(name, new Blob([c.renderToSVGString()], { type: "image/svg+xml" }));
+      return;
+    }
+    // PNG: the same option drawn once more on an off-screen canvas, at twice the resolution
+    const box = document.createElement("div");
+    box.style.cssText = `position:absolute;left:-10000px;width:${$(id).clientWidth}px;height:${$(id).clientHeight}px`;
+    document.body.appendChild(box);
+    const off = echarts.init(box, null, { renderer: "canvas" });
+    off.setOption(c.getOption());
+    const url = off.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+    off.dispose();
+    box.remove();
+    fetch(url).then((r) => r.blob()).then((blob) => save(name, blob));
+  }
+
+  document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => {
+    state.lang = b.dataset.lang;
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", state.lang);
+    window.history.replaceState(null, "", url);
+    if (state.trend) render();
+  }));
+  $("year").addEventListener("change", (e) => { state.year = Number(e.target.value); render(); });
+  $("calendar").addEventListener("change", (e) => { state.fiscal = e.target.value === "fiscal"; load(); });
+  document.querySelectorAll("[data-export]").forEach((b) => b.addEventListener("click", () => exportChart(b.dataset.export, b.dataset.type)));
+  window.matchMedia("print").addEventListener("change", () => Object.values(charts).forEach((c) => c.resize()));
+  load();
+})();
