@@ -59,14 +59,18 @@ def main() -> str:
     files = sorted(folder.iterdir())
     dxs = Path(sys.executable).with_name("dxs")
     rows = []
-    t_dxs, peak_dxs, result = run_timed([str(dxs), "validate", "--no-progress", "--standard", STANDARD, str(folder)])
+    # best of 3 for both commands: this machine's timings vary by a third from run to run
+    runs = [run_timed([str(dxs), "validate", "--no-progress", "--standard", STANDARD, str(folder)]) for _ in range(3)]
+    t_dxs, _, result = min(runs, key=lambda r: r[0])
     assert result.returncode == 1, result.stderr  # 1: the deliberately invalid profiles
     summary = result.stdout.decode().strip().splitlines()[-1]
     rows.append(["dxs validate (all cores)", f"{t_dxs:.2f} s", f"{COUNT / t_dxs:,.0f}", summary])
 
     checker = shutil.which("check-jsonschema") or str(Path(sys.executable).with_name("check-jsonschema"))
     if Path(checker).exists():
-        t_check, _, result = run_timed([checker, "--schemafile", str(SCHEMA), *map(str, files)])
+        t_check, _, result = min(
+            (run_timed([checker, "--schemafile", str(SCHEMA), *map(str, files)]) for _ in range(3)), key=lambda r: r[0]
+        )
         rows.append(["check-jsonschema --schemafile", f"{t_check:.2f} s", f"{COUNT / t_check:,.0f}", f"exit {result.returncode}"])
         speed = f"**{t_check / t_dxs:.1f}×** faster than check-jsonschema (target ≥ 20×)"
     else:

@@ -104,25 +104,36 @@ def validate_many(
     :param progress: called with the number of documents done so far.
     """
     workers = min(jobs, max(1, len(paths) // MIN_DOCUMENTS_PER_WORKER))
+    local = validator or config.build()
     if workers <= 1:
-        local = validator or config.build()
         for n, path in enumerate(paths, 1):
             report = local.validate_path(path)
             if progress:  # before yielding: a consumer may stop pulling after the last report
                 progress(n)
             yield report
         return
+    # This process takes the first share itself while workers - 1 others take the rest:
+    # as many busy processes as cores, and no pickling for the share done here.
     global _worker_validator
-    chunk = max(1, min(500, len(paths) // (workers * 8)))
+    own = len(paths) // workers
+    remote = paths[own:]
+    chunk = max(1, min(500, len(remote) // (workers * 8)))
     if _can_fork():
-        _worker_validator = validator or config.build()
+        _worker_validator = local
         context, initargs = multiprocessing.get_context("fork"), (None,)
     else:
         context, initargs = multiprocessing.get_context("spawn"), (config,)
-    chunks = [list(paths[i : i + chunk]) for i in range(0, len(paths), chunk)]
+    chunks = [list(remote[i : i + chunk]) for i in range(0, len(remote), chunk)]
     done = 0
-    with context.Pool(workers, initializer=_start_worker, initargs=initargs) as pool:
-        for chunk_paths, results in zip(chunks, pool.imap(_validate_chunk, chunks)):
+    with context.Pool(workers - 1, initializer=_start_worker, initargs=initargs) as pool:
+        pending = pool.imap(_validate_chunk, chunks)  # the workers start on these at once
+        for path in paths[:own]:
+            report = local.validate_path(path)
+            done += 1
+            if progress:
+                progress(done)
+            yield report
+        for chunk_paths, results in zip(chunks, pending):
             done += len(chunk_paths)
             if progress:
                 progress(done)

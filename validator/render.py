@@ -27,6 +27,8 @@ _SAFE = str.maketrans({c: "?" for c in map(chr, [*range(0, 9), 11, 12, *range(14
 
 def _printable(text: str) -> str:
     """Control characters (and lone surrogates) never reach the terminal raw."""
+    if text.isprintable():  # the usual case (Thai included), and a cheap test
+        return text
     return text.translate(_SAFE).encode("utf-8", "replace").decode("utf-8")
 
 

@@ -94,7 +94,7 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return not any(i.severity == "error" for i in self.issues)
+        return not self.issues or not any(i.severity == "error" for i in self.issues)
 
     def to_dict(self) -> dict[str, Any]:
         return {
