@@ -13,10 +13,7 @@ import datetime as dt
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._common import ROOT, WORK, table, write_section
+from bench._common import WORK, table, write_section
 
 BATCH = 1_000
 BATCHES = 30
@@ -55,34 +52,16 @@ def _records(batch: int) -> list[dict]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _server(url: str, key_file: Path, workers: int) -> Iterator[str]:
-    port = _free_port()
-    env = os.environ | {"DXS_LOG_LEVEL": "warning", "DXS_DATABASE_URL": url, "DXS_LOG_KEY": str(key_file)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    """A real `dxs serve` (the reliability suite's launcher), its log kept beside the inputs."""
+    from stress._world import Server
+
+    server = Server(url, key_file, workers=workers, log_file=WORK / "bench-serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/v1/log/checkpoint", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
-        yield base
+        yield server.base
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()
 
 
 def _setup(url: str, key_file: Path) -> tuple[str, str]:

@@ -39,7 +39,7 @@ def main() -> int:
     from .concurrency import send_concurrently
     from .crashes import crash_and_recover
     from .fuzz import fuzz_app
-    from .hostile import HOSTILE, HostileFigures, oversized, server_memory_mb, slow_clients, through_api, through_cli, through_library
+    from .hostile import HostileFigures, oversized, server_memory_mb, slow_clients, through_api, through_cli, through_library
     from .tamper import CASES, populate, tamper_matrix
 
     started = time.monotonic()

@@ -17,7 +17,6 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .catalog import ANNOUNCED_STATUSES, Catalog, Standard, StandardVersion

@@ -757,7 +757,7 @@ class _Comparison:
         product = keyword == "allOf"
         for member in added:
             if product:
-                self.add("product-type-extended", self.where(member), self.trivial(member), True, f"allOf member added: documents must also match it", path)
+                self.add("product-type-extended", self.where(member), self.trivial(member), True, "allOf member added: documents must also match it", path)
             else:
                 self.add("sum-type-extended", self.where(member), new_disjoint, False, f"{keyword} member added: documents may also match it", path)
         for member in removed:

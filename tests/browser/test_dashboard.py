@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from stress._world import Server
 
 from tests.conftest import ROOT, need
 
@@ -25,12 +24,6 @@ CHROMIUM = os.environ.get("DXS_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 #: Screenshots land here (gitignored) as well as in the test's tmp_path, so a person can look at them.
 OUTPUT = ROOT / "test-output"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -47,23 +40,11 @@ def server(tmp_path_factory):
     seeded = subprocess.run([sys.executable, "-m", "cli", "demo", "seed", "--scale", "0.25", "--database", url, "--log-key", str(key)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert seeded.returncode == 0, seeded.stderr
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--database", url, "--log-key", str(key)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server = Server(url, key, log_file=folder / "serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/v1/log/checkpoint", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        yield base
+        yield server.base
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()
 
 
 def test_dashboard_language_sector_download_screenshot(server, tmp_path):

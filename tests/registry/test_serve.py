@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -14,13 +9,7 @@ import pytest
 
 from registry import admin
 from registry.schemas import AgencyCreate
-from tests.conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from stress._world import Server
 
 
 @pytest.mark.slow
@@ -28,22 +17,9 @@ def test_two_workers_share_one_database(fresh_db_url, tmp_path):
     key_file = tmp_path / "log.key"
     if not fresh_db_url.startswith("sqlite"):
         admin.migrate(fresh_db_url)  # only a new SQLite file is migrated by `serve` itself
-    port = free_port()
-    env = os.environ | {"DXS_LOG_LEVEL": "warning", "DXS_DATABASE_URL": fresh_db_url, "DXS_LOG_KEY": str(key_file)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = Server(fresh_db_url, key_file, workers=2, log_file=tmp_path / "serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()
+    base = server.base
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/v1/log/checkpoint", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
         for code in ("RD", "CGD"):
             admin.create_agency(fresh_db_url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance"))
         rd = {"Authorization": "Bearer " + admin.create_key(fresh_db_url, key_file, agency="RD", office=False, label="")[1]}
@@ -63,6 +39,5 @@ def test_two_workers_share_one_database(fresh_db_url, tmp_path):
         assert report.ok, report.findings
         assert report.entries == 2 + 1 + 24 * 2
     finally:
-        server.terminate()
-        output = server.communicate(timeout=20)[0]
-    assert "workers: 2" in output
+        server.stop()
+    assert "workers: 2" in server.output()

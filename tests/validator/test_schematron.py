@@ -1,6 +1,5 @@
 """ISO Schematron with the XSLT 1 (lxml) and XSLT 2/3 (SaxonC-HE) bindings, cached on disk."""
 
-import os
 
 import pytest
 
