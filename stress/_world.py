@@ -35,6 +35,14 @@ LINK = {
 }
 
 
+
+#: The three agencies every reliability scenario and registry test starts from.
+SAMPLE_AGENCIES = (
+    ("RD", "กรมสรรพากร", "Revenue Department"),
+    ("CGD", "กรมบัญชีกลาง", "Comptroller General's Department"),
+    ("DOPA", "กรมการปกครอง", "Department of Provincial Administration"),
+)
+
 def postgres_problem() -> str | None:
     """Why PostgreSQL cannot be used here, or ``None`` when it can."""
     try:
@@ -113,11 +121,7 @@ def seed(url: str, log_key: Path) -> World:
     db = Database(url, signer=load_or_create_signer(log_key))
     try:
         with db.transaction() as s:
-            for code, th, en in (
-                ("RD", "กรมสรรพากร", "Revenue Department"),
-                ("CGD", "กรมบัญชีกลาง", "Comptroller General's Department"),
-                ("DOPA", "กรมการปกครอง", "Department of Provincial Administration"),
-            ):
+            for code, th, en in SAMPLE_AGENCIES:
                 agencies.create(s, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
             made = {code: keys.create(s, caller=operator, agency_code=code, label="stress") for code in ("RD", "CGD", "DOPA")}
             _, office = keys.create(s, caller=operator, agency_code=None, role="office", label="stress office")

@@ -543,20 +543,31 @@ class _Comparison:
 
     def property_removed(self, removed: _Node, n: _Node, name: str, path: str) -> None:
         kind, governing = self.slot(n, name)
+        self._slot_removed(
+            "property", removed, kind, governing, f"{path}/{_escape(name)}",
+            open_text=f"property {name!r} removed; the new content model accepts it with any value",
+            closed_text=f"property {name!r} removed; the new content model is closed and rejects it",
+            partial_text=f"property {name!r} removed; the new {kind} schema now governs it",
+        )
+
+    def _slot_removed(
+        self, what: str, removed: _Node, kind: str, governing: _Node, instance: str,
+        *, open_text: str, closed_text: str, partial_text: str,
+    ) -> None:
+        """A property or tuple item lost its own schema: what governs its place now decides."""
         openness = self._openness(kind, governing)
-        instance, where = f"{path}/{_escape(name)}", self.where(removed)
+        where = self.where(removed)
         if openness == "open":
-            self.add("property-removed-from-open-content-model", where, True, self.trivial(removed),
-                     f"property {name!r} removed; the new content model accepts it with any value", instance)
+            self.add(f"{what}-removed-from-open-content-model", where, True, self.trivial(removed), open_text, instance)
         elif openness == "closed":
-            self.add("property-removed-from-closed-content-model", where, self.deref(removed).schema is False, True,
-                     f"property {name!r} removed; the new content model is closed and rejects it", instance)
+            self.add(f"{what}-removed-from-closed-content-model", where, self.deref(removed).schema is False, True,
+                     closed_text, instance)
         else:
-            nested = self.sub(removed, governing, instance, "property")
+            nested = self.sub(removed, governing, instance, what)
             b, f = all(c.backward for c in nested), all(c.forward for c in nested)
             covered = "is-covered" if b else "not-covered"
-            self.add(f"property-removed-{covered}-by-partially-open-content-model", where, b, f,
-                     f"property {name!r} removed; the new {kind} schema now governs it" + _detail(nested), instance)
+            self.add(f"{what}-removed-{covered}-by-partially-open-content-model", where, b, f,
+                     partial_text + _detail(nested), instance)
 
     def pattern_properties(self, o: _Node, n: _Node, path: str) -> None:
         before = o.schema.get("patternProperties") if isinstance(o.schema.get("patternProperties"), dict) else {}
@@ -661,19 +672,12 @@ class _Comparison:
                      f"item {index} added where the old items schema governed it" + _detail(nested), instance)
 
     def item_removed(self, removed: _Node, new_rest: _Node, index: int, path: str) -> None:
-        openness = self._openness("additional", new_rest)
-        instance, where = f"{path}/{index}", self.where(removed)
-        if openness == "open":
-            self.add("item-removed-from-open-content-model", where, True, self.trivial(removed), f"item {index} lost its schema; anything goes there now", instance)
-        elif openness == "closed":
-            self.add("item-removed-from-closed-content-model", where, self.deref(removed).schema is False, True,
-                     f"item {index} removed; the new array model has no room for it", instance)
-        else:
-            nested = self.sub(removed, new_rest, instance, "item")
-            b, f = all(c.backward for c in nested), all(c.forward for c in nested)
-            covered = "is-covered" if b else "not-covered"
-            self.add(f"item-removed-{covered}-by-partially-open-content-model", where, b, f,
-                     f"item {index} removed; the new items schema governs it" + _detail(nested), instance)
+        self._slot_removed(
+            "item", removed, "additional", new_rest, f"{path}/{index}",
+            open_text=f"item {index} lost its schema; anything goes there now",
+            closed_text=f"item {index} removed; the new array model has no room for it",
+            partial_text=f"item {index} removed; the new items schema governs it",
+        )
 
     def contains(self, o: _Node, n: _Node, path: str) -> None:
         if "contains" in o.schema and "contains" in n.schema:

@@ -35,6 +35,7 @@ from lxml import etree
 
 from .catalog import Catalog, StandardVersion
 from .errors import DxsError
+from .json_engine import json_type_of
 
 __all__ = ["ConversionError", "Converter", "convert_document"]
 
@@ -152,7 +153,7 @@ class _JsonSchemas:
                 return str(declared)
             values = [schema["const"]] if "const" in schema else list(schema.get("enum") or [])
             if values:
-                return _kind_of(values[0])
+                return json_type_of(values[0])
             if "properties" in schema:
                 return "object"
         return None
@@ -165,16 +166,6 @@ class _JsonSchemas:
 
 
 _MISSING = object()
-
-
-def _kind_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string" if isinstance(value, str) else "object" if isinstance(value, dict) else "array"
 
 
 # --------------------------------------------------------------------------- values

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from .catalog import StandardVersion
 from .errors import SchemaLoadError
+from .json_engine import json_type_of
 
 __all__ = ["Field", "json_fields", "xml_fields"]
 
@@ -222,9 +223,9 @@ def _json_type(node: _Node, schemas: _Schemas) -> str:
     elif isinstance(kind, str):
         text = kind
     elif "const" in kw:
-        text = _value_type(kw["const"])
+        text = json_type_of(kw["const"])
     elif isinstance(kw.get("enum"), list) and kw["enum"]:
-        text = " | ".join(dict.fromkeys(_value_type(v) for v in kw["enum"]))
+        text = " | ".join(dict.fromkeys(json_type_of(v) for v in kw["enum"]))
     elif node.properties:
         text = "object"
     elif node.items is not None:
@@ -243,18 +244,6 @@ def _json_type(node: _Node, schemas: _Schemas) -> str:
     if text == "object" and node.ref_name:
         return f"object ({node.ref_name})"
     return text
-
-
-def _value_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "any")
 
 
 def _json_constraints(kw: Mapping[str, Any]) -> list[str]:

@@ -27,10 +27,23 @@ from .formats import THAI_FORMATS
 from .jsonpos import locate, pointer_of
 from .report import Issue
 
-__all__ = ["JsonSchema", "parse_json"]
+__all__ = ["JsonSchema", "json_type_of", "parse_json"]
 
 DRAFT7 = "http://json-schema.org/draft-07/schema"
 DRAFT202012 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_type_of(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value (``True`` is a boolean, not an integer)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "any")
 
 
 def _reject_constant(name: str) -> Any:

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+
+from stress._world import SAMPLE_AGENCIES
 from sqlalchemy import Engine
 
 from registry.db import Database, make_engine
@@ -155,11 +157,7 @@ def bearer(key: str) -> dict[str, str]:
 def world(database) -> World:
     operator = Caller.system("test")
     with database.transaction() as s:
-        for code, th, en in (
-            ("RD", "กรมสรรพากร", "Revenue Department"),
-            ("CGD", "กรมบัญชีกลาง", "Comptroller General's Department"),
-            ("DOPA", "กรมการปกครอง", "Department of Provincial Administration"),
-        ):
+        for code, th, en in SAMPLE_AGENCIES:
             agencies.create(s, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
         made = {code: keys.create(s, caller=operator, agency_code=code) for code in ("RD", "CGD", "DOPA")}
         _, office = keys.create(s, caller=operator, agency_code=None, role="office")
