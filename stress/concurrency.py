@@ -90,7 +90,6 @@ def send_concurrently(world: World, base: str, *, clients: int, batches: int, re
                 setattr(figures, name, getattr(figures, name) + amount)
 
     def client_run(number: int) -> None:
-        rng = random.Random(seed * 1000 + number)
         reporter = "RD" if number % 2 == 0 else "CGD"
         auth = world.bearer(reporter)
         with httpx.Client(base_url=base, timeout=60, headers=auth) as http:
@@ -100,7 +99,8 @@ def send_concurrently(world: World, base: str, *, clients: int, batches: int, re
                 headers = {"Idempotency-Key": key, "Content-Type": "application/json"}
                 done: dict[str, Any] | None = None
                 for attempt in range(MAX_ATTEMPTS):
-                    roll = rng.random()
+                    # one generator per (client, batch, attempt): the faults chosen never depend on timing
+                    roll = random.Random(f"{seed}-{number}-{b}-{attempt}").random()
                     count(events_sent=records)
                     if attempt < 2 and roll < 0.12:
                         _hang_up(port, path, {**auth, **headers}, body, mid_body=roll < 0.06)
@@ -138,8 +138,9 @@ def send_concurrently(world: World, base: str, *, clients: int, batches: int, re
                     continue
                 with lock:
                     acknowledged.setdefault(key, done)
-                # duplicate deliveries of an acknowledged batch
-                roll = rng.random()
+                # duplicate deliveries of an acknowledged batch: decided per batch, not by the shared
+                # generator, so how many happen does not depend on how many retries timing caused
+                roll = random.Random(f"{seed}-{number}-{b}").random()
                 if roll < 0.3:
                     same_key = roll < 0.15
                     again = http.post(path, content=body, headers={**headers, "Idempotency-Key": key if same_key else key + "-again"})
@@ -148,6 +149,10 @@ def send_concurrently(world: World, base: str, *, clients: int, batches: int, re
                         with lock:
                             figures.problems.append(f"{key}: duplicate delivery got HTTP {again.status_code}")
                     elif same_key:
+                        if again.headers.get("Idempotent-Replayed") != "true":
+                            with lock:
+                                figures.problems.append(f"{key}: the same key sent again was not answered as a replay")
+                        count(replays=1)
                         with lock:
                             answers[key].append(again.json())
                     elif again.json()["accepted"] != 0:
