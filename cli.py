@@ -555,10 +555,9 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     newest schema (`dxs registry migrate`). Each worker builds the app from the
     environment (registry.app:create_app_from_env), so all share one database.
     """
-    import uvicorn
-
     from registry.admin import NotReady, prepare_for_serving
     from registry.signing import default_key_path, load_or_create_signer
+    from registry.workers import run as workers_run
 
     catalog = _catalog(catalogs)
     try:
@@ -572,15 +571,7 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     click.echo(f"DX Standards Toolkit registry on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     click.echo(f"catalog: {len(catalog)} standards · database: {database} ({prepared}) · workers: {workers}")
     click.echo(f"log signing key: {key_path} (key id {signer.key_id})")
-    uvicorn.run(
-        "registry.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=os.environ.get("DXS_LOG_LEVEL", "info"),
-        http="registry.serving:GuardedHttpToolsProtocol",  # slow request heads are cut off (slowloris)
-    )
+    workers_run(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
 
 
 # --------------------------------------------------------------------------- registry

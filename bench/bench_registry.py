@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +22,12 @@ from pathlib import Path
 import httpx
 
 from bench._common import WORK, table, write_section
+from bench._load import post_request, run_clients, send_in_turn
 
 BATCH = 1_000
 BATCHES = 30
-CLIENTS = 16
-DECLARATIONS_PER_CLIENT = 40
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+DECLARATIONS_PER_CLIENT = int(os.environ.get("BENCH_DECL", "40"))
 PG_ADMIN_URL = os.environ.get("DXS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TARGET_RATE, TARGET_RATIO, TARGET_P99_MS = 5_000, 0.5, 50.0
 PACE = 0.5  # seconds between one client's declarations in the paced run
@@ -75,23 +75,24 @@ def _setup(url: str, key_file: Path) -> tuple[str, str]:
     return admin.create_key(url, key_file, agency="RD", office=False, label="bench")[1], "th.etda.e-tax-invoice"
 
 
-def _ingest(base: str, key: str, standard: str) -> tuple[float, int]:
+def _ingest(base: str, key: str, standard: str, clients: int) -> float:
+    """Records per second stored from ``clients`` agencies' systems, each sending its share of the batches in turn."""
     link = {"provider": "RD", "consumer": "CGD", "standard": standard, "version": "2.1.0", "purpose": "bench"}
-    # encoded before the clock starts: the agency's JSON encoder is not the registry's cost
-    batches = [json.dumps({"records": _records(b)}).encode() for b in range(BATCHES)]
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        link_id = client.post("/api/v1/links", json=link).json()["id"]
-        client.post(f"/api/v1/links/{link_id}/events", json={"records": _records(10_000)[:10]})  # warm up
-        started = time.perf_counter()
-        accepted = 0
-        for i, batch in enumerate(batches):
-            got = client.post(f"/api/v1/links/{link_id}/events", content=batch, headers={"Idempotency-Key": f"bench-{i}"})
-            got.raise_for_status()
-            accepted += got.json()["accepted"]
-        elapsed = time.perf_counter() - started
+        links = [client.post("/api/v1/links", json=link).json()["id"] for _ in range(clients)]
+        client.post(f"/api/v1/links/{links[0]}/events", json={"records": _records(10_000)[:10]})  # warm up
+    # built before the clock starts: the agency's JSON encoder is not the registry's cost
+    streams: list[list[bytes]] = [[] for _ in range(clients)]
+    for b in range(BATCHES):
+        path = f"/api/v1/links/{links[b % clients]}/events"
+        body = json.dumps({"records": _records(b)}).encode()
+        streams[b % clients].append(post_request(base, path, body, headers | {"Idempotency-Key": f"bench-{links[b % clients]}-{b}"}))
+    elapsed, answers = send_in_turn(base, *streams)
+    assert all(status == 201 for status, _ in answers), answers[0]
+    accepted = sum(json.loads(body)["accepted"] for _, body in answers)
     assert accepted == BATCHES * BATCH, accepted
-    return BATCHES * BATCH / elapsed, link_id
+    return BATCHES * BATCH / elapsed
 
 
 def _bare_rows(link_id: int) -> list[list[tuple]]:
@@ -156,32 +157,10 @@ def _declare(base: str, key: str, standard: str, pace: float | None) -> list[flo
     (saturation). Otherwise each client starts one declaration every ``pace`` seconds.
     """
     link = {"provider": "RD", "consumer": "CGD", "standard": standard, "version": "2.1.0", "purpose": "latency"}
-    latencies: list[float] = []
-    lock = threading.Lock()
-    start = threading.Barrier(CLIENTS)
-
-    def client_loop(n: int) -> None:
-        mine = []
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
-            client.get("/api/v1/links", params={"limit": 1})  # connect and warm up
-            start.wait()
-            began = time.perf_counter() + (pace or 0) * n / CLIENTS  # spread the clients over one period
-            for i in range(DECLARATIONS_PER_CLIENT):
-                if pace:
-                    time.sleep(max(0.0, began + i * pace - time.perf_counter()))
-                t0 = time.perf_counter()
-                got = client.post("/api/v1/links", json=link)
-                mine.append((time.perf_counter() - t0) * 1000)
-                assert got.status_code == 201, got.text
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies
+    request = post_request(base, "/api/v1/links", json.dumps(link).encode(), {"Authorization": f"Bearer {key}"})
+    load = run_clients(base, request, clients=CLIENTS, per_client=DECLARATIONS_PER_CLIENT, pace=pace)
+    assert not load.failures, load.failures[:3]
+    return load.latencies
 
 
 def _p(latencies: list[float]) -> tuple[float, float, float]:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from .api.deps import get_database
+from .api.deps import database_of
 from .reporting.periods import current_year
 from .services import indicators
 
@@ -48,7 +48,7 @@ def demo_flag(request: Request) -> bool:
     if time.monotonic() - checked < RECHECK_SECONDS:
         return False
     try:
-        with get_database(request).transaction(write=False) as session:
+        with database_of(request).transaction(write=False) as session:
             state.demo = indicators.is_demo(session)
     except Exception:  # noqa: BLE001 - an unreadable registry only means "no banner"
         state.demo = False

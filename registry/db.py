@@ -10,9 +10,11 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -47,15 +49,33 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
+def make_engine(url: str, *, writer: WriterLock | None = None) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs.
+
+    With ``writer``, every write transaction holds it from BEGIN to COMMIT or ROLLBACK.
+    """
     url = normalise_url(url)
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        if writer is not None:
+
+            @event.listens_for(engine, "begin")
+            def _lock(conn: Connection) -> None:
+                if _writes(conn):
+                    writer.acquire(conn.connection.dbapi_connection)
+
+            _release_on_end(engine, writer)
+        return engine
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    # A SQLite connection is a file handle: enough that no thread of the server's pool (40) queues for one.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=20,
+        max_overflow=40,
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -72,35 +92,117 @@ def make_engine(url: str) -> Engine:
     def _begin(conn: Connection) -> None:
         # A write takes the write lock up front: a deferred transaction that reads and then
         # writes can fail at once with SQLITE_BUSY when another worker wrote in between.
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        write = _writes(conn)
+        if write and writer is not None:
+            writer.acquire(conn.connection.dbapi_connection)  # before SQLite's own lock: see WriterLock
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
 
+    if writer is not None:
+        _release_on_end(engine, writer)
     return engine
 
 
-class WriterLock:
-    """One SQLite writer at a time across threads and worker processes, queued fairly.
+def _writes(conn: Connection) -> bool:
+    """Whether a transaction about to begin is a write: readers' sessions say ``sqlite_begin="DEFERRED"``."""
+    return conn.get_execution_options().get("sqlite_begin", "IMMEDIATE") == "IMMEDIATE"
 
-    SQLite's own busy handler polls with sleeps of up to 100 ms, which turns a queue of
-    writers into long tails; a blocking ``flock`` on a file beside the database wakes
-    the next writer the moment the last one commits.
+
+class _FairLock:
+    """A lock handed to waiting threads in the order they asked (``threading.Lock`` is not:
+    under load a newcomer can take it again and again before a thread that has waited long)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self) -> None:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by the holder handing over (the lock stays held)
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
+class WriterLock:
+    """One writer at a time per worker, queued fairly; on a SQLite file, across workers too.
+
+    Every write appends to the log, whose head allows one writer at a time anyway
+    (``FOR UPDATE`` on PostgreSQL, the write lock on SQLite); queueing a worker's writers
+    here, first come first served, keeps all but one of its threads off the database's
+    lock and out of the GIL's way. On SQLite a blocking ``flock`` on a file beside the
+    database extends the queue to other worker processes: SQLite's own busy handler polls
+    with sleeps of up to 100 ms, which turns a queue of writers into long tails. The lock
+    is held from a write transaction's ``BEGIN`` to the end of its ``COMMIT`` or
+    ``ROLLBACK`` (see :func:`make_engine`), so what a request does before or after
+    (parsing, authenticating, building the answer) runs beside other writes.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._path = path.with_name(path.name + ".writer-lock")
-        self._threads = threading.Lock()
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path.with_name(path.name + ".writer-lock") if path is not None else None
+        self._threads = _FairLock()
         self._fd: int | None = None
+        self.holder: object | None = None  # the DBAPI connection whose transaction holds it
 
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        with self._threads:
-            if self._fd is None:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+    def acquire(self, holder: object) -> None:
+        self._threads.acquire()
+        try:
+            if self._path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self.holder = holder
+
+    def release(self, holder: object) -> None:
+        """Release if ``holder`` holds the lock (a no-op otherwise, so every way out may call it)."""
+        if holder is None or self.holder is not holder:
+            return
+        self.holder = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
+def _release_on_end(engine: Engine, writer: WriterLock) -> None:
+    """Release ``writer`` once a write transaction's COMMIT or ROLLBACK has returned.
+
+    A connection that goes back to the pool or is thrown away still holding it (an
+    error mid-transaction) releases it too.
+    """
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    # The dialect is handed the pool's proxy of a connection, pool events the driver's own.
+    def do_commit(connection: Any) -> None:
+        try:
+            commit(connection)
+        finally:
+            writer.release(getattr(connection, "dbapi_connection", connection))
+
+    def do_rollback(connection: Any) -> None:
+        try:
+            rollback(connection)
+        finally:
+            writer.release(getattr(connection, "dbapi_connection", connection))
+
+    # SQLAlchemy has no event after the driver's commit; the dialect's own methods are the place.
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    for name in ("checkin", "invalidate", "close", "close_detached"):
+        event.listen(engine.pool, name, lambda dbapi_connection, *_: writer.release(dbapi_connection))
 
 
 class Database:
@@ -111,10 +213,9 @@ class Database:
 
     def __init__(self, url: str, *, signer: LogSigner | None, engine: Engine | None = None) -> None:
         self.url = normalise_url(url)
-        self.engine = engine if engine is not None else make_engine(self.url)
+        self._writer = WriterLock(sqlite_path(self.url))
+        self.engine = engine if engine is not None else make_engine(self.url, writer=self._writer)
         self.signer = signer
-        path = sqlite_path(self.url)
-        self._writer = WriterLock(path) if path is not None else None
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False, info={"log_signer": signer})
         self._readers = sessionmaker(
             bind=self.engine.execution_options(sqlite_begin="DEFERRED"),
@@ -131,18 +232,9 @@ class Database:
         return (self._sessions if write else self._readers)()
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the right to write for a whole transaction (SQLite files; a no-op elsewhere)."""
-        if self._writer is None:
-            yield
-        else:
-            with self._writer.hold():
-                yield
-
-    @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error."""
-        with self.writing() if write else nullcontext(), self.session(write=write) as session, session.begin():
+        with self.session(write=write) as session, session.begin():
             yield session
 
     @classmethod

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -39,8 +40,8 @@ class LogVerifier:
 
     public_key: Ed25519PublicKey
 
-    @property
-    def key_id(self) -> str:
+    @cached_property
+    def key_id(self) -> str:  # every checkpoint names it: worked out once
         return key_id(self.public_key)
 
     @property

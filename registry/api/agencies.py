@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from ..models import Agency, ApiKey
 from ..schemas import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
 from ..services import agencies, keys
-from .deps import CallerDep, ItemId, Limit, Offset, SessionDep
+from .deps import CallerDep, ItemId, Limit, Offset, SessionDep, commits
 
 router = APIRouter(prefix="/api/v1", tags=["agencies"])
 
@@ -67,6 +67,7 @@ def get_agency(code: str, session: SessionDep) -> AgencyRead:
 
 
 @router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
+@commits
 def create_agency(data: AgencyCreate, session: SessionDep, caller: CallerDep) -> AgencyRead:
     """Register an agency (office only)."""
     agency = agencies.create(session, caller=caller, data=data)
@@ -74,6 +75,7 @@ def create_agency(data: AgencyCreate, session: SessionDep, caller: CallerDep) ->
 
 
 @router.patch("/agencies/{code}", response_model=AgencyRead, responses=ERRORS)
+@commits
 def update_agency(code: str, data: AgencyUpdate, session: SessionDep, caller: CallerDep) -> AgencyRead:
     """Change an agency's names, sector, parent or status (office only)."""
     agency = agencies.update(session, caller=caller, code=code, data=data)
@@ -87,6 +89,7 @@ def list_keys(code: str, session: SessionDep, caller: CallerDep) -> list[KeyRead
 
 
 @router.post("/agencies/{code}/keys", response_model=KeyCreated, status_code=status.HTTP_201_CREATED, responses=ERRORS)
+@commits
 def create_key(code: str, data: KeyCreate, session: SessionDep, caller: CallerDep) -> KeyCreated:
     """Issue an API key for an agency (office only). The key is in this answer and nowhere else."""
     key, secret = keys.create(session, caller=caller, agency_code=code, role=data.role, label=data.label)
@@ -94,6 +97,7 @@ def create_key(code: str, data: KeyCreate, session: SessionDep, caller: CallerDe
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=ERRORS)
+@commits
 def revoke_key(key_id: ItemId, session: SessionDep, caller: CallerDep) -> KeyRead:
     """Revoke a key at once: the office any key, an agency its own."""
     key = keys.revoke(session, caller=caller, key_id=key_id)

@@ -5,24 +5,18 @@ Routes only translate HTTP; the catalog itself is the validator's model.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from validator import Catalog, DxsError, Standard, StandardVersion
 
 from ..errors import NotFound
+from .deps import CatalogDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-
-
-def get_catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
-
-
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
 class VersionRead(BaseModel):

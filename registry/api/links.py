@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from ..canonical import to_utc
@@ -24,7 +24,7 @@ from ..schemas import (
     UtcDateTime,
 )
 from ..services import agencies, events, links
-from .deps import CallerDep, CatalogDep, ItemId, Limit, Offset, SessionDep
+from .deps import CallerDep, CatalogDep, ItemId, Limit, Offset, SessionDep, commits
 
 router = APIRouter(prefix="/api/v1", tags=["links"])
 
@@ -38,26 +38,28 @@ MAX_BODY = 16 * 1024 * 1024
 _BATCH = TypeAdapter(EventBatch)
 
 
+def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
+    """A link as the API shows it; ``codes`` maps its parties' ids to their codes."""
+    return LinkRead(
+        id=r.id,
+        provider=codes[r.provider_id],
+        consumer=codes[r.consumer_id],
+        standard=r.standard_id,
+        version=r.standard_version,
+        purpose=r.purpose,
+        legal_basis=r.legal_basis,
+        status=r.status,
+        start_date=r.start_date,
+        end_date=r.end_date,
+        revision=r.revision,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
 def link_reads(session: Any, rows: list[ExchangeLink]) -> list[LinkRead]:
     codes = agencies.codes_of(session, {r.provider_id for r in rows} | {r.consumer_id for r in rows})
-    return [
-        LinkRead(
-            id=r.id,
-            provider=codes[r.provider_id],
-            consumer=codes[r.consumer_id],
-            standard=r.standard_id,
-            version=r.standard_version,
-            purpose=r.purpose,
-            legal_basis=r.legal_basis,
-            status=r.status,
-            start_date=r.start_date,
-            end_date=r.end_date,
-            revision=r.revision,
-            created_at=r.created_at,
-            updated_at=r.updated_at,
-        )
-        for r in rows
-    ]
+    return [link_read(r, codes) for r in rows]
 
 
 @router.get("/links", response_model=Page[LinkRead], responses=ERRORS)
@@ -80,9 +82,13 @@ def list_links(
 
 
 @router.post("/links", response_model=LinkRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}})
-def declare_link(data: LinkCreate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
+@commits
+def declare_link(data: LinkCreate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> Response:
     """Declare a link; the caller must be its provider or its consumer."""
-    return link_reads(session, [links.declare(session, caller=caller, catalog=catalog, data=data)])[0]
+    link = links.declare(session, caller=caller, catalog=catalog, data=data)
+    read = link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
+    # Serialised here, in the route's thread: built as a LinkRead it needs no second validation.
+    return Response(read.model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json")
 
 
 @router.get("/links/{link_id}", response_model=LinkRead, responses=ERRORS)
@@ -91,6 +97,7 @@ def get_link(link_id: ItemId, session: SessionDep, caller: CallerDep) -> LinkRea
 
 
 @router.patch("/links/{link_id}", response_model=LinkRead, responses={**ERRORS, 409: {"description": "The link has ended"}})
+@commits
 def change_link(link_id: ItemId, data: LinkUpdate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
     """Change a link's version, purpose, legal basis, status or end date; `status: ended` ends it for good."""
     link = links.change(session, caller=caller, catalog=catalog, link_id=link_id, data=data)
@@ -141,6 +148,7 @@ async def _raw_body(request: Request) -> bytes:
     },
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(EventBatch.model_json_schema())}}}},
 )
+@commits
 def send_events(
     link_id: ItemId,
     request: Request,

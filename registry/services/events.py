@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json, utcnow
 from ..errors import BatchTooLarge, IdempotencyKeyReused, Invalid
 from ..models import Agency, ExchangeEvent, IdempotencyRecord
-from ..schemas import MAX_BATCH, EventBatch
+from ..schemas import MAX_BATCH, EventBatch, EventRecord
 from . import links, log
 from .callers import Caller
 from .snapshots import event_digest, event_row
@@ -44,45 +44,74 @@ def request_hash(path: str, body: bytes) -> str:
     return hashlib.sha256(path.encode() + b"\n" + body).hexdigest()
 
 
-_COLUMNS = (
-    "link_id", "reporter_id", "side", "record_id", "window_start", "window_end",
-    "messages", "bytes", "succeeded", "failed", "valid", "invalid", "received_at", "log_seq",
-)
 _STORED = "window_start, window_end, record_id, messages, bytes, succeeded, failed, valid, invalid"
+_IDEMPOTENCY = IdempotencyRecord.__table__
+_EARLIER = select(_IDEMPOTENCY.c.request_hash, _IDEMPOTENCY.c.status_code, _IDEMPOTENCY.c.response).where(
+    _IDEMPOTENCY.c.agency_id == bindparam("agency_id"), _IDEMPOTENCY.c.key == bindparam("key")
+)
+_REMEMBER = insert(_IDEMPOTENCY)
 
 
-_ZERO = dt.timedelta(0)
+def _prepare(records: Sequence[EventRecord], *, postgres: bool) -> tuple[list[tuple[Any, ...]], list[list[Any]]]:
+    """Each record as driver values (record id, window start, window end, counts) and as the digest sees it.
 
+    This is the hot path (a batch has up to 10,000 records) and it runs before the
+    write transaction begins, beside other requests' writes: one pass over the records,
+    each time turned into UTC text once (as SQLAlchemy writes times to SQLite,
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, the zone cut off).
 
-def _sqlite_time(value: dt.datetime) -> str:
-    """How SQLAlchemy stores a UTC time in SQLite, so raw and ORM writes read back alike."""
-    if value.tzinfo is not None and value.utcoffset() != _ZERO:
-        value = value.astimezone(dt.UTC)
-    return value.isoformat(sep=" ", timespec="microseconds")[:26]  # without the "+00:00"
-
-
-def _store(session: Session, rows: list[tuple[Any, ...]], seq: int) -> list[list[Any]]:
-    """Insert ``rows`` (in ``_COLUMNS`` order), skipping natural-key conflicts; return those stored.
-
-    This is the hot path, so it goes straight to the driver (executemany, no ORM
-    objects, no per-value type processing); what was stored is read back by the
-    log entry's ``log_seq``, so the digest covers exactly the rows in the database.
+    :raises Invalid: a window does not end after it starts.
     """
+    params: list[tuple[Any, ...]] = []
+    digest_rows: list[list[Any]] = []
+    for i, r in enumerate(records):
+        start, end = r.window_start, r.window_end
+        if end <= start:
+            raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
+        offset = start.utcoffset()
+        start_text = (start - offset if offset else start).isoformat(" ", "microseconds")[:26]
+        offset = end.utcoffset()
+        end_text = (end - offset if offset else end).isoformat(" ", "microseconds")[:26]
+        counts = (r.messages, r.bytes, r.succeeded, r.failed, r.valid, r.invalid)
+        params.append((r.record_id, start, end, *counts) if postgres else (r.record_id, start_text, end_text, *counts))
+        digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", r.record_id, *counts])
+    return params, digest_rows
+
+
+def _store(
+    session: Session,
+    head: tuple[int, int, str, int],
+    prepared: tuple[list[tuple[Any, ...]], list[list[Any]]],
+    received_at: dt.datetime,
+) -> list[list[Any]]:
+    """Insert the prepared records, skipping natural-key conflicts; return the stored rows as the digest sees them.
+
+    ``head`` is (link id, reporter id, side, log seq). Straight to the driver:
+    executemany, no ORM objects, no per-value type processing. What was stored is read
+    back by the log entry's ``log_seq`` only when some records were duplicates.
+    """
+    link_id, reporter_id, side, seq = head
+    params, digest_rows = prepared
     connection = session.connection()
-    columns = ", ".join(_COLUMNS)
+    # The columns every row shares are written into the statement once (integers and a
+    # side from a fixed set, never caller text), not bound 10,000 times.
+    assert side in ("provider", "consumer")
+    shared = f"{int(link_id)}, {int(reporter_id)}, '{side}', {int(seq)}"
+    columns = "link_id, reporter_id, side, log_seq, record_id, window_start, window_end, messages, bytes, succeeded, failed, valid, invalid, received_at"
     if connection.dialect.name == "postgresql":
-        marks = ", ".join("%s" for _ in _COLUMNS)
-        sql = f"INSERT INTO exchange_events ({columns}) VALUES ({marks}) ON CONFLICT ON CONSTRAINT uq_exchange_events_natural_key DO NOTHING"
+        sql = (
+            f"INSERT INTO exchange_events ({columns}) VALUES ({shared}, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT ON CONSTRAINT uq_exchange_events_natural_key DO NOTHING"
+        )
+        params = [(*row, received_at) for row in params]
         select_sql = f"SELECT {_STORED} FROM exchange_events WHERE log_seq = %s"
     else:
-        marks = ", ".join("?" for _ in _COLUMNS)
-        sql = f"INSERT INTO exchange_events ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+        received = received_at.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]
+        sql = f"INSERT INTO exchange_events ({columns}) VALUES ({shared}, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{received}') ON CONFLICT DO NOTHING"
         select_sql = f"SELECT {_STORED} FROM exchange_events WHERE log_seq = ?"
-        received = _sqlite_time(rows[0][12]) if rows else ""
-        rows = [(*r[:4], _sqlite_time(r[4]), _sqlite_time(r[5]), *r[6:12], received, r[13]) for r in rows]
-    inserted = connection.exec_driver_sql(sql, rows).rowcount
-    if inserted == len(rows):  # the usual case: nothing was a duplicate, so no need to read back
-        return [event_row(*r[4:6], r[3], *r[6:12]) for r in rows]
+    inserted = connection.exec_driver_sql(sql, params).rowcount
+    if inserted == len(params):  # the usual case: nothing was a duplicate, so no need to read back
+        return digest_rows
     return [event_row(*stored) for stored in connection.exec_driver_sql(select_sql, (seq,))]
 
 
@@ -106,34 +135,26 @@ def ingest(
     :raises IdempotencyKeyReused: the key was used with a different request.
     """
     reporter_id = caller.require_agency()
-    seq = log.next_seq(session)  # locks the log: concurrent retries of one key queue here
+    if len(batch.records) > MAX_BATCH:
+        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(batch.records):,}")
+    prepared = _prepare(batch.records, postgres=session.get_bind().dialect.name == "postgresql")
+    seq = log.next_seq(session)  # begins the write: locks the log, so concurrent retries of one key queue here
+    connection = session.connection()
     if idempotency_key:
-        earlier = session.get(IdempotencyRecord, (reporter_id, idempotency_key))
+        earlier = connection.execute(_EARLIER, {"agency_id": reporter_id, "key": idempotency_key}).one_or_none()
         if earlier is not None:
             if earlier.request_hash != fingerprint:
                 raise IdempotencyKeyReused(
                     f"Idempotency-Key {idempotency_key!r} was already used with a different request"
                 )
             return IngestResult(earlier.status_code, json.loads(earlier.response), replayed=True)
-    if len(batch.records) > MAX_BATCH:
-        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(batch.records):,}")
     link = links.get(session, caller=caller, link_id=link_id)
     side = links.side_of(link, reporter_id)
     assert side is not None  # links.get admits only parties (the office was refused above)
 
-    for i, r in enumerate(batch.records):
-        if r.window_end <= r.window_start:
-            raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
     now = utcnow()
-    rows = [
-        (
-            link.id, reporter_id, side, r.record_id, r.window_start, r.window_end,
-            r.messages, r.bytes, r.succeeded, r.failed, r.valid, r.invalid, now, seq,
-        )
-        for r in batch.records
-    ]
     # a record repeated inside the batch is a duplicate like any other
-    stored = _store(session, rows, seq)
+    stored = _store(session, (link.id, reporter_id, side, seq), prepared, now)
     received, accepted = len(batch.records), len(stored)
     reporter = caller.agency_code or str(reporter_id)
     log.append(
@@ -160,15 +181,16 @@ def ingest(
         "log_seq": seq,
     }
     if idempotency_key:
-        session.add(
-            IdempotencyRecord(
-                agency_id=reporter_id,
-                key=idempotency_key,
-                request_hash=fingerprint,
-                status_code=201,
-                response=canonical_json(body),
-                created_at=now,
-            )
+        connection.execute(
+            _REMEMBER,
+            {
+                "agency_id": reporter_id,
+                "key": idempotency_key,
+                "request_hash": fingerprint,
+                "status_code": 201,
+                "response": canonical_json(body),
+                "created_at": now,
+            },
         )
     return IngestResult(201, body)
 

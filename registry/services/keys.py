@@ -12,7 +12,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..canonical import to_utc, utcnow
@@ -96,6 +96,18 @@ def list_keys(session: Session, *, caller: Caller, agency_code: str) -> Sequence
     return session.execute(select(ApiKey).where(ApiKey.agency_id == agency.id).order_by(ApiKey.id)).scalars().all()
 
 
+_KEYS, _AGENCIES = ApiKey.__table__, Agency.__table__
+# Every authenticated request runs this: one prebuilt Core statement, no ORM objects.
+_FIND_KEY = (
+    select(
+        _KEYS.c.id, _KEYS.c.agency_id, _KEYS.c.role, _KEYS.c.secret_hash, _KEYS.c.revoked_at, _KEYS.c.last_used_at,
+        _AGENCIES.c.code.label("agency_code"), _AGENCIES.c.status.label("agency_status"),
+    )
+    .select_from(_KEYS.outerjoin(_AGENCIES, _AGENCIES.c.id == _KEYS.c.agency_id))
+    .where(_KEYS.c.prefix == bindparam("prefix"))
+)
+
+
 def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     """The caller a key stands for, and whether its last-used time is due a refresh.
 
@@ -105,22 +117,19 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     parts = token.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != "dxs":
         raise Unauthenticated("malformed API key", code="invalid_key")
-    found = session.execute(
-        select(ApiKey, Agency).outerjoin(Agency, Agency.id == ApiKey.agency_id).where(ApiKey.prefix == parts[1])
-    ).one_or_none()
-    if found is None or not hmac.compare_digest(found[0].secret_hash, hash_key(token)):
+    found = session.connection().execute(_FIND_KEY, {"prefix": parts[1]}).one_or_none()
+    if found is None or not hmac.compare_digest(found.secret_hash, hash_key(token)):
         raise Unauthenticated("unknown API key", code="invalid_key")
-    key, agency = found
-    if key.revoked_at is not None:
+    if found.revoked_at is not None:
         raise Unauthenticated("this API key was revoked", code="key_revoked")
     code = None
-    if agency is not None:
-        if agency.status != "active":
-            raise Forbidden(f"agency {agency.code!r} is {agency.status}", code="agency_inactive")
-        code = agency.code
-    role = "office" if key.role == "office" else "agency"
-    due = key.last_used_at is None or utcnow() - to_utc(key.last_used_at) >= TOUCH_EVERY
-    return Caller(role=role, agency_id=key.agency_id, agency_code=code, key_id=key.id), due
+    if found.agency_id is not None:
+        if found.agency_status != "active":
+            raise Forbidden(f"agency {found.agency_code!r} is {found.agency_status}", code="agency_inactive")
+        code = found.agency_code
+    role = "office" if found.role == "office" else "agency"
+    due = found.last_used_at is None or utcnow() - to_utc(found.last_used_at) >= TOUCH_EVERY
+    return Caller(role=role, agency_id=found.agency_id, agency_code=code, key_id=found.id), due
 
 
 def touch(session: Session, *, key_id: int) -> None:

@@ -10,9 +10,10 @@ operator's Ed25519 key (kept outside the database) as a checkpoint.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json, iso, utcnow
@@ -21,7 +22,7 @@ from ..merkle import Frontier, leaf_hash
 from ..models import Checkpoint, LogEntry, LogHead
 from ..signing import LogSigner
 
-__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
+__all__ = ["Appended", "append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
 
 CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
@@ -38,12 +39,32 @@ def checkpoint_message(size: int, root: str, created_at: str) -> bytes:
     return f"{CHECKPOINT_ORIGIN}\n{size}\n{root}\n{created_at}\n".encode()
 
 
-def _head(session: Session) -> LogHead:
-    # FOR UPDATE serialises every write on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
-    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one_or_none()
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What :func:`append` wrote: the entry's sequence number and hash, and the new tree size."""
+
+    seq: int
+    entry_hash: str
+    size: int
+
+
+# Every write goes through these, so they are built once and run as Core statements on
+# the session's connection: an ORM flush per log entry cost more than the write itself.
+_HEAD = LogHead.__table__
+_READ_HEAD = select(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier).where(_HEAD.c.id == 1)
+# FOR UPDATE serialises every write on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1, _HEAD.c.size == bindparam("old_size"))  # SET: the other parameters
+_ADD_ENTRY = insert(LogEntry.__table__)
+_ADD_CHECKPOINT = insert(Checkpoint.__table__)
+
+
+def _head(session: Session) -> tuple[int, str, str]:
+    """(size, last hash, frontier JSON) of the log, locked for this transaction."""
+    head = session.connection().execute(_LOCK_HEAD).one_or_none()
     if head is None:
         raise RuntimeError("the log has no head row: run `dxs registry migrate`")
-    return head
+    return head.size, head.last_hash, head.frontier
 
 
 def next_seq(session: Session) -> int:
@@ -51,7 +72,7 @@ def next_seq(session: Session) -> int:
 
     A write calls it first, so rows can carry the ``log_seq`` of the entry that records them.
     """
-    return _head(session).size
+    return _head(session)[0]
 
 
 def _signer(session: Session) -> LogSigner:
@@ -61,36 +82,40 @@ def _signer(session: Session) -> LogSigner:
     return signer
 
 
-def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) -> LogEntry:
-    """Append an entry and sign the new checkpoint; return the entry."""
-    head = _head(session)
+def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) -> Appended:
+    """Append an entry and sign the new checkpoint, in the session's transaction."""
+    signer = _signer(session)
+    session.flush()  # the rows this entry records go in first, in the order they were made
+    size, last_hash, frontier_json = _head(session)
     now = utcnow()
     created = iso(now)
     assert created is not None
     text = canonical_json(payload)
-    seq = head.size
-    entry_hash = leaf_hash(entry_bytes(seq, created, actor, kind, text, head.last_hash))
-    frontier = Frontier(head.size, json.loads(head.frontier))
+    entry_hash = leaf_hash(entry_bytes(size, created, actor, kind, text, last_hash))
+    frontier = Frontier(size, json.loads(frontier_json))
     frontier.append(entry_hash)
     root = frontier.root()
-    entry = LogEntry(
-        seq=seq, created_at=now, actor=actor, kind=kind, payload=text, prev_hash=head.last_hash, entry_hash=entry_hash
+    connection = session.connection()
+    connection.execute(
+        _ADD_ENTRY,
+        {"seq": size, "created_at": now, "actor": actor, "kind": kind, "payload": text, "prev_hash": last_hash, "entry_hash": entry_hash},
     )
-    session.add(entry)
-    head.size = frontier.size
-    head.frontier = json.dumps(frontier.roots)
-    head.last_hash = entry_hash
-    signer = _signer(session)
-    session.add(
-        Checkpoint(
-            size=frontier.size,
-            root=root,
-            created_at=now,
-            key_id=signer.key_id,
-            signature=signer.sign(checkpoint_message(frontier.size, root, created)),
-        )
+    moved = connection.execute(
+        _MOVE_HEAD, {"old_size": size, "size": frontier.size, "frontier": json.dumps(frontier.roots), "last_hash": entry_hash}
     )
-    return entry
+    if moved.rowcount != 1:  # the lock above makes this impossible; never write a forked log
+        raise RuntimeError(f"the log head moved under entry {size}")
+    connection.execute(
+        _ADD_CHECKPOINT,
+        {
+            "size": frontier.size,
+            "root": root,
+            "created_at": now,
+            "key_id": signer.key_id,
+            "signature": signer.sign(checkpoint_message(frontier.size, root, created)),
+        },
+    )
+    return Appended(seq=size, entry_hash=entry_hash, size=frontier.size)
 
 
 def latest_checkpoint(session: Session) -> Checkpoint | None:

@@ -118,3 +118,41 @@ def test_events_list_filters_and_pages(client, world, link_id):
     since = client.get(url, params={"since": "2024-04-30T17:05:00Z"}, headers=world.rd).json()
     assert since["total"] == 5
     assert LINK["provider"] == "RD"
+
+
+def test_any_zone_and_precision_is_stored_as_the_same_utc_instant(client, world, link_id):
+    """The fast path turns times into UTC text itself: it must agree with a plain conversion."""
+    url = f"/api/v1/links/{link_id}/events"
+    sent = [
+        ("a", "2024-05-01T07:00:00+07:00", "2024-05-01T07:00:00.5+07:00", "2024-05-01T00:00:00Z"),
+        ("b", "2024-04-30T19:30:00.123456-04:30", "2024-05-01T00:00:01Z", "2024-05-01T00:00:00.123456Z"),
+        ("c", "2024-12-31T23:59:59.999999+00:00", "2025-01-01T00:00:00Z", "2024-12-31T23:59:59.999999Z"),
+        ("d", "2024-03-01T05:00:00+05:00", "2024-03-01T00:00:00.000001+00:00", "2024-03-01T00:00:00Z"),
+    ]
+    batch = [{"record_id": rid, "window_start": start, "window_end": end, "messages": 1} for rid, start, end, _ in sent]
+    got = client.post(url, json={"records": batch}, headers=world.rd)
+    assert got.status_code == 201 and got.json()["accepted"] == 4, got.text
+    listed = {i["record_id"]: i for i in client.get(url, headers=world.rd).json()["items"]}
+    assert {rid: listed[rid]["window_start"] for rid, *_ in sent} == {rid: utc for rid, _, _, utc in sent}
+    # the same windows written in another zone are the same natural key: counted once
+    again = [dict(r, window_start=utc) for r, (*_, utc) in zip(batch, sent, strict=True)]
+    assert client.post(url, json={"records": again}, headers=world.rd).json()["duplicates"] == 4
+
+
+def test_a_window_must_end_after_it_starts_whatever_the_zones(client, world, link_id):
+    rec = {"record_id": "x", "window_start": "2024-05-01T07:00:00+07:00", "window_end": "2024-05-01T00:00:00Z", "messages": 1}
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": [records(1)[0], rec]}, headers=world.rd)
+    assert got.status_code == 422 and got.json()["message"].startswith("records.1.window_end")
+    assert client.get(f"/api/v1/links/{link_id}/events", headers=world.rd).json()["total"] == 0
+
+
+@pytest.mark.parametrize("record_id", ["r1", "ก-๑", "tab\there", 'quote"back\\slash', "\x00\x1f\x7f", "\u2028\u2029", "😀", "é" * 128])
+def test_the_batch_digest_is_the_canonical_json_of_its_rows(record_id):
+    """The digest is computed with orjson for speed; verify and older logs use canonical JSON."""
+    import hashlib
+
+    from registry.canonical import canonical_json
+    from registry.services.snapshots import event_digest
+
+    rows = [[f"2024-05-01T00:00:0{i}.000000Z", "2024-05-01T00:01:00.000000Z", record_id, i, 2**62, 0, 1, 2, 3] for i in range(3)]
+    assert event_digest(rows) == hashlib.sha256(canonical_json(sorted(rows)).encode()).hexdigest()
