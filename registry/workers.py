@@ -38,10 +38,9 @@ def _listen(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+def _worker(sock: socket.socket, options: dict[str, Any]) -> None:
     import uvicorn
 
-    sock = _listen(host, port)
     uvicorn.Server(uvicorn.Config(APP, factory=True, http=PROTOCOL, **options)).run(sockets=[sock])
 
 
@@ -53,15 +52,16 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
     if workers == 1:
         uvicorn.run(APP, factory=True, host=host, port=port, http=PROTOCOL, **options)
         return
-    # Fail now, not in every worker, if something that does not share the port holds it.
-    _listen(host, port, backlog=0).close()
     context = multiprocessing.get_context("spawn")
     stopping = False
 
-    def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_worker, args=(host, port, options), daemon=False)
+    def start() -> tuple[multiprocessing.process.BaseProcess, socket.socket]:
+        # Every worker's socket listens from the start, before any worker has loaded the
+        # app: the first worker ready would otherwise get every early connection.
+        sock = _listen(host, port)
+        process = context.Process(target=_worker, args=(sock, options), daemon=False)
         process.start()
-        return process
+        return process, sock
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -70,17 +70,19 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     log.info("Started supervisor [%s] with %s workers sharing port %s", os.getpid(), workers, port)
-    processes = [start() for _ in range(workers)]
+    running = [start() for _ in range(workers)]
     try:
         while not stopping:
             time.sleep(0.2)
-            for i, process in enumerate(processes):
+            for i, (process, sock) in enumerate(running):
                 if not process.is_alive() and not stopping:
                     log.warning("Worker [%s] exited with %s; starting another", process.pid, process.exitcode)
-                    processes[i] = start()
+                    sock.close()
+                    running[i] = start()
     finally:
-        for process in processes:
+        for process, _ in running:
             if process.is_alive() and process.pid is not None:
                 os.kill(process.pid, signal.SIGTERM)  # each finishes the requests it has, then exits
-        for process in processes:
+        for process, sock in running:
             process.join()
+            sock.close()

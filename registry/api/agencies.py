@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from ..models import Agency, ApiKey
 from ..schemas import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
 from ..services import agencies, keys
-from .deps import CallerDep, ItemId, Limit, Offset, SessionDep, commits
+from ..services.callers import Caller
+from .deps import CallerDep, ItemId, Limit, Offset, SessionDep, WriterDep
 
 router = APIRouter(prefix="/api/v1", tags=["agencies"])
 
@@ -67,19 +69,20 @@ def get_agency(code: str, session: SessionDep) -> AgencyRead:
 
 
 @router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
-@commits
-def create_agency(data: AgencyCreate, session: SessionDep, caller: CallerDep) -> AgencyRead:
+async def create_agency(data: AgencyCreate, write: WriterDep) -> AgencyRead:
     """Register an agency (office only)."""
-    agency = agencies.create(session, caller=caller, data=data)
-    return agency_read(agency, data.parent)
+    return await write(lambda session, caller: agency_read(agencies.create(session, caller=caller, data=data), data.parent))
 
 
 @router.patch("/agencies/{code}", response_model=AgencyRead, responses=ERRORS)
-@commits
-def update_agency(code: str, data: AgencyUpdate, session: SessionDep, caller: CallerDep) -> AgencyRead:
+async def update_agency(code: str, data: AgencyUpdate, write: WriterDep) -> AgencyRead:
     """Change an agency's names, sector, parent or status (office only)."""
-    agency = agencies.update(session, caller=caller, code=code, data=data)
-    return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
+
+    def act(session: Session, caller: Caller) -> AgencyRead:
+        agency = agencies.update(session, caller=caller, code=code, data=data)
+        return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
+
+    return await write(act)
 
 
 @router.get("/agencies/{code}/keys", response_model=list[KeyRead], responses=ERRORS)
@@ -89,16 +92,22 @@ def list_keys(code: str, session: SessionDep, caller: CallerDep) -> list[KeyRead
 
 
 @router.post("/agencies/{code}/keys", response_model=KeyCreated, status_code=status.HTTP_201_CREATED, responses=ERRORS)
-@commits
-def create_key(code: str, data: KeyCreate, session: SessionDep, caller: CallerDep) -> KeyCreated:
+async def create_key(code: str, data: KeyCreate, write: WriterDep) -> KeyCreated:
     """Issue an API key for an agency (office only). The key is in this answer and nowhere else."""
-    key, secret = keys.create(session, caller=caller, agency_code=code, role=data.role, label=data.label)
-    return KeyCreated(**key_read(key, code).model_dump(), key=secret)
+
+    def act(session: Session, caller: Caller) -> KeyCreated:
+        key, secret = keys.create(session, caller=caller, agency_code=code, role=data.role, label=data.label)
+        return KeyCreated(**key_read(key, code).model_dump(), key=secret)
+
+    return await write(act)
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=ERRORS)
-@commits
-def revoke_key(key_id: ItemId, session: SessionDep, caller: CallerDep) -> KeyRead:
+async def revoke_key(key_id: ItemId, write: WriterDep) -> KeyRead:
     """Revoke a key at once: the office any key, an agency its own."""
-    key = keys.revoke(session, caller=caller, key_id=key_id)
-    return key_read(key, agencies.codes_of(session, {key.agency_id}).get(key.agency_id or 0))
+
+    def act(session: Session, caller: Caller) -> KeyRead:
+        key = keys.revoke(session, caller=caller, key_id=key_id)
+        return key_read(key, agencies.codes_of(session, {key.agency_id}).get(key.agency_id or 0))
+
+    return await write(act)

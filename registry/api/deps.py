@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,11 +19,10 @@ from ..signing import load_or_create_signer
 from ..services import keys
 from ..services.callers import ANONYMOUS, Caller
 
-__all__ = ["CallerDep", "CatalogDep", "DatabaseDep", "ItemId", "Limit", "Offset", "SessionDep", "commits", "token_from"]
+__all__ = ["CallerDep", "CatalogDep", "DatabaseDep", "ItemId", "Limit", "Offset", "SessionDep", "Writer", "WriterDep", "token_from"]
 
 log = logging.getLogger("registry")
-P = ParamSpec("P")
-R = TypeVar("R")
+T = TypeVar("T")
 
 #: Cookie the portal keeps an agency's key in (HttpOnly, SameSite=Strict).
 KEY_COOKIE = "dxs_key"
@@ -65,9 +62,9 @@ async def get_session(request: Request, database: DatabaseDep) -> AsyncIterator[
 
     A failed commit therefore becomes an error answer, never a 2xx for lost data.
     Making a session does no I/O, so this runs on the event loop; the commit or
-    rollback, when a transaction is still open, goes to a worker thread. (Write routes
-    commit in their own thread already: see :func:`commits`.) With no transaction open,
-    closing hands the connection back without a word to the database.
+    rollback, when a transaction is still open, goes to a worker thread. With no
+    transaction open, closing hands the connection back without a word to the database.
+    (Routes that write use a :class:`Writer` instead.)
     """
     session = database.session(write=request.method not in READ_METHODS)
     try:
@@ -86,26 +83,6 @@ async def get_session(request: Request, database: DatabaseDep) -> AsyncIterator[
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def commits(route: Callable[P, R]) -> Callable[P, R]:
-    """Commit the request's session as the route returns, in the route's own thread.
-
-    FastAPI runs a plain ``def`` route in a worker thread and the session dependency's
-    exit in another hop after it; a write's locks (the log head, SQLite's writer) would
-    stay held in between while the event loop serves other requests. The dependency's
-    own commit then finds nothing left to do (it still rolls back on errors).
-    """
-    if "session" not in inspect.signature(route).parameters:
-        raise TypeError(f"{route.__name__} has no `session` parameter to commit")
-
-    @functools.wraps(route)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        result = route(*args, **kwargs)
-        kwargs["session"].commit()  # type: ignore[union-attr]
-        return result
-
-    return run
-
-
 def token_from(authorization: str | None, api_key: str | None) -> str | None:
     if authorization:
         scheme, _, value = authorization.partition(" ")
@@ -114,34 +91,89 @@ def token_from(authorization: str | None, api_key: str | None) -> str | None:
     return api_key.strip() if api_key else None
 
 
+AuthorizationHeader = Annotated[str | None, Header(description="`Bearer dxs_...`")]
+ApiKeyHeader = Annotated[str | None, Header(description="The API key, as an alternative to Authorization")]
+
+
+def _authenticate(session: Session, token: str | None) -> tuple[Caller, bool]:
+    """The caller a token names (anonymous without one), and whether its key's last use is due a refresh."""
+    if not token:
+        return ANONYMOUS, False
+    caller, due = keys.authenticate(session, token)
+    return caller, due and caller.key_id is not None
+
+
 def get_caller(
     request: Request,
     session: SessionDep,
     database: DatabaseDep,
-    authorization: Annotated[str | None, Header(description="`Bearer dxs_...`")] = None,
-    x_api_key: Annotated[str | None, Header(description="The API key, as an alternative to Authorization")] = None,
+    authorization: AuthorizationHeader = None,
+    x_api_key: ApiKeyHeader = None,
 ) -> Caller:
     """The caller named by the request's API key; anonymous when it carries none."""
-    token = token_from(authorization, x_api_key)
-    if not token:
-        return ANONYMOUS
-    if request.method in READ_METHODS:
-        caller, due = keys.authenticate(session, token)
-    else:
-        # Not in the request's write transaction: that would start it (and take the log
-        # and SQLite write locks) here, a thread hop before the route even runs.
-        with database.transaction(write=False) as reader:
-            caller, due = keys.authenticate(reader, token)
-    if due and caller.key_id is not None:
-        # Bookkeeping, not the caller's write: refreshed on the side, at most once a minute.
-        try:
-            with database.transaction() as side:
-                keys.touch(side, key_id=caller.key_id)
-        except OperationalError:
-            log.warning("could not record last use of key %s", caller.key_id)
+    caller, due = _authenticate(session, token_from(authorization, x_api_key))
+    if due:
+        if request.method not in READ_METHODS:
+            keys.touch(session, key_id=caller.key_id)
+        else:
+            # A read must not become a write transaction; refresh the time on the side.
+            try:
+                with database.transaction() as side:
+                    keys.touch(side, key_id=caller.key_id)
+            except OperationalError:
+                log.warning("could not record last use of key %s", caller.key_id)
     return caller
 
 
+class Writer:
+    """A request's write, done whole in one worker thread: authenticate, act, commit.
+
+    FastAPI runs a plain ``def`` route, each of its ``def`` dependencies and their
+    exits in separate hops to the thread pool; a write's locks (the log head, SQLite's
+    writer) would stay held from hop to hop while the event loop serves other requests.
+    Routes that write are ``async def`` and hand their work to a ``Writer`` instead:
+    the transaction begins, authenticates the caller, does the work and commits in one
+    hop, and the answer is built after the locks are gone.
+    """
+
+    __slots__ = ("_database", "_token")
+
+    def __init__(self, database: Database, token: str | None) -> None:
+        self._database, self._token = database, token
+
+    async def __call__(self, act: Callable[[Session, Caller], T], *, caller: Caller | None = None) -> T:
+        """Run ``act(session, caller)`` in a write transaction; ``caller`` if already known (see :meth:`caller`)."""
+        return await run_in_threadpool(self._run, act, caller)
+
+    async def caller(self) -> Caller:
+        """Authenticate now, in a read (no write lock): for a route that refuses early, before heavy work."""
+        return await run_in_threadpool(self._read_caller)
+
+    def _read_caller(self) -> Caller:
+        with self._database.transaction(write=False) as session:
+            return _authenticate(session, self._token)[0]
+
+    def _run(self, act: Callable[[Session, Caller], T], known: Caller | None) -> T:
+        with self._database.session() as session:
+            try:
+                caller = known
+                if caller is None:
+                    caller, due = _authenticate(session, self._token)
+                    if due:
+                        keys.touch(session, key_id=caller.key_id)
+                result = act(session, caller)
+                session.commit()  # before the answer: a failed commit is an error, never a 2xx
+            except BaseException:
+                session.rollback()
+                raise
+        return result
+
+
+async def get_writer(database: DatabaseDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> Writer:
+    return Writer(database, token_from(authorization, x_api_key))
+
+
+WriterDep = Annotated[Writer, Depends(get_writer)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 #: Ids are 32-bit integers on PostgreSQL: a larger one is refused (422), not sent to the database to overflow.

@@ -6,8 +6,10 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 
 from ..canonical import to_utc
 from ..errors import BatchTooLarge, Invalid
@@ -24,7 +26,8 @@ from ..schemas import (
     UtcDateTime,
 )
 from ..services import agencies, events, links
-from .deps import CallerDep, CatalogDep, ItemId, Limit, Offset, SessionDep, commits
+from ..services.callers import Caller
+from .deps import CallerDep, CatalogDep, DatabaseDep, ItemId, Limit, Offset, SessionDep, WriterDep
 
 router = APIRouter(prefix="/api/v1", tags=["links"])
 
@@ -82,13 +85,14 @@ def list_links(
 
 
 @router.post("/links", response_model=LinkRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}})
-@commits
-def declare_link(data: LinkCreate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> Response:
+async def declare_link(data: LinkCreate, write: WriterDep, catalog: CatalogDep) -> LinkRead:
     """Declare a link; the caller must be its provider or its consumer."""
-    link = links.declare(session, caller=caller, catalog=catalog, data=data)
-    read = link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
-    # Serialised here, in the route's thread: built as a LinkRead it needs no second validation.
-    return Response(read.model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json")
+
+    def act(session: Session, caller: Caller) -> LinkRead:
+        link = links.declare(session, caller=caller, catalog=catalog, data=data)
+        return link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
+
+    return await write(act)
 
 
 @router.get("/links/{link_id}", response_model=LinkRead, responses=ERRORS)
@@ -97,11 +101,13 @@ def get_link(link_id: ItemId, session: SessionDep, caller: CallerDep) -> LinkRea
 
 
 @router.patch("/links/{link_id}", response_model=LinkRead, responses={**ERRORS, 409: {"description": "The link has ended"}})
-@commits
-def change_link(link_id: ItemId, data: LinkUpdate, session: SessionDep, caller: CallerDep, catalog: CatalogDep) -> LinkRead:
+async def change_link(link_id: ItemId, data: LinkUpdate, write: WriterDep, catalog: CatalogDep) -> LinkRead:
     """Change a link's version, purpose, legal basis, status or end date; `status: ended` ends it for good."""
-    link = links.change(session, caller=caller, catalog=catalog, link_id=link_id, data=data)
-    return link_reads(session, [link])[0]
+
+    def act(session: Session, caller: Caller) -> LinkRead:
+        return link_reads(session, [links.change(session, caller=caller, catalog=catalog, link_id=link_id, data=data)])[0]
+
+    return await write(act)
 
 
 @router.get("/links/{link_id}/history", response_model=list[LinkChangeRead], responses=ERRORS)
@@ -131,6 +137,16 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
     return walk(schema)
 
 
+def _prepare(body: bytes, *, postgres: bool) -> events.PreparedBatch:
+    try:
+        batch = _BATCH.validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Invalid(f"{where}: {first['msg']}" if where else first["msg"], code="invalid_request") from None
+    return events.prepare(batch, postgres=postgres)
+
+
 async def _raw_body(request: Request) -> bytes:
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         raise BatchTooLarge(f"the request body is larger than {MAX_BODY:,} bytes")
@@ -148,13 +164,12 @@ async def _raw_body(request: Request) -> bytes:
     },
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(EventBatch.model_json_schema())}}}},
 )
-@commits
-def send_events(
+async def send_events(
     link_id: ItemId,
     request: Request,
     body: Annotated[bytes, Depends(_raw_body)],
-    session: SessionDep,
-    caller: CallerDep,
+    write: WriterDep,
+    database: DatabaseDep,
     idempotency_key: Annotated[
         str | None, Header(max_length=200, description="Send the same key when retrying the same batch")
     ] = None,
@@ -165,20 +180,16 @@ def send_events(
     already stored are ignored and counted as `duplicates`. With an `Idempotency-Key`,
     a retry returns the stored answer (header `Idempotent-Replayed: true`).
     """
+    caller = await write.caller()
     caller.require_agency()  # refuse before parsing a large body
-    try:
-        batch = _BATCH.validate_json(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise Invalid(f"{where}: {first['msg']}" if where else first["msg"], code="invalid_request") from None
-    result = events.ingest(
-        session,
+    # parsed and prepared in a worker thread before the write begins: no lock is held meanwhile
+    prepared = await run_in_threadpool(_prepare, body, postgres=not database.is_sqlite)
+    fingerprint = events.request_hash(request.url.path, body)
+    result = await write(
+        lambda session, caller: events.ingest(
+            session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
+        ),
         caller=caller,
-        link_id=link_id,
-        batch=batch,
-        idempotency_key=idempotency_key,
-        fingerprint=events.request_hash(request.url.path, body),
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

@@ -27,7 +27,7 @@ from . import links, log
 from .callers import Caller
 from .snapshots import event_digest, event_row
 
-__all__ = ["IngestResult", "ingest", "list_events", "request_hash"]
+__all__ = ["IngestResult", "PreparedBatch", "ingest", "list_events", "prepare", "request_hash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +52,28 @@ _EARLIER = select(_IDEMPOTENCY.c.request_hash, _IDEMPOTENCY.c.status_code, _IDEM
 _REMEMBER = insert(_IDEMPOTENCY)
 
 
-def _prepare(records: Sequence[EventRecord], *, postgres: bool) -> tuple[list[tuple[Any, ...]], list[list[Any]]]:
-    """Each record as driver values (record id, window start, window end, counts) and as the digest sees it.
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch checked and turned into what the driver and the digest take, before any lock is held."""
+
+    params: list[tuple[Any, ...]]  # per record: record id, window start, window end, counts
+    digest_rows: list[list[Any]]  # per record, as the batch digest sees it
+
+
+def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
+    """Check a batch and turn each record into driver values and a digest row (pure: no database).
 
     This is the hot path (a batch has up to 10,000 records) and it runs before the
     write transaction begins, beside other requests' writes: one pass over the records,
     each time turned into UTC text once (as SQLAlchemy writes times to SQLite,
     ``YYYY-MM-DD HH:MM:SS.ffffff``, the zone cut off).
 
+    :raises BatchTooLarge: more than ``MAX_BATCH`` records.
     :raises Invalid: a window does not end after it starts.
     """
+    records = batch.records
+    if len(records) > MAX_BATCH:
+        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(records):,}")
     params: list[tuple[Any, ...]] = []
     digest_rows: list[list[Any]] = []
     for i, r in enumerate(records):
@@ -75,13 +87,13 @@ def _prepare(records: Sequence[EventRecord], *, postgres: bool) -> tuple[list[tu
         counts = (r.messages, r.bytes, r.succeeded, r.failed, r.valid, r.invalid)
         params.append((r.record_id, start, end, *counts) if postgres else (r.record_id, start_text, end_text, *counts))
         digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", r.record_id, *counts])
-    return params, digest_rows
+    return PreparedBatch(params, digest_rows)
 
 
 def _store(
     session: Session,
     head: tuple[int, int, str, int],
-    prepared: tuple[list[tuple[Any, ...]], list[list[Any]]],
+    prepared: PreparedBatch,
     received_at: dt.datetime,
 ) -> list[list[Any]]:
     """Insert the prepared records, skipping natural-key conflicts; return the stored rows as the digest sees them.
@@ -91,7 +103,7 @@ def _store(
     back by the log entry's ``log_seq`` only when some records were duplicates.
     """
     link_id, reporter_id, side, seq = head
-    params, digest_rows = prepared
+    params, digest_rows = prepared.params, prepared.digest_rows
     connection = session.connection()
     # The columns every row shares are written into the statement once (integers and a
     # side from a fixed set, never caller text), not bound 10,000 times.
@@ -120,14 +132,15 @@ def ingest(
     *,
     caller: Caller,
     link_id: int,
-    batch: EventBatch,
+    batch: EventBatch | PreparedBatch,
     idempotency_key: str | None = None,
     fingerprint: str = "",
 ) -> IngestResult:
     """Store a batch for ``link_id`` as reported by the caller's agency, whole or not at all.
 
     ``fingerprint`` (see :func:`request_hash`) identifies the request an
-    ``idempotency_key`` was first used with.
+    ``idempotency_key`` was first used with. The API passes a batch already
+    :func:`prepare`-d, outside the transaction.
 
     :raises Forbidden: the caller is not an agency.
     :raises NotFound: the link does not exist or the caller is not a party to it.
@@ -135,9 +148,7 @@ def ingest(
     :raises IdempotencyKeyReused: the key was used with a different request.
     """
     reporter_id = caller.require_agency()
-    if len(batch.records) > MAX_BATCH:
-        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(batch.records):,}")
-    prepared = _prepare(batch.records, postgres=session.get_bind().dialect.name == "postgresql")
+    prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch, postgres=session.get_bind().dialect.name == "postgresql")
     seq = log.next_seq(session)  # begins the write: locks the log, so concurrent retries of one key queue here
     connection = session.connection()
     if idempotency_key:
@@ -155,7 +166,7 @@ def ingest(
     now = utcnow()
     # a record repeated inside the batch is a duplicate like any other
     stored = _store(session, (link.id, reporter_id, side, seq), prepared, now)
-    received, accepted = len(batch.records), len(stored)
+    received, accepted = len(prepared.params), len(stored)
     reporter = caller.agency_code or str(reporter_id)
     log.append(
         session,
