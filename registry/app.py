@@ -48,9 +48,9 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)  # every error answer declared, in its real {code, message} shape
     app.add_middleware(RequestLimits)  # 413 for oversized bodies, 408 for stalled or trickling ones
+    app.include_router(links_api.router)  # first: routes are matched in order, and links and events are the busiest
     app.include_router(catalog_api.router)
     app.include_router(agencies_api.router)
-    app.include_router(links_api.router)
     app.include_router(validate_api.router)
     app.include_router(log_api.router)
     app.include_router(checks_api.router)

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json, utcnow
 from ..errors import BatchTooLarge, IdempotencyKeyReused, Invalid
-from ..models import Agency, ExchangeEvent, IdempotencyRecord
-from ..schemas import MAX_BATCH, EventBatch, EventRecord
+from ..models import Agency, ExchangeEvent
+from ..schemas import MAX_BATCH, EventBatch
+from ..statements import Statement
 from . import links, log
 from .callers import Caller
 from .snapshots import event_digest, event_row
@@ -45,11 +46,11 @@ def request_hash(path: str, body: bytes) -> str:
 
 
 _STORED = "window_start, window_end, record_id, messages, bytes, succeeded, failed, valid, invalid"
-_IDEMPOTENCY = IdempotencyRecord.__table__
-_EARLIER = select(_IDEMPOTENCY.c.request_hash, _IDEMPOTENCY.c.status_code, _IDEMPOTENCY.c.response).where(
-    _IDEMPOTENCY.c.agency_id == bindparam("agency_id"), _IDEMPOTENCY.c.key == bindparam("key")
+_EARLIER = Statement("SELECT request_hash, status_code, response FROM idempotency_records WHERE agency_id = :agency_id AND key = :key")
+_REMEMBER = Statement(
+    """INSERT INTO idempotency_records (agency_id, key, request_hash, status_code, response, created_at)
+    VALUES (:agency_id, :key, :request_hash, :status_code, :response, :created_at)"""
 )
-_REMEMBER = insert(_IDEMPOTENCY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,15 +151,15 @@ def ingest(
     reporter_id = caller.require_agency()
     prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch, postgres=session.get_bind().dialect.name == "postgresql")
     seq = log.next_seq(session)  # begins the write: locks the log, so concurrent retries of one key queue here
-    connection = session.connection()
     if idempotency_key:
-        earlier = connection.execute(_EARLIER, {"agency_id": reporter_id, "key": idempotency_key}).one_or_none()
+        earlier = _EARLIER.run(session, {"agency_id": reporter_id, "key": idempotency_key}).fetchone()
         if earlier is not None:
-            if earlier.request_hash != fingerprint:
+            request_hash, status_code, response = earlier
+            if request_hash != fingerprint:
                 raise IdempotencyKeyReused(
                     f"Idempotency-Key {idempotency_key!r} was already used with a different request"
                 )
-            return IngestResult(earlier.status_code, json.loads(earlier.response), replayed=True)
+            return IngestResult(status_code, json.loads(response), replayed=True)
     link = links.get(session, caller=caller, link_id=link_id)
     side = links.side_of(link, reporter_id)
     assert side is not None  # links.get admits only parties (the office was refused above)
@@ -192,8 +193,8 @@ def ingest(
         "log_seq": seq,
     }
     if idempotency_key:
-        connection.execute(
-            _REMEMBER,
+        _REMEMBER.run(
+            session,
             {
                 "agency_id": reporter_id,
                 "key": idempotency_key,

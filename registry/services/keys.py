@@ -12,12 +12,13 @@ import hmac
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..canonical import to_utc, utcnow
+from ..canonical import utcnow
 from ..errors import Forbidden, Invalid, NotFound, Unauthenticated
 from ..models import Agency, ApiKey
+from ..statements import Statement, from_db_time
 from . import agencies, log
 from .callers import Caller
 from .snapshots import key_state
@@ -96,15 +97,10 @@ def list_keys(session: Session, *, caller: Caller, agency_code: str) -> Sequence
     return session.execute(select(ApiKey).where(ApiKey.agency_id == agency.id).order_by(ApiKey.id)).scalars().all()
 
 
-_KEYS, _AGENCIES = ApiKey.__table__, Agency.__table__
-# Every authenticated request runs this: one prebuilt Core statement, no ORM objects.
-_FIND_KEY = (
-    select(
-        _KEYS.c.id, _KEYS.c.agency_id, _KEYS.c.role, _KEYS.c.secret_hash, _KEYS.c.revoked_at, _KEYS.c.last_used_at,
-        _AGENCIES.c.code.label("agency_code"), _AGENCIES.c.status.label("agency_status"),
-    )
-    .select_from(_KEYS.outerjoin(_AGENCIES, _AGENCIES.c.id == _KEYS.c.agency_id))
-    .where(_KEYS.c.prefix == bindparam("prefix"))
+# Every authenticated write runs this: straight to the driver (see registry.statements).
+_FIND_KEY = Statement(
+    """SELECT k.id, k.agency_id, k.role, k.secret_hash, k.revoked_at, k.last_used_at, a.code, a.status
+    FROM api_keys k LEFT OUTER JOIN agencies a ON a.id = k.agency_id WHERE k.prefix = :prefix"""
 )
 
 
@@ -117,19 +113,18 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     parts = token.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != "dxs":
         raise Unauthenticated("malformed API key", code="invalid_key")
-    found = session.connection().execute(_FIND_KEY, {"prefix": parts[1]}).one_or_none()
-    if found is None or not hmac.compare_digest(found.secret_hash, hash_key(token)):
+    found = _FIND_KEY.run(session, {"prefix": parts[1]}).fetchone()
+    if found is None or not hmac.compare_digest(found[3], hash_key(token)):
         raise Unauthenticated("unknown API key", code="invalid_key")
-    if found.revoked_at is not None:
+    key_id, agency_id, role, _, revoked_at, last_used_at, agency_code, agency_status = found
+    if revoked_at is not None:
         raise Unauthenticated("this API key was revoked", code="key_revoked")
-    code = None
-    if found.agency_id is not None:
-        if found.agency_status != "active":
-            raise Forbidden(f"agency {found.agency_code!r} is {found.agency_status}", code="agency_inactive")
-        code = found.agency_code
-    role = "office" if found.role == "office" else "agency"
-    due = found.last_used_at is None or utcnow() - to_utc(found.last_used_at) >= TOUCH_EVERY
-    return Caller(role=role, agency_id=found.agency_id, agency_code=code, key_id=found.id), due
+    if agency_id is not None and agency_status != "active":
+        raise Forbidden(f"agency {agency_code!r} is {agency_status}", code="agency_inactive")
+    last_used = from_db_time(last_used_at)
+    due = last_used is None or utcnow() - last_used >= TOUCH_EVERY
+    caller = Caller(role="office" if role == "office" else "agency", agency_id=agency_id, agency_code=agency_code, key_id=key_id)
+    return caller, due
 
 
 def touch(session: Session, *, key_id: int) -> None:

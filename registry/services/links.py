@@ -9,17 +9,17 @@ such a version, and no new link can be declared on one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from validator import Catalog, DxsError
 
 from ..canonical import canonical_json, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import Agency, ExchangeLink, LinkChange
+from ..models import ExchangeLink, LinkChange
 from ..schemas import LinkCreate, LinkUpdate
+from ..statements import Statement
 from . import agencies, log
 from .callers import Caller
 from .snapshots import link_state
@@ -39,27 +39,34 @@ def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
         )
 
 
-# Declaring a link is the busiest write after events: prebuilt Core statements, no ORM flush.
-_AGENCIES, _LINKS, _CHANGES = Agency.__table__, ExchangeLink.__table__, LinkChange.__table__
-_FIND_PARTIES = select(_AGENCIES.c.id, _AGENCIES.c.code, _AGENCIES.c.status).where(
-    _AGENCIES.c.code.in_(bindparam("codes", expanding=True))
+# Declaring a link is the busiest write after events: straight to the driver (see registry.statements).
+_FIND_PARTIES = Statement("SELECT id, code, status FROM agencies WHERE code IN (:provider, :consumer)")
+_LINK_COLUMNS = (
+    "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",
+    "start_date", "end_date", "revision", "created_at", "updated_at", "log_seq",
 )
-_ADD_LINK = insert(_LINKS)
-_ADD_CHANGE = insert(_CHANGES)
+_ADD_LINK = Statement(
+    f"INSERT INTO exchange_links ({', '.join(_LINK_COLUMNS)}) VALUES ({', '.join(':' + c for c in _LINK_COLUMNS)}) RETURNING id"
+)
+_ADD_CHANGE = Statement(
+    """INSERT INTO link_changes (link_id, revision, change, actor, changed_at, state, log_seq)
+    VALUES (:link_id, :revision, :change, :actor, :changed_at, :state, :log_seq)"""
+)
 
 
 def _parties(session: Session, provider: str, consumer: str) -> tuple[int, int]:
     """The ids of the provider and the consumer, both registered and active."""
-    found = {row.code: row for row in session.connection().execute(_FIND_PARTIES, {"codes": [provider, consumer]})}
+    found = {code: (agency_id, status) for agency_id, code, status in _FIND_PARTIES.run(session, {"provider": provider, "consumer": consumer})}
     return _party(found.get(provider), provider, "provider"), _party(found.get(consumer), consumer, "consumer")
 
 
-def _party(agency: Any, code: str, role: str) -> int:
+def _party(agency: tuple[int, str] | None, code: str, role: str) -> int:
     if agency is None:
         raise Invalid(f"{role} {code!r} is not a registered agency", code="unknown_agency")
-    if agency.status != "active":
-        raise Invalid(f"{role} {code!r} is {agency.status}", code="agency_inactive")
-    return agency.id
+    agency_id, status = agency
+    if status != "active":
+        raise Invalid(f"{role} {code!r} is {status}", code="agency_inactive")
+    return agency_id
 
 
 def side_of(link: ExchangeLink, agency_id: int | None) -> str | None:
@@ -73,8 +80,8 @@ def side_of(link: ExchangeLink, agency_id: int | None) -> str | None:
 
 def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str, seq: int) -> None:
     state = link_state(link)
-    session.connection().execute(
-        _ADD_CHANGE,
+    _ADD_CHANGE.run(
+        session,
         {
             "link_id": link.id,
             "revision": link.revision,
@@ -114,7 +121,7 @@ def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCre
         "updated_at": now,
         "log_seq": seq,
     }
-    link_id = session.connection().execute(_ADD_LINK, row).inserted_primary_key[0]
+    link_id = _ADD_LINK.run(session, row).fetchall()[0][0]  # read to the end: SQLite finishes the INSERT then
     link = ExchangeLink(id=link_id, **row)  # what was stored, for the answer (not added to the session)
     _record(session, link, caller=caller, change="declared", seq=seq)
     return link

@@ -13,14 +13,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json, iso, utcnow
 from ..errors import NotFound
 from ..merkle import Frontier, leaf_hash
-from ..models import Checkpoint, LogEntry, LogHead
+from ..models import Checkpoint, LogEntry
 from ..signing import LogSigner
+from ..statements import Statement
 
 __all__ = ["Appended", "append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
 
@@ -48,23 +49,36 @@ class Appended:
     size: int
 
 
-# Every write goes through these, so they are built once and run as Core statements on
-# the session's connection: an ORM flush per log entry cost more than the write itself.
-_HEAD = LogHead.__table__
-_READ_HEAD = select(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier).where(_HEAD.c.id == 1)
-# FOR UPDATE serialises every write on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
-_LOCK_HEAD = _READ_HEAD.with_for_update()
-_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1, _HEAD.c.size == bindparam("old_size"))  # SET: the other parameters
-_ADD_ENTRY = insert(LogEntry.__table__)
-_ADD_CHECKPOINT = insert(Checkpoint.__table__)
+# Every write runs these: straight to the driver (see registry.statements).
+_LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", for_update=True)
+_MOVE_HEAD = Statement(
+    "UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :last_hash WHERE id = 1 AND size = :old_size"
+)
+_ADD_ENTRY = Statement(
+    """INSERT INTO log_entries (seq, created_at, actor, kind, payload, prev_hash, entry_hash)
+    VALUES (:seq, :created_at, :actor, :kind, :payload, :prev_hash, :entry_hash)"""
+)
+_ADD_CHECKPOINT = Statement(
+    "INSERT INTO log_checkpoints (size, root, created_at, key_id, signature) VALUES (:size, :root, :created_at, :key_id, :signature)"
+)
 
 
 def _head(session: Session) -> tuple[int, str, str]:
-    """(size, last hash, frontier JSON) of the log, locked for this transaction."""
-    head = session.connection().execute(_LOCK_HEAD).one_or_none()
-    if head is None:
+    """(size, last hash, frontier JSON) of the log, locked for this transaction.
+
+    Read once per transaction: the lock keeps everyone else out, and :func:`append`
+    keeps the copy current, so a write's ``next_seq`` and ``append`` cost one read.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get("log_head")
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
+    row = _LOCK_HEAD.run(session).fetchone()
+    if row is None:
         raise RuntimeError("the log has no head row: run `dxs registry migrate`")
-    return head.size, head.last_hash, head.frontier
+    head = (row[0], row[1], row[2])
+    session.info["log_head"] = (session.get_transaction(), head)
+    return head
 
 
 def next_seq(session: Session) -> int:
@@ -95,18 +109,17 @@ def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) 
     frontier = Frontier(size, json.loads(frontier_json))
     frontier.append(entry_hash)
     root = frontier.root()
-    connection = session.connection()
-    connection.execute(
-        _ADD_ENTRY,
+    _ADD_ENTRY.run(
+        session,
         {"seq": size, "created_at": now, "actor": actor, "kind": kind, "payload": text, "prev_hash": last_hash, "entry_hash": entry_hash},
     )
-    moved = connection.execute(
-        _MOVE_HEAD, {"old_size": size, "size": frontier.size, "frontier": json.dumps(frontier.roots), "last_hash": entry_hash}
-    )
+    roots = json.dumps(frontier.roots)
+    moved = _MOVE_HEAD.run(session, {"old_size": size, "size": frontier.size, "frontier": roots, "last_hash": entry_hash})
     if moved.rowcount != 1:  # the lock above makes this impossible; never write a forked log
         raise RuntimeError(f"the log head moved under entry {size}")
-    connection.execute(
-        _ADD_CHECKPOINT,
+    session.info["log_head"] = (session.get_transaction(), (frontier.size, entry_hash, roots))
+    _ADD_CHECKPOINT.run(
+        session,
         {
             "size": frontier.size,
             "root": root,

@@ -1,0 +1,63 @@
+"""The statements every write runs, sent straight to the database driver.
+
+SQLAlchemy spends tens of microseconds of Python on each statement it runs (events,
+compiled-cache lookups, result set-up), more than SQLite takes to run it; declaring a
+link runs nine. These few are written once as plain SQL with ``:name`` parameters
+(sqlite3 takes them as they are; psycopg as ``%(name)s``) and run on the DB-API
+connection of the session's transaction, so they commit or roll back with it. Values
+go in as SQLAlchemy would store them: on SQLite, times as UTC text
+(``YYYY-MM-DD HH:MM:SS.ffffff``) and dates as ``YYYY-MM-DD``; PostgreSQL takes them
+as they are. Everything else keeps using SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+__all__ = ["Statement", "from_db_time"]
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            offset = value.utcoffset()
+            value = value.replace(tzinfo=None) - offset if offset else value.replace(tzinfo=None)
+        return value.isoformat(" ", "microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def from_db_time(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A time read by a :class:`Statement`: aware UTC, whether SQLite gave text or PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Statement:
+    """One SQL statement with ``:name`` parameters, run on the session's driver connection."""
+
+    __slots__ = ("postgres", "sqlite")
+
+    def __init__(self, sql: str, *, for_update: bool = False) -> None:
+        """``for_update``: lock the rows read, on PostgreSQL (SQLite's write transaction already has)."""
+        self.sqlite = " ".join(sql.split())
+        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", self.sqlite) + (" FOR UPDATE" if for_update else "")
+
+    def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
+        """Execute in the session's transaction (beginning it, as any statement would); the driver's cursor."""
+        connection = session.connection()
+        driver = connection.connection.driver_connection
+        if connection.dialect.name == "postgresql":
+            cursor = driver.cursor()
+            cursor.execute(self.postgres, params or {})
+            return cursor
+        return driver.execute(self.sqlite, {k: _sqlite_value(v) for k, v in (params or {}).items()})
