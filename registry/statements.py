@@ -19,7 +19,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-__all__ = ["Statement", "from_db_time"]
+__all__ = ["Statement", "from_db_time", "on_postgres"]
+
+
+def on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -47,10 +51,13 @@ class Statement:
 
     __slots__ = ("postgres", "sqlite")
 
-    def __init__(self, sql: str, *, for_update: bool = False) -> None:
-        """``for_update``: lock the rows read, on PostgreSQL (SQLite's write transaction already has)."""
-        self.sqlite = " ".join(sql.split())
-        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", self.sqlite) + (" FOR UPDATE" if for_update else "")
+    def __init__(self, sql: str, *, for_update: bool = False, postgres_only: bool = False) -> None:
+        """``for_update``: lock the rows read, on PostgreSQL (SQLite's write transaction already has).
+
+        ``postgres_only``: SQL that SQLite cannot run (its caller has another way there).
+        """
+        self.sqlite = "" if postgres_only else " ".join(sql.split())
+        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", " ".join(sql.split())) + (" FOR UPDATE" if for_update else "")
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """Execute in the session's transaction (beginning it, as any statement would); the driver's cursor."""
@@ -60,4 +67,6 @@ class Statement:
             cursor = driver.cursor()
             cursor.execute(self.postgres, params or {})
             return cursor
+        if not self.sqlite:
+            raise RuntimeError(f"not a statement for SQLite: {self.postgres[:60]}")
         return driver.execute(self.sqlite, {k: _sqlite_value(v) for k, v in (params or {}).items()})

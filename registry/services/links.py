@@ -98,7 +98,7 @@ def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str
 def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate) -> ExchangeLink:
     """Declare a link; the caller's agency must be its provider or its consumer."""
     own = caller.require_agency()
-    seq = log.next_seq(session)
+    seq = log.next_seq(session)  # locks the log first: the parties read below cannot change before the commit
     provider, consumer = _parties(session, data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
