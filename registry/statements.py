@@ -51,13 +51,14 @@ class Statement:
 
     __slots__ = ("postgres", "sqlite")
 
-    def __init__(self, sql: str, *, for_update: bool = False, postgres_only: bool = False) -> None:
-        """``for_update``: lock the rows read, on PostgreSQL (SQLite's write transaction already has).
+    def __init__(self, sql: str, *, lock: str = "", postgres_only: bool = False) -> None:
+        """``lock``: ``"UPDATE"`` or ``"SHARE"`` to lock the rows read until the commit, on PostgreSQL
+        (SQLite's write transaction has locked the whole database already).
 
         ``postgres_only``: SQL that SQLite cannot run (its caller has another way there).
         """
         self.sqlite = "" if postgres_only else " ".join(sql.split())
-        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", " ".join(sql.split())) + (" FOR UPDATE" if for_update else "")
+        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", " ".join(sql.split())) + (f" FOR {lock}" if lock else "")
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """Execute in the session's transaction (beginning it, as any statement would); the driver's cursor."""

@@ -40,7 +40,8 @@ def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
 
 
 # Declaring a link is the busiest write after events: straight to the driver (see registry.statements).
-_FIND_PARTIES = Statement("SELECT id, code, status FROM agencies WHERE code IN (:provider, :consumer)")
+# FOR SHARE: neither party can be changed (say, deactivated) until this declaration commits.
+_FIND_PARTIES = Statement("SELECT id, code, status FROM agencies WHERE code IN (:provider, :consumer)", lock="SHARE")
 _LINK_COLUMNS = (
     "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",
     "start_date", "end_date", "revision", "created_at", "updated_at", "log_seq",
@@ -98,13 +99,13 @@ def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str
 def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate) -> ExchangeLink:
     """Declare a link; the caller's agency must be its provider or its consumer."""
     own = caller.require_agency()
-    seq = log.next_seq(session)  # locks the log first: the parties read below cannot change before the commit
     provider, consumer = _parties(session, data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
     if own not in (provider, consumer):
         raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
     _announced(catalog, data.standard, data.version)
+    seq = log.next_seq(session)  # locks the log as late as it can: every other write waits from here to the commit
     now = utcnow()
     row = {
         "provider_id": provider,

@@ -50,7 +50,7 @@ class Appended:
 
 
 # Every write runs these: straight to the driver (see registry.statements).
-_LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", for_update=True)
+_LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", lock="UPDATE")
 _MOVE_HEAD = Statement(
     "UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :last_hash WHERE id = 1 AND size = :old_size"
 )
