@@ -19,6 +19,7 @@ from ..canonical import canonical_json, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ExchangeLink, LinkChange
 from ..schemas import LinkCreate, LinkUpdate
+from .. import statements
 from ..statements import Statement
 from . import agencies, log
 from .callers import Caller
@@ -46,8 +47,13 @@ _LINK_COLUMNS = (
     "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",
     "start_date", "end_date", "revision", "created_at", "updated_at", "log_seq",
 )
+# The id is taken before the log is locked, so that nothing has to be read back after it.
+_NEXT_LINK_ID = Statement(
+    "SELECT COALESCE(MAX(id), 0) + 1 FROM exchange_links",  # the write transaction holds SQLite whole
+    postgres="SELECT nextval(pg_get_serial_sequence('exchange_links', 'id'))",
+)
 _ADD_LINK = Statement(
-    f"INSERT INTO exchange_links ({', '.join(_LINK_COLUMNS)}) VALUES ({', '.join(':' + c for c in _LINK_COLUMNS)}) RETURNING id"
+    f"INSERT INTO exchange_links (id, {', '.join(_LINK_COLUMNS)}) VALUES (:id, {', '.join(':' + c for c in _LINK_COLUMNS)})"
 )
 _ADD_CHANGE = Statement(
     """INSERT INTO link_changes (link_id, revision, change, actor, changed_at, state, log_seq)
@@ -105,9 +111,11 @@ def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCre
     if own not in (provider, consumer):
         raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
     _announced(catalog, data.standard, data.version)
+    link_id = _NEXT_LINK_ID.run(session).fetchone()[0]
     seq = log.next_seq(session)  # locks the log as late as it can: every other write waits from here to the commit
     now = utcnow()
     row = {
+        "id": link_id,
         "provider_id": provider,
         "consumer_id": consumer,
         "standard_id": data.standard,
@@ -122,9 +130,10 @@ def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCre
         "updated_at": now,
         "log_seq": seq,
     }
-    link_id = _ADD_LINK.run(session, row).fetchall()[0][0]  # read to the end: SQLite finishes the INSERT then
-    link = ExchangeLink(id=link_id, **row)  # what was stored, for the answer (not added to the session)
-    _record(session, link, caller=caller, change="declared", seq=seq)
+    link = ExchangeLink(**row)  # what is stored, for the answer (not added to the session)
+    with statements.pipeline(session):  # on PostgreSQL one round trip for the three writes
+        _ADD_LINK.run(session, row)
+        _record(session, link, caller=caller, change="declared", seq=seq)
     return link
 
 

@@ -61,15 +61,19 @@ _ADD_ENTRY = Statement(
 _ADD_CHECKPOINT = Statement(
     "INSERT INTO log_checkpoints (size, root, created_at, key_id, signature) VALUES (:size, :root, :created_at, :key_id, :signature)"
 )
-# The three above as one statement, one round trip while the log is locked (PostgreSQL).
+# The three above as one statement, one round trip while the log is locked (PostgreSQL). It
+# fails (division by zero) if the head did not move, so it needs no answer read back and
+# can go in a pipeline.
 _APPEND = Statement(
     """WITH entry AS (
         INSERT INTO log_entries (seq, created_at, actor, kind, payload, prev_hash, entry_hash)
         VALUES (:seq, :created_at, :actor, :kind, :payload, :prev_hash, :entry_hash)
     ), checkpoint AS (
         INSERT INTO log_checkpoints (size, root, created_at, key_id, signature) VALUES (:size, :root, :created_at, :key_id, :signature)
+    ), moved AS (
+        UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :entry_hash WHERE id = 1 AND size = :seq RETURNING 1
     )
-    UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :entry_hash WHERE id = 1 AND size = :seq""",
+    SELECT 1 / (SELECT count(*) FROM moved)""",
     postgres_only=True,
 )
 
@@ -126,14 +130,14 @@ def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) 
         "entry_hash": entry_hash, "size": frontier.size, "root": root, "frontier": roots, "key_id": signer.key_id,
         "signature": signer.sign(checkpoint_message(frontier.size, root, created)),
     }
+    # The lock on the head makes a moved head impossible; never write a forked log all the same.
     if on_postgres(session):
-        moved = _APPEND.run(session, row).rowcount
+        _APPEND.run(session, row)  # checks for itself
     else:
         _ADD_ENTRY.run(session, row)
-        moved = _MOVE_HEAD.run(session, {**row, "old_size": size, "last_hash": entry_hash}).rowcount
+        if _MOVE_HEAD.run(session, {**row, "old_size": size, "last_hash": entry_hash}).rowcount != 1:
+            raise RuntimeError(f"the log head moved under entry {size}")
         _ADD_CHECKPOINT.run(session, row)
-    if moved != 1:  # the lock on the head makes this impossible; never write a forked log
-        raise RuntimeError(f"the log head moved under entry {size}")
     session.info["log_head"] = (session.get_transaction(), (frontier.size, entry_hash, roots))
     return Appended(seq=size, entry_hash=entry_hash, size=frontier.size)
 

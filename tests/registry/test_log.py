@@ -201,3 +201,21 @@ def test_last_use_of_a_key_is_not_tampering(client, database, signer, world, bus
     sql(database, "UPDATE api_keys SET last_used_at = NULL")
     client.get("/api/v1/links", headers=world.rd)
     assert verify(database, signer).ok
+
+
+def test_an_append_never_forks_the_log(database, signer, busy):
+    """Appending on a stale view of the head fails the write and stores nothing (both databases)."""
+    from registry.services import log
+
+    before = entries(database)
+    stale = Frontier()
+    for e in before[:-1]:
+        stale.append(e.entry_hash)
+    # the entry's sequence number is taken (SQLite and PostgreSQL refuse the duplicate key first)
+    with pytest.raises(Exception, match="UNIQUE constraint|duplicate key|moved|division by zero"), database.transaction() as s:
+        log.next_seq(s)
+        # as if this transaction had read the head before the last entry was appended
+        s.info["log_head"] = (s.get_transaction(), (stale.size, before[-2].entry_hash, json.dumps(stale.roots)))
+        log.append(s, actor="test", kind="test.fork", payload={})
+    assert [e.entry_hash for e in entries(database)] == [e.entry_hash for e in before]
+    assert verify(database, signer).ok
