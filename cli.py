@@ -571,7 +571,10 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     click.echo(f"DX Standards Toolkit registry on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     click.echo(f"catalog: {len(catalog)} standards · database: {database} ({prepared}) · workers: {workers}")
     click.echo(f"log signing key: {key_path} (key id {signer.key_id})")
-    workers_run(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
+    try:
+        workers_run(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
+    except OSError as exc:  # the port is taken, or the host is not this machine's
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 # --------------------------------------------------------------------------- registry

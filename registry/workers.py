@@ -1,21 +1,23 @@
-"""`dxs serve --workers N`: N uvicorn processes, each with its own listening socket.
+"""`dxs serve --workers N`: N uvicorn processes sharing the connections evenly.
 
 uvicorn's own workers share one listening socket, and whichever worker wakes first
 accepts every connection that is waiting: sixteen clients that connect together all
-land on one worker while the others idle. Here each worker binds the port itself with
-``SO_REUSEPORT``, so the kernel spreads new connections over the workers (as nginx's
-``reuseport`` and gunicorn's ``--reuse-port`` do). The supervisor restarts a worker
-that dies and stops them all on SIGINT or SIGTERM.
+land on one worker while the others idle (``SO_REUSEPORT`` spreads them at random,
+which is not much better with few, long-lived connections). Here the supervisor
+accepts each connection and hands it to the workers in turn over a Unix socket pair
+(as Node's cluster module does on Linux); each worker serves it as uvicorn would.
+The supervisor restarts a worker that dies and stops them all on SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
+import selectors
 import signal
 import socket
-import time
 from typing import Any
 
 __all__ = ["APP", "PROTOCOL", "run"]
@@ -27,21 +29,43 @@ PROTOCOL = "registry.serving:GuardedHttpToolsProtocol"  # slow request heads are
 log = logging.getLogger("uvicorn.error")
 
 
-def _listen(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
+def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
+    import uvicorn
+
+    class HandedServer(uvicorn.Server):
+        """A uvicorn server that listens on nothing and serves the connections it is handed."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=[])  # the app and its lifespan; no listener
+            config, loop = self.config, asyncio.get_running_loop()
+
+            def protocol() -> asyncio.Protocol:  # as uvicorn makes one for each connection it accepts
+                return config.http_protocol_class(config=config, server_state=self.server_state, app_state=self.lifespan.state)
+
+            def receive() -> None:
+                try:
+                    _, fds, _, _ = socket.recv_fds(channel, 16, 64)
+                except BlockingIOError:
+                    return
+                if not fds:  # the supervisor is gone
+                    loop.remove_reader(channel.fileno())
+                    self.should_exit = True
+                for fd in fds:
+                    loop.create_task(loop.connect_accepted_socket(protocol, socket.socket(fileno=fd)))
+
+            channel.setblocking(False)
+            loop.add_reader(channel.fileno(), receive)
+
+    HandedServer(uvicorn.Config(APP, factory=True, http=PROTOCOL, **options)).run()
+
+
+def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    if backlog:
-        sock.listen(backlog)
+    sock.listen(2048)
     return sock
-
-
-def _worker(sock: socket.socket, options: dict[str, Any]) -> None:
-    import uvicorn
-
-    uvicorn.Server(uvicorn.Config(APP, factory=True, http=PROTOCOL, **options)).run(sockets=[sock])
 
 
 def run(host: str, port: int, *, workers: int, log_level: str) -> None:
@@ -52,16 +76,16 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
     if workers == 1:
         uvicorn.run(APP, factory=True, host=host, port=port, http=PROTOCOL, **options)
         return
+    listener = _listen(host, port)
     context = multiprocessing.get_context("spawn")
     stopping = False
 
     def start() -> tuple[multiprocessing.process.BaseProcess, socket.socket]:
-        # Every worker's socket listens from the start, before any worker has loaded the
-        # app: the first worker ready would otherwise get every early connection.
-        sock = _listen(host, port)
-        process = context.Process(target=_worker, args=(sock, options), daemon=False)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        process = context.Process(target=_worker, args=(theirs, options), daemon=False)
         process.start()
-        return process, sock
+        theirs.close()
+        return process, ours
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -69,20 +93,39 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    log.info("Started supervisor [%s] with %s workers sharing port %s", os.getpid(), workers, port)
+    log.info("Started supervisor [%s]: %s workers, connections handed out in turn", os.getpid(), workers)
     running = [start() for _ in range(workers)]
+    turn = 0
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
     try:
         while not stopping:
-            time.sleep(0.2)
-            for i, (process, sock) in enumerate(running):
+            for i, (process, channel) in enumerate(running):
                 if not process.is_alive() and not stopping:
                     log.warning("Worker [%s] exited with %s; starting another", process.pid, process.exitcode)
-                    sock.close()
+                    channel.close()
                     running[i] = start()
+            if not selector.select(timeout=0.2):
+                continue
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:  # the worker has its own copy once it is sent
+                for _ in range(workers):
+                    process, channel = running[turn]
+                    turn = (turn + 1) % workers
+                    try:
+                        socket.send_fds(channel, [b"c"], [connection.fileno()])
+                        break
+                    except OSError:  # that worker just died: the next one takes it
+                        continue
     finally:
-        for process, _ in running:
+        selector.close()
+        listener.close()
+        for process, channel in running:
+            channel.close()  # a worker sees its channel close, and finishes what it has
             if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)  # each finishes the requests it has, then exits
-        for process, sock in running:
+                os.kill(process.pid, signal.SIGTERM)
+        for process, _ in running:
             process.join()
-            sock.close()

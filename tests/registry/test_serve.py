@@ -41,3 +41,42 @@ def test_two_workers_share_one_database(fresh_db_url, tmp_path):
     finally:
         server.stop()
     assert "workers: 2" in server.output()
+
+
+@pytest.mark.slow
+def test_workers_get_connections_in_turn(tmp_path):
+    """Sixteen clients connecting at once are shared out evenly, not left to whichever worker woke first."""
+    import socket
+    import time
+
+    import psutil
+
+    server = Server(f"sqlite:///{tmp_path / 'r.sqlite'}", tmp_path / "log.key", workers=2, log_file=tmp_path / "serve.log").start()
+    try:
+        clients = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(16)]
+        time.sleep(0.5)
+        children = psutil.Process(server.proc.pid).children()  # the workers (and multiprocessing's helper)
+        held = sorted(len([c for c in p.net_connections("tcp") if c.status == "ESTABLISHED"]) for p in children)
+        assert held[-2:] == [8, 8], held
+        for c in clients:
+            c.close()
+    finally:
+        server.stop()
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        got = subprocess.run(
+            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2", "--database", f"sqlite:///{tmp_path / 'r.sqlite'}"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+    assert got.returncode == 2 and f"cannot listen on 127.0.0.1:{port}: Address already in use" in got.stderr, got.stderr[-500:]
