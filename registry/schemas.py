@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -161,6 +161,26 @@ class EventRecord(_In):
 
 class EventBatch(_In):
     records: list[EventRecord] = Field(min_length=1, description=f"At most {MAX_BATCH:,} records.")
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its ``$defs`` inlined: one self-contained document."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(dict(defs[node["$ref"].rsplit("/", 1)[1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+#: What ``POST /links/{id}/events`` takes, as published in the OpenAPI document and checked on every batch.
+EVENT_BATCH_SCHEMA = inline_refs(EventBatch.model_json_schema())
 
 
 class EventBatchResult(BaseModel):

@@ -8,14 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from ..canonical import to_utc
-from ..errors import BatchTooLarge, Invalid
+from ..errors import BatchTooLarge
 from ..models import ExchangeLink
 from ..schemas import (
-    EventBatch,
+    EVENT_BATCH_SCHEMA,
     EventBatchResult,
     EventRead,
     LinkChangeRead,
@@ -38,7 +37,6 @@ ERRORS = {
 }
 #: A batch of 10,000 records is about 3 MB of JSON; refuse far larger bodies unread.
 MAX_BODY = 16 * 1024 * 1024
-_BATCH = TypeAdapter(EventBatch)
 
 
 def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
@@ -121,32 +119,6 @@ def link_history(link_id: ItemId, session: SessionDep, caller: CallerDep) -> lis
     ]
 
 
-def _inline(schema: dict[str, Any]) -> dict[str, Any]:
-    """A pydantic JSON schema with its ``$defs`` inlined, for a hand-declared request body."""
-    defs = schema.pop("$defs", {})
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return walk(dict(defs[node["$ref"].rsplit("/", 1)[1]]))
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    return walk(schema)
-
-
-def _prepare(body: bytes, *, postgres: bool) -> events.PreparedBatch:
-    try:
-        batch = _BATCH.validate_json(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise Invalid(f"{where}: {first['msg']}" if where else first["msg"], code="invalid_request") from None
-    return events.prepare(batch, postgres=postgres)
-
-
 async def _raw_body(request: Request) -> bytes:
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         raise BatchTooLarge(f"the request body is larger than {MAX_BODY:,} bytes")
@@ -162,7 +134,7 @@ async def _raw_body(request: Request) -> bytes:
         413: {"description": "More than 10,000 records"},
         422: {"description": "Invalid records, or an Idempotency-Key reused with another body"},
     },
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline(EventBatch.model_json_schema())}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": EVENT_BATCH_SCHEMA}}}},
 )
 async def send_events(
     link_id: ItemId,
@@ -183,7 +155,7 @@ async def send_events(
     caller = await write.caller()
     caller.require_agency()  # refuse before parsing a large body
     # parsed and prepared in a worker thread before the write begins: no lock is held meanwhile
-    prepared = await run_in_threadpool(_prepare, body, postgres=not database.is_sqlite)
+    prepared = await run_in_threadpool(events.parse_batch, body, postgres=not database.is_sqlite)
     fingerprint = events.request_hash(request.url.path, body)
     result = await write(
         lambda session, caller: events.ingest(

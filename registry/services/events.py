@@ -16,19 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema_rs
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json, utcnow
 from ..errors import BatchTooLarge, IdempotencyKeyReused, Invalid
 from ..models import Agency, ExchangeEvent
-from ..schemas import MAX_BATCH, EventBatch
+from ..schemas import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatch
 from ..statements import Statement
 from . import links, log
 from .callers import Caller
 from .snapshots import event_digest, event_row
 
-__all__ = ["IngestResult", "PreparedBatch", "ingest", "list_events", "prepare", "request_hash"]
+__all__ = ["IngestResult", "PreparedBatch", "ingest", "list_events", "parse_batch", "prepare", "request_hash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +63,66 @@ class PreparedBatch:
     digest_rows: list[list[Any]]  # per record, as the batch digest sees it
 
 
-def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
-    """Check a batch and turn each record into driver values and a digest row (pure: no database).
+_BATCH_VALIDATOR = jsonschema_rs.Draft202012Validator(EVENT_BATCH_SCHEMA, validate_formats=True)
+_COUNTS = ("bytes", "succeeded", "failed", "valid", "invalid")  # after "messages", which is required
 
-    This is the hot path (a batch has up to 10,000 records) and it runs before the
-    write transaction begins, beside other requests' writes: one pass over the records,
-    each time turned into UTC text once (as SQLAlchemy writes times to SQLite,
-    ``YYYY-MM-DD HH:MM:SS.ffffff``, the zone cut off).
+
+def parse_batch(body: bytes, *, postgres: bool) -> PreparedBatch:
+    """Check a request body against the published batch schema and prepare it (pure: no database).
+
+    What the API runs on every batch, instead of building a pydantic model of each record:
+    orjson parses, jsonschema-rs checks the body against the very schema the OpenAPI
+    document publishes (:data:`EVENT_BATCH_SCHEMA`), and one pass turns each record into
+    driver values and a digest row — three times less Python per record.
+
+    :raises Invalid: not JSON, not the schema (the first problem, with its place), a time
+        Python cannot read, or a window that does not end after it starts.
+    :raises BatchTooLarge: more than ``MAX_BATCH`` records.
+    """
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Invalid(f"the body is not JSON: {exc}", code="invalid_request") from None
+    if not _BATCH_VALIDATOR.is_valid(document):
+        error = next(iter(_BATCH_VALIDATOR.iter_errors(document)))
+        where = ".".join(str(step) for step in error.instance_path)
+        raise Invalid(f"{where}: {error.message}" if where else error.message, code="invalid_request")
+    records = document["records"]
+    if len(records) > MAX_BATCH:
+        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(records):,}")
+    params: list[tuple[Any, ...]] = []
+    digest_rows: list[list[Any]] = []
+    for i, r in enumerate(records):
+        start, start_text = _utc(r["window_start"], i, "window_start")
+        end, end_text = _utc(r["window_end"], i, "window_end")
+        if end_text <= start_text:  # both UTC in one fixed format: text order is time order
+            raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
+        counts = (r["messages"], *(r.get(name, 0) for name in _COUNTS))
+        if float in map(type, counts):  # JSON's 12.0 is an integer to the schema; store and hash it as 12
+            counts = tuple(int(c) for c in counts)
+        record_id = r["record_id"]
+        params.append((record_id, start, end, *counts) if postgres else (record_id, start_text, end_text, *counts))
+        digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", record_id, *counts])
+    return PreparedBatch(params, digest_rows)
+
+
+def _utc(text: str, i: int, field: str) -> tuple[dt.datetime, str]:
+    """An RFC 3339 time as an aware datetime and as stored UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise Invalid(f"records.{i}.{field}: {text!r} is not a time this registry can read", code="invalid_request")
+    offset = value.utcoffset()
+    return value, (value - offset if offset else value).isoformat(" ", "microseconds")[:26]
+
+
+def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
+    """Check a batch already made into a model (the demo, tests) and prepare it like :func:`parse_batch`.
+
+    The records' times are turned into UTC text once, as SQLAlchemy writes them to SQLite
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, the zone cut off).
 
     :raises BatchTooLarge: more than ``MAX_BATCH`` records.
     :raises Invalid: a window does not end after it starts.
@@ -79,12 +134,12 @@ def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
     digest_rows: list[list[Any]] = []
     for i, r in enumerate(records):
         start, end = r.window_start, r.window_end
-        if end <= start:
-            raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
         offset = start.utcoffset()
         start_text = (start - offset if offset else start).isoformat(" ", "microseconds")[:26]
         offset = end.utcoffset()
         end_text = (end - offset if offset else end).isoformat(" ", "microseconds")[:26]
+        if end_text <= start_text:  # both UTC in one fixed format: text order is time order
+            raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
         counts = (r.messages, r.bytes, r.succeeded, r.failed, r.valid, r.invalid)
         params.append((r.record_id, start, end, *counts) if postgres else (r.record_id, start_text, end_text, *counts))
         digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", r.record_id, *counts])

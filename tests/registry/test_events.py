@@ -156,3 +156,37 @@ def test_the_batch_digest_is_the_canonical_json_of_its_rows(record_id):
 
     rows = [[f"2024-05-01T00:00:0{i}.000000Z", "2024-05-01T00:01:00.000000Z", record_id, i, 2**62, 0, 1, 2, 3] for i in range(3)]
     assert event_digest(rows) == hashlib.sha256(canonical_json(sorted(rows)).encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("change", "place"),
+    [
+        ({"messages": -1}, "records.0.messages"),
+        ({"messages": True}, "records.0.messages"),
+        ({"window_start": "2024-02-30T00:00:00Z"}, "records.0.window_start"),
+        ({"window_start": "2024-05-01T00:00:00"}, "records.0.window_start"),  # no zone: not RFC 3339
+        ({"record_id": ""}, "records.0.record_id"),
+        ({"colour": "red"}, "records.0"),
+    ],
+)
+def test_a_bad_record_is_refused_with_its_place(client, world, link_id, change, place):
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": [records(1)[0] | change]}, headers=world.rd)
+    assert got.status_code == 422 and got.json()["message"].startswith(place + ":"), got.text
+    assert client.get(f"/api/v1/links/{link_id}/events", headers=world.rd).json()["total"] == 0
+
+
+def test_a_body_that_is_not_json_is_refused(client, world, link_id):
+    got = client.post(f"/api/v1/links/{link_id}/events", content=b'{"records": [', headers=world.rd | {"Content-Type": "application/json"})
+    assert got.status_code == 422 and "not JSON" in got.json()["message"]
+
+
+def test_whole_numbers_written_as_decimals_count_and_verify(client, world, link_id, database, signer):
+    """JSON's 12.0 is an integer to the schema: it is stored, counted and hashed as 12."""
+    from registry.services import audit
+
+    rec = records(1)[0] | {"messages": 12.0, "bytes": 2048.0}
+    assert client.post(f"/api/v1/links/{link_id}/events", json={"records": [rec]}, headers=world.rd).status_code == 201
+    item = client.get(f"/api/v1/links/{link_id}/events", headers=world.rd).json()["items"][0]
+    assert (item["messages"], item["bytes"]) == (12, 2048) and type(item["messages"]) is int
+    with database.transaction(write=False) as s:
+        assert audit.verify(s, verifier=signer).ok
