@@ -197,14 +197,14 @@ def _measure(name: str, url: str, bare) -> tuple[list[list[object]], list[object
     rounds: dict[int, list[float]] = {n: [] for n in REPORTERS}
     bare_rounds: list[float] = []
     with _server(url, key_file, WORKERS) as base:
+        paced = _p(_declare(base, key, standard, PACE))
+        saturated = _p(_declare(base, key, standard, None))
         # interleaved rounds, medians compared: this machine's speed drifts by tens of per cent
         for _ in range(ROUNDS):
             for n in REPORTERS:
                 rate, links = _ingest(base, key, standard, n)
                 rounds[n].append(rate)
             bare_rounds.append(bare(links[0]))  # into a link of this round: the bare rows are new ones
-        paced = _p(_declare(base, key, standard, PACE))
-        saturated = _p(_declare(base, key, standard, None))
     bare_rate = statistics.median(bare_rounds)
     rates = {n: statistics.median(r) for n, r in rounds.items()}
     ingest_rows = []
