@@ -259,6 +259,17 @@ def main() -> str:
         f"request the moment the last is answered ({DECLARATIONS_PER_CLIENT} each), so latency is the queue of "
         f"{CLIENTS} requests on this machine's two cores, shared by the clients, the server and PostgreSQL.\n\n"
         + table(["database", "workers", "paced", "saturated"], declare_rows)
+        + "\n\n**What limits these.** Every write appends to the hash-chained log, whose head one write "
+        "holds from the moment it is ready to write until its commit (on SQLite the database's write lock, on "
+        "PostgreSQL the `log_head` row): writes are served one at a time, whatever the number of workers. A link "
+        "declaration holds it for about 1.5 ms on SQLite (five statements, straight to the driver) and a little "
+        "more on PostgreSQL (three round trips: the head, one pipeline with the link, its history and the log "
+        "entry, the commit); the request around it (HTTP, FastAPI, authentication, the answer) costs another "
+        "1–2 ms of CPU on one of two cores shared with the clients and PostgreSQL. Sixteen clients that never "
+        "pause therefore queue 25–45 ms at the median, and the slowest 1 % meet the machine's own pauses. An "
+        "event batch spends about 8 ms of Python per 1,000 records before the write (parsing, checking "
+        "against the published schema, preparing the rows) and about 5 ms in it; one client that waits for "
+        "each answer cannot overlap the two, several clients can."
     )
     write_section("Registry", body)
     return body
