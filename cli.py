@@ -557,6 +557,7 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     """
     from registry.admin import NotReady, prepare_for_serving
     from registry.signing import default_key_path, load_or_create_signer
+    from registry.workers import ListenError
     from registry.workers import run as workers_run
 
     catalog = _catalog(catalogs)
@@ -573,8 +574,8 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     click.echo(f"log signing key: {key_path} (key id {signer.key_id})")
     try:
         workers_run(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
-    except OSError as exc:  # the port is taken, or the host is not this machine's
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except ListenError as exc:  # the port is taken, or the host is not this machine's
+        raise ConfigError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- registry

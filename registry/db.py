@@ -69,13 +69,9 @@ def make_engine(url: str, *, writer: WriterLock | None = None) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    # A SQLite connection is a file handle: enough that no thread of the server's pool (40) queues for one.
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        pool_size=20,
-        max_overflow=40,
-    )
+    # A SQLite file's connection is a file handle: enough that no thread of the server's pool (40) queues for one.
+    pool = {"pool_size": 20, "max_overflow": 40} if path is not None else {}  # in memory: one shared connection
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -187,10 +183,8 @@ def _release_on_end(engine: Engine, writer: WriterLock) -> None:
 
     # The dialect is handed the pool's proxy of a connection, pool events the driver's own.
     def do_commit(connection: Any) -> None:
-        try:
-            commit(connection)
-        finally:
-            writer.release(getattr(connection, "dbapi_connection", connection))
+        commit(connection)  # if it fails, the transaction is still open: the rollback that follows releases
+        writer.release(getattr(connection, "dbapi_connection", connection))
 
     def do_rollback(connection: Any) -> None:
         try:

@@ -18,9 +18,10 @@ import os
 import selectors
 import signal
 import socket
+import time
 from typing import Any
 
-__all__ = ["APP", "PROTOCOL", "run"]
+__all__ = ["APP", "PROTOCOL", "ListenError", "run"]
 
 #: The app factory every worker builds from the environment, and the HTTP protocol it speaks.
 APP = "registry.app:create_app_from_env"
@@ -51,7 +52,13 @@ def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
                     loop.remove_reader(channel.fileno())
                     self.should_exit = True
                 for fd in fds:
-                    loop.create_task(loop.connect_accepted_socket(protocol, socket.socket(fileno=fd)))
+                    loop.create_task(serve(socket.socket(fileno=fd)))
+
+            async def serve(sock: socket.socket) -> None:
+                try:
+                    await loop.connect_accepted_socket(protocol, sock)
+                except OSError:  # the client hung up between the supervisor's accept and now
+                    sock.close()
 
             channel.setblocking(False)
             loop.add_reader(channel.fileno(), receive)
@@ -59,12 +66,20 @@ def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
     HandedServer(uvicorn.Config(APP, factory=True, http=PROTOCOL, **options)).run()
 
 
+class ListenError(Exception):
+    """The port cannot be listened on (taken, or not an address of this machine)."""
+
+
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return sock
 
 
@@ -85,6 +100,7 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
         process = context.Process(target=_worker, args=(theirs, options), daemon=False)
         process.start()
         theirs.close()
+        ours.setblocking(False)  # a stuck worker must not stop the others getting connections
         return process, ours
 
     def stop(signum: int, _frame: object) -> None:
@@ -95,21 +111,34 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
     signal.signal(signal.SIGTERM, stop)
     log.info("Started supervisor [%s]: %s workers, connections handed out in turn", os.getpid(), workers)
     running = [start() for _ in range(workers)]
+    started = [time.monotonic()] * workers
+    retry_at = [0.0] * workers  # a worker that keeps dying at start-up is retried less and less often
+    backoff = [0.0] * workers
     turn = 0
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     try:
         while not stopping:
+            now = time.monotonic()
             for i, (process, channel) in enumerate(running):
-                if not process.is_alive() and not stopping:
-                    log.warning("Worker [%s] exited with %s; starting another", process.pid, process.exitcode)
+                if process.is_alive() or stopping:
+                    continue
+                if not retry_at[i]:
+                    backoff[i] = min(max(backoff[i] * 2, 1.0), 30.0) if now - started[i] < 10 else 0.0
+                    retry_at[i] = now + backoff[i]
+                    log.warning("Worker [%s] exited with %s; starting another in %.0f s", process.pid, process.exitcode, backoff[i])
+                if now >= retry_at[i]:
                     channel.close()
-                    running[i] = start()
+                    running[i], started[i], retry_at[i] = start(), now, 0.0
             if not selector.select(timeout=0.2):
                 continue
             try:
                 connection, _ = listener.accept()
-            except OSError:
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # out of file descriptors, say: wait rather than spin
+                log.error("cannot accept a connection: %s", exc)
+                time.sleep(0.1)
                 continue
             with connection:  # the worker has its own copy once it is sent
                 for _ in range(workers):
@@ -118,7 +147,7 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
                     try:
                         socket.send_fds(channel, [b"c"], [connection.fileno()])
                         break
-                    except OSError:  # that worker just died: the next one takes it
+                    except OSError:  # that worker is dead, restarting or not keeping up: the next one
                         continue
     finally:
         selector.close()

@@ -26,7 +26,6 @@ T = TypeVar("T")
 
 #: Cookie the portal keeps an agency's key in (HttpOnly, SameSite=Strict).
 KEY_COOKIE = "dxs_key"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 _opening = threading.Lock()
@@ -57,16 +56,15 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-async def get_session(request: Request, database: DatabaseDep) -> AsyncIterator[Session]:
-    """One session per request, committed when the route returns and before the answer goes out.
+async def get_session(database: DatabaseDep) -> AsyncIterator[Session]:
+    """A read-only session for the request, its transaction ended when the route returns.
 
-    A failed commit therefore becomes an error answer, never a 2xx for lost data.
-    Making a session does no I/O, so this runs on the event loop; the commit or
-    rollback, when a transaction is still open, goes to a worker thread. With no
-    transaction open, closing hands the connection back without a word to the database.
-    (Routes that write use a :class:`Writer` instead.)
+    Making a session does no I/O, so this runs on the event loop; ending a transaction
+    that is still open goes to a worker thread. Routes that write use a :class:`Writer`.
     """
-    session = database.session(write=request.method not in READ_METHODS)
+    # Always a reader: writes go through a Writer, so that no write transaction (and no write
+    # lock) is ever held from one thread hop to the next.
+    session = database.session(write=False)
     try:
         yield session
         if session.in_transaction():
@@ -104,7 +102,6 @@ def _authenticate(session: Session, token: str | None) -> tuple[Caller, bool]:
 
 
 def get_caller(
-    request: Request,
     session: SessionDep,
     database: DatabaseDep,
     authorization: AuthorizationHeader = None,
@@ -113,15 +110,12 @@ def get_caller(
     """The caller named by the request's API key; anonymous when it carries none."""
     caller, due = _authenticate(session, token_from(authorization, x_api_key))
     if due:
-        if request.method not in READ_METHODS:
-            keys.touch(session, key_id=caller.key_id)
-        else:
-            # A read must not become a write transaction; refresh the time on the side.
-            try:
-                with database.transaction() as side:
-                    keys.touch(side, key_id=caller.key_id)
-            except OperationalError:
-                log.warning("could not record last use of key %s", caller.key_id)
+        # The request's session only reads: the time is refreshed on the side.
+        try:
+            with database.transaction() as side:
+                keys.touch(side, key_id=caller.key_id)
+        except OperationalError:
+            log.warning("could not record last use of key %s", caller.key_id)
     return caller
 
 
@@ -141,26 +135,27 @@ class Writer:
     def __init__(self, database: Database, token: str | None) -> None:
         self._database, self._token = database, token
 
-    async def __call__(self, act: Callable[[Session, Caller], T], *, caller: Caller | None = None) -> T:
-        """Run ``act(session, caller)`` in a write transaction; ``caller`` if already known (see :meth:`caller`)."""
-        return await run_in_threadpool(self._run, act, caller)
+    async def __call__(self, act: Callable[[Session, Caller], T]) -> T:
+        """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it."""
+        return await run_in_threadpool(self._run, act)
 
     async def caller(self) -> Caller:
-        """Authenticate now, in a read (no write lock): for a route that refuses early, before heavy work."""
+        """Authenticate now, in a read (no write lock), for a route that refuses early, before heavy work.
+
+        The write itself authenticates again, in its transaction: a key revoked meanwhile writes nothing.
+        """
         return await run_in_threadpool(self._read_caller)
 
     def _read_caller(self) -> Caller:
         with self._database.transaction(write=False) as session:
             return _authenticate(session, self._token)[0]
 
-    def _run(self, act: Callable[[Session, Caller], T], known: Caller | None) -> T:
+    def _run(self, act: Callable[[Session, Caller], T]) -> T:
         with self._database.session() as session:
             try:
-                caller = known
-                if caller is None:
-                    caller, due = _authenticate(session, self._token)
-                    if due:
-                        keys.touch(session, key_id=caller.key_id)
+                caller, due = _authenticate(session, self._token)
+                if due:
+                    keys.touch(session, key_id=caller.key_id)
                 result = act(session, caller)
                 session.commit()  # before the answer: a failed commit is an error, never a 2xx
             except BaseException:
@@ -170,7 +165,10 @@ class Writer:
 
 
 async def get_writer(database: DatabaseDep, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> Writer:
-    return Writer(database, token_from(authorization, x_api_key))
+    token = token_from(authorization, x_api_key)
+    if not token:  # every write needs a key: say so before the body is even looked at
+        ANONYMOUS.require_known()
+    return Writer(database, token)
 
 
 WriterDep = Annotated[Writer, Depends(get_writer)]

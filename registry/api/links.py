@@ -160,8 +160,7 @@ async def send_events(
     result = await write(
         lambda session, caller: events.ingest(
             session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
-        ),
-        caller=caller,
+        )
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

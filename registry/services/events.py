@@ -109,7 +109,7 @@ def parse_batch(body: bytes, *, postgres: bool) -> PreparedBatch:
 def _utc(text: str, i: int, field: str) -> tuple[dt.datetime, str]:
     """An RFC 3339 time as an aware datetime and as stored UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
     try:
-        value = dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text.upper())  # RFC 3339 allows "t" and "z"; Python wants capitals
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:

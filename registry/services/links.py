@@ -41,13 +41,12 @@ def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
 
 
 # Declaring a link is the busiest write after events: straight to the driver (see registry.statements).
-# FOR SHARE: neither party can be changed (say, deactivated) until this declaration commits.
-_FIND_PARTIES = Statement("SELECT id, code, status FROM agencies WHERE code IN (:provider, :consumer)", lock="SHARE")
+_FIND_PARTIES = Statement("SELECT id, code, status FROM agencies WHERE code IN (:provider, :consumer)")
 _LINK_COLUMNS = (
     "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",
     "start_date", "end_date", "revision", "created_at", "updated_at", "log_seq",
 )
-# The id is taken before the log is locked, so that nothing has to be read back after it.
+# The id is taken first, so that the writes after it need nothing read back (one pipeline).
 _NEXT_LINK_ID = Statement(
     "SELECT COALESCE(MAX(id), 0) + 1 FROM exchange_links",  # the write transaction holds SQLite whole
     postgres="SELECT nextval(pg_get_serial_sequence('exchange_links', 'id'))",
@@ -105,6 +104,9 @@ def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str
 def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate) -> ExchangeLink:
     """Declare a link; the caller's agency must be its provider or its consumer."""
     own = caller.require_agency()
+    # The log first, as every write takes it: the parties read below cannot change before the
+    # commit (their changes wait for the log too), and no two writes take locks in another order.
+    seq = log.next_seq(session)
     provider, consumer = _parties(session, data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
@@ -112,7 +114,6 @@ def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCre
         raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
     _announced(catalog, data.standard, data.version)
     link_id = _NEXT_LINK_ID.run(session).fetchone()[0]
-    seq = log.next_seq(session)  # locks the log as late as it can: every other write waits from here to the commit
     now = utcnow()
     row = {
         "id": link_id,

@@ -190,3 +190,25 @@ def test_whole_numbers_written_as_decimals_count_and_verify(client, world, link_
     assert (item["messages"], item["bytes"]) == (12, 2048) and type(item["messages"]) is int
     with database.transaction(write=False) as s:
         assert audit.verify(s, verifier=signer).ok
+
+
+def test_a_key_used_only_to_send_events_shows_its_last_use(client, world, link_id):
+    made = client.post("/api/v1/agencies/RD/keys", json={"label": "reporting job"}, headers=world.office).json()
+    sent = client.post(f"/api/v1/links/{link_id}/events", json={"records": records(1)}, headers={"Authorization": f"Bearer {made['key']}"})
+    assert sent.status_code == 201
+    listed = client.get("/api/v1/agencies/RD/keys", headers=world.office).json()
+    assert next(k for k in listed if k["id"] == made["id"])["last_used_at"] is not None
+
+
+def test_lower_case_rfc3339_times_are_read(client, world, link_id):
+    rec = records(1)[0] | {"window_start": "2024-05-01t00:00:00z", "window_end": "2024-05-01t00:01:00+07:00"}
+    rec["window_end"] = "2024-05-01t07:01:00+07:00"
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": [rec]}, headers=world.rd)
+    assert got.status_code == 201, got.text
+    assert client.get(f"/api/v1/links/{link_id}/events", headers=world.rd).json()["items"][0]["window_end"] == "2024-05-01T00:01:00Z"
+
+
+@pytest.mark.parametrize(("method", "path"), [("post", "/api/v1/links"), ("post", "/api/v1/links/1/events"), ("patch", "/api/v1/links/1"), ("post", "/api/v1/agencies")])
+def test_a_write_without_a_key_is_401_whatever_its_body(client, method, path):
+    got = client.request(method.upper(), path, json={"nothing": "right"})
+    assert got.status_code == 401 and got.json()["code"] == "unauthenticated", got.text
