@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,62 +87,60 @@ def parse_batch(body: bytes, *, postgres: bool) -> PreparedBatch:
         error = next(iter(_BATCH_VALIDATOR.iter_errors(document)))
         where = ".".join(str(step) for step in error.instance_path)
         raise Invalid(f"{where}: {error.message}" if where else error.message, code="invalid_request")
-    records = document["records"]
-    if len(records) > MAX_BATCH:
-        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(records):,}")
-    params: list[tuple[Any, ...]] = []
-    digest_rows: list[list[Any]] = []
+    return _prepared(_from_json(document["records"]), len(document["records"]), postgres=postgres)
+
+
+def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
+    """Prepare a batch already made into a model (the demo, tests) as :func:`parse_batch` does a body.
+
+    :raises BatchTooLarge: more than ``MAX_BATCH`` records.
+    :raises Invalid: a window does not end after it starts.
+    """
+    records = ((r.record_id, r.window_start, r.window_end, (r.messages, r.bytes, r.succeeded, r.failed, r.valid, r.invalid)) for r in batch.records)
+    return _prepared(records, len(batch.records), postgres=postgres)
+
+
+_Record = tuple[str, dt.datetime, dt.datetime, tuple[int, ...]]  # record id, window start and end (aware), counts
+
+
+def _from_json(records: list[dict[str, Any]]) -> Iterator[_Record]:
     for i, r in enumerate(records):
-        start, start_text = _utc(r["window_start"], i, "window_start")
-        end, end_text = _utc(r["window_end"], i, "window_end")
-        if end_text <= start_text:  # both UTC in one fixed format: text order is time order
-            raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
         counts = (r["messages"], *(r.get(name, 0) for name in _COUNTS))
         if float in map(type, counts):  # JSON's 12.0 is an integer to the schema; store and hash it as 12
             counts = tuple(int(c) for c in counts)
-        record_id = r["record_id"]
-        params.append((record_id, start, end, *counts) if postgres else (record_id, start_text, end_text, *counts))
-        digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", record_id, *counts])
-    return PreparedBatch(params, digest_rows)
+        yield r["record_id"], _time(r["window_start"], i, "window_start"), _time(r["window_end"], i, "window_end"), counts
 
 
-def _utc(text: str, i: int, field: str) -> tuple[dt.datetime, str]:
-    """An RFC 3339 time as an aware datetime and as stored UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
+def _time(text: str, i: int, field: str) -> dt.datetime:
+    """An RFC 3339 time (the schema has checked its shape) as an aware datetime."""
     try:
         value = dt.datetime.fromisoformat(text.upper())  # RFC 3339 allows "t" and "z"; Python wants capitals
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
         raise Invalid(f"records.{i}.{field}: {text!r} is not a time this registry can read", code="invalid_request")
-    offset = value.utcoffset()
-    return value, (value - offset if offset else value).isoformat(" ", "microseconds")[:26]
+    return value
 
 
-def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
-    """Check a batch already made into a model (the demo, tests) and prepare it like :func:`parse_batch`.
+def _prepared(records: Iterable[_Record], count: int, *, postgres: bool) -> PreparedBatch:
+    """Each record as driver values and as the digest sees it: one pass, each time turned into UTC text once.
 
-    The records' times are turned into UTC text once, as SQLAlchemy writes them to SQLite
-    (``YYYY-MM-DD HH:MM:SS.ffffff``, the zone cut off).
-
-    :raises BatchTooLarge: more than ``MAX_BATCH`` records.
-    :raises Invalid: a window does not end after it starts.
+    The text is what SQLAlchemy writes to SQLite (``YYYY-MM-DD HH:MM:SS.ffffff``, the
+    zone cut off); PostgreSQL takes the aware times themselves.
     """
-    records = batch.records
-    if len(records) > MAX_BATCH:
-        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {len(records):,}")
+    if count > MAX_BATCH:
+        raise BatchTooLarge(f"a batch holds at most {MAX_BATCH:,} records, not {count:,}")
     params: list[tuple[Any, ...]] = []
     digest_rows: list[list[Any]] = []
-    for i, r in enumerate(records):
-        start, end = r.window_start, r.window_end
+    for i, (record_id, start, end, counts) in enumerate(records):
         offset = start.utcoffset()
         start_text = (start - offset if offset else start).isoformat(" ", "microseconds")[:26]
         offset = end.utcoffset()
         end_text = (end - offset if offset else end).isoformat(" ", "microseconds")[:26]
         if end_text <= start_text:  # both UTC in one fixed format: text order is time order
             raise Invalid(f"records.{i}.window_end: must be after window_start", code="invalid_request")
-        counts = (r.messages, r.bytes, r.succeeded, r.failed, r.valid, r.invalid)
-        params.append((r.record_id, start, end, *counts) if postgres else (r.record_id, start_text, end_text, *counts))
-        digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", r.record_id, *counts])
+        params.append((record_id, start, end, *counts) if postgres else (record_id, start_text, end_text, *counts))
+        digest_rows.append([f"{start_text[:10]}T{start_text[11:]}Z", f"{end_text[:10]}T{end_text[11:]}Z", record_id, *counts])
     return PreparedBatch(params, digest_rows)
 
 
