@@ -13,12 +13,39 @@ import re
 import resource
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 WORK = ROOT / ".bench"  # generated inputs; ignored by git
+
+
+def fresh_sqlite(name: str) -> Path:
+    """A SQLite file under .bench/ that does not exist yet (an earlier run's, with its WAL, removed)."""
+    path = WORK / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+@contextmanager
+def scratch_postgres(tag: str) -> Iterator[str | None]:
+    """A new empty database on the test PostgreSQL server, dropped afterwards; ``None`` (and why,
+    printed) when no server answers, so that the benchmark's PostgreSQL rows say "not measured"."""
+    from stress._world import create_postgres_database, drop_postgres_database, postgres_problem
+
+    problem = postgres_problem()
+    if problem is not None:
+        print(f"PostgreSQL not measured: {problem}")
+        yield None
+        return
+    url = create_postgres_database(f"bench_{tag}")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
 
 
 def machine() -> str:

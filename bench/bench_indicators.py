@@ -11,22 +11,19 @@ through HTTP against a real ``dxs serve`` on 127.0.0.1.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import secrets
 import statistics
 import time
 from pathlib import Path
 
 import httpx
 
-from bench._common import WORK, table, write_section
+from bench._common import WORK, fresh_sqlite, scratch_postgres, table, write_section
 from bench.bench_registry import _server
 
 AGENCIES, LINKS, EVENTS = 5_000, 20_000, 1_000_000
 TARGET_SECONDS = 1.0
 REPEAT = 5
-PG_ADMIN_URL = os.environ.get("DXS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECTORS = ("public-administration", "finance", "commerce", "health", "education", "transport", "land", "social-welfare", "agriculture", "statistics")
 
 
@@ -144,26 +141,13 @@ def main() -> str:
     rows = _rows(catalog)
     key_file = WORK / "indicators-log.key"
     results: list[list[object]] = []
-    sqlite_file = WORK / "indicators-bench.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    sqlite_file = fresh_sqlite("indicators-bench.sqlite")
     results += _measure("SQLite", f"sqlite:///{sqlite_file}", key_file, catalog, rows, lambda r: _load_sqlite(sqlite_file, r), 1)
-    try:
-        import psycopg
-
-        name = f"dxs_bench_indicators_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # no server: the PostgreSQL rows say so
-        print(f"PostgreSQL not measured: {exc}")
-        results.append(["PostgreSQL", "not reachable", "", "", "not measured"])
-    else:
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        try:
+    with scratch_postgres("indicators") as url:
+        if url is None:
+            results.append(["PostgreSQL", "not reachable", "", "", "not measured"])
+        else:
             results += _measure("PostgreSQL", url, key_file, catalog, rows, lambda r: _load_postgres(url, r), 2)
-        finally:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     body = (
         f"{EVENTS:,} event records, {AGENCIES:,} agencies in {len(SECTORS)} sectors, {LINKS:,} links over the catalog's "
         "announced versions (20% ended), bulk-loaded, then timed through HTTP to a real `dxs serve` on 127.0.0.1 "

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import secrets
 import statistics
 import time
 from collections.abc import Iterator
@@ -21,17 +20,16 @@ from pathlib import Path
 
 import httpx
 
-from bench._common import WORK, table, write_section
+from bench._common import WORK, fresh_sqlite, scratch_postgres, table, write_section
 from bench._load import post_request, run_clients, send_in_turn
 
 BATCH = 1_000
 BATCHES = 32
 REPORTERS = (1, 4)  # agencies' systems sending batches at once
 ROUNDS = 3
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-DECLARATIONS_PER_CLIENT = int(os.environ.get("BENCH_DECL", "100"))  # saturated; paced clients send 40 (20 s)
+CLIENTS = 16
+DECLARATIONS_PER_CLIENT = 100  # saturated; paced clients send 40 (20 s)
 PACED_PER_CLIENT = 40
-PG_ADMIN_URL = os.environ.get("DXS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TARGET_RATE, TARGET_RATIO, TARGET_P99_MS = 5_000, 0.5, 50.0
 PACE = 0.5  # seconds between one client's declarations in the paced run
 WORKERS = int(os.environ.get("DXS_BENCH_WORKERS", "2"))  # one per core
@@ -176,24 +174,6 @@ def _p(latencies: list[float]) -> tuple[float, float, float]:
     return q[49], q[94], q[98]
 
 
-def _pg_database() -> tuple[str, callable] | None:
-    try:
-        import psycopg
-
-        name = f"dxs_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # no server: the PostgreSQL rows say so
-        print(f"PostgreSQL not measured: {exc}")
-        return None
-
-    def drop() -> None:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, drop
-
-
 def _measure(name: str, url: str, bare) -> tuple[list[list[object]], list[object]]:
     key_file = WORK / "registry-log.key"
     key, standard = _setup(url, key_file)
@@ -235,23 +215,17 @@ def main() -> str:
     WORK.mkdir(exist_ok=True)
     ingest_rows: list[list[object]] = []
     declare_rows: list[list[object]] = []
-    sqlite_file = WORK / "registry-bench.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    sqlite_file = fresh_sqlite("registry-bench.sqlite")
     got = _measure("SQLite", f"sqlite:///{sqlite_file}", lambda link_id: _bare_sqlite(str(sqlite_file), link_id))
     ingest_rows += got[0]
     declare_rows.append(got[1])
-    pg = _pg_database()
-    if pg is not None:
-        url, drop = pg
-        try:
+    with scratch_postgres("registry") as url:
+        if url is None:
+            ingest_rows.append(["PostgreSQL", "-", "-", "not reachable", "", "", "not measured"])
+        else:
             got = _measure("PostgreSQL", url, lambda link_id: _bare_postgres(url, link_id))
             ingest_rows += got[0]
             declare_rows.append(got[1])
-        finally:
-            drop()
-    else:
-        ingest_rows.append(["PostgreSQL", "-", "-", "not reachable", "", "", "not measured"])
     body = (
         "Everything through HTTP to a real `dxs serve` on 127.0.0.1, clients and server on this machine.\n\n"
         f"`dxs serve --workers {WORKERS}`. Clients: one asyncio load generator in the benchmark's process (prebuilt "

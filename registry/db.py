@@ -141,7 +141,7 @@ class WriterLock:
     with sleeps of up to 100 ms, which turns a queue of writers into long tails. The lock
     is held from a write transaction's ``BEGIN`` to the end of its ``COMMIT`` or
     ``ROLLBACK`` (see :func:`make_engine`), so what a request does before or after
-    (parsing, authenticating, building the answer) runs beside other writes.
+    (parsing, checking, building the answer) runs beside other writes.
     """
 
     def __init__(self, path: Path | None = None) -> None:

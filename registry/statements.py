@@ -67,16 +67,16 @@ class Statement:
 
     __slots__ = ("postgres", "sqlite")
 
-    def __init__(self, sql: str, *, lock: str = "", postgres: str | None = None, postgres_only: bool = False) -> None:
-        """``lock``: ``"UPDATE"`` or ``"SHARE"`` to lock the rows read until the commit, on PostgreSQL
-        (SQLite's write transaction has locked the whole database already).
+    def __init__(self, sql: str, *, for_update: bool = False, postgres: str | None = None, postgres_only: bool = False) -> None:
+        """``for_update``: lock the rows read until the commit, on PostgreSQL (SQLite's write
+        transaction has locked the whole database already).
 
         ``postgres``: other SQL for PostgreSQL; ``postgres_only``: SQL that SQLite cannot
         run (its caller has another way there).
         """
         self.sqlite = "" if postgres_only else " ".join(sql.split())
         pg = " ".join((postgres or sql).split())
-        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", pg) + (f" FOR {lock}" if lock else "")
+        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", pg) + (" FOR UPDATE" if for_update else "")
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """Execute in the session's transaction (beginning it, as any statement would); the driver's cursor."""

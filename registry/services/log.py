@@ -10,7 +10,6 @@ operator's Ed25519 key (kept outside the database) as a checkpoint.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +22,7 @@ from ..models import Checkpoint, LogEntry
 from ..signing import LogSigner
 from ..statements import Statement, on_postgres
 
-__all__ = ["Appended", "append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
+__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
 
 CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
@@ -40,17 +39,8 @@ def checkpoint_message(size: int, root: str, created_at: str) -> bytes:
     return f"{CHECKPOINT_ORIGIN}\n{size}\n{root}\n{created_at}\n".encode()
 
 
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """What :func:`append` wrote: the entry's sequence number and hash, and the new tree size."""
-
-    seq: int
-    entry_hash: str
-    size: int
-
-
 # Every write runs these: straight to the driver (see registry.statements).
-_LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", lock="UPDATE")
+_LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", for_update=True)
 _MOVE_HEAD = Statement(
     "UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :last_hash WHERE id = 1 AND size = :old_size"
 )
@@ -111,8 +101,8 @@ def _signer(session: Session) -> LogSigner:
     return signer
 
 
-def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) -> Appended:
-    """Append an entry and sign the new checkpoint, in the session's transaction."""
+def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) -> int:
+    """Append an entry and sign the new checkpoint, in the session's transaction; the entry's sequence number."""
     signer = _signer(session)
     session.flush()  # the rows this entry records go in first, in the order they were made
     size, last_hash, frontier_json = _head(session)
@@ -139,7 +129,7 @@ def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) 
             raise RuntimeError(f"the log head moved under entry {size}")
         _ADD_CHECKPOINT.run(session, row)
     session.info["log_head"] = (session.get_transaction(), (frontier.size, entry_hash, roots))
-    return Appended(seq=size, entry_hash=entry_hash, size=frontier.size)
+    return size
 
 
 def latest_checkpoint(session: Session) -> Checkpoint | None:
