@@ -137,20 +137,19 @@ class Writer:
 
     async def __call__(self, act: Callable[[Session, Caller], T]) -> T:
         """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it."""
-        return await run_in_threadpool(self._run, act)
+        return await run_in_threadpool(self.run, act)
 
-    async def caller(self) -> Caller:
-        """Authenticate now, in a read (no write lock), for a route that refuses early, before heavy work.
+    def read_caller(self) -> Caller:
+        """The caller, from a read (no write lock): for a route that refuses early, before heavy work.
 
-        The write itself authenticates again, in its transaction: a key revoked meanwhile writes nothing.
+        Call it in a worker thread. The write itself authenticates again, in its
+        transaction: a key revoked meanwhile writes nothing.
         """
-        return await run_in_threadpool(self._read_caller)
-
-    def _read_caller(self) -> Caller:
         with self._database.transaction(write=False) as session:
             return _authenticate(session, self._token)[0]
 
-    def _run(self, act: Callable[[Session, Caller], T]) -> T:
+    def run(self, act: Callable[[Session, Caller], T]) -> T:
+        """What :meth:`__call__` runs, for a route already in a worker thread."""
         with self._database.session() as session:
             try:
                 caller, due = _authenticate(session, self._token)

@@ -152,16 +152,20 @@ async def send_events(
     already stored are ignored and counted as `duplicates`. With an `Idempotency-Key`,
     a retry returns the stored answer (header `Idempotent-Replayed: true`).
     """
-    caller = await write.caller()
-    caller.require_agency()  # refuse before parsing a large body
-    # parsed and prepared in a worker thread before the write begins: no lock is held meanwhile
-    prepared = await run_in_threadpool(events.parse_batch, body, postgres=not database.is_sqlite)
     fingerprint = events.request_hash(request.url.path, body)
-    result = await write(
-        lambda session, caller: events.ingest(
-            session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
+
+    def receive() -> events.IngestResult:
+        # One worker-thread hop: the caller checked (a read: no lock) before a large body is
+        # parsed, the batch prepared before the write begins, then the write.
+        write.read_caller().require_agency()
+        prepared = events.parse_batch(body, postgres=not database.is_sqlite)
+        return write.run(
+            lambda session, caller: events.ingest(
+                session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
+            )
         )
-    )
+
+    result = await run_in_threadpool(receive)
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)
 

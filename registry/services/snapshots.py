@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -88,9 +88,10 @@ def utc_text(value: dt.datetime | str) -> str:
     return text
 
 
-def event_digest(rows: Iterable[list[Any]]) -> str:
+def event_digest(rows: Iterable[Sequence[Any]]) -> str:
     """SHA-256 of the canonical JSON of the sorted rows a batch stored.
 
+    Rows are lists or tuples (not both: they would not sort together), each a JSON array.
     orjson writes a list of strings and integers byte for byte as :func:`canonical_json`
     does (a test holds it to that), twenty times faster: a batch has 10,000 rows.
     """
