@@ -105,7 +105,8 @@ class RequestLimits:
             if wait <= 0:
                 raise BodyTooSlow(f"the request body did not arrive within {self.total:g} seconds")
             try:
-                message = await asyncio.wait_for(receive(), timeout=wait)
+                async with asyncio.timeout(wait):  # a timer on this task: no task of its own, as wait_for makes
+                    message = await receive()
             except TimeoutError:
                 raise BodyTooSlow(f"the request body stalled or trickled (limits: {self.idle:g} s idle, {self.total:g} s in all)") from None
             if message["type"] == "http.request":

@@ -20,11 +20,28 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-__all__ = ["Statement", "from_db_time", "on_postgres", "pipeline"]
+__all__ = ["Statement", "driver_of", "from_db_time", "on_postgres", "pipeline"]
 
 
 def on_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def driver_of(session: Session) -> tuple[Any, bool]:
+    """The DB-API connection of the session's transaction (beginning it), and whether it is PostgreSQL's.
+
+    Kept in ``session.info`` for the rest of the transaction: asking the session for its
+    connection costs more than running a statement on SQLite, and a write asks about ten times
+    while it holds the one write lock.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get("driver")
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1], cached[2]
+    connection = session.connection()
+    driver, postgres = connection.connection.driver_connection, connection.dialect.name == "postgresql"
+    session.info["driver"] = (session.get_transaction(), driver, postgres)
+    return driver, postgres
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -80,9 +97,8 @@ class Statement:
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """Execute in the session's transaction (beginning it, as any statement would); the driver's cursor."""
-        connection = session.connection()
-        driver = connection.connection.driver_connection
-        if connection.dialect.name == "postgresql":
+        driver, postgres = driver_of(session)
+        if postgres:
             cursor = driver.cursor()
             cursor.execute(self.postgres, params or {})
             return cursor

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from ..canonical import to_utc
@@ -26,7 +26,21 @@ from ..schemas import (
 )
 from ..services import agencies, events, links
 from ..services.callers import Caller
-from .deps import CallerDep, CatalogDep, DatabaseDep, ItemId, Limit, Offset, SessionDep, WriterDep
+from .deps import (
+    ApiKeyHeader,
+    AuthorizationHeader,
+    CallerDep,
+    CatalogDep,
+    DatabaseDep,
+    ItemId,
+    Limit,
+    Offset,
+    SessionDep,
+    WriterDep,
+    json_body,
+    request_body,
+    writer_for,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["links"])
 
@@ -82,15 +96,25 @@ def list_links(
     return Page(items=link_reads(session, list(rows)), total=total, limit=limit, offset=offset)
 
 
-@router.post("/links", response_model=LinkRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}})
-async def declare_link(data: LinkCreate, write: WriterDep, catalog: CatalogDep) -> LinkRead:
+@router.post(
+    "/links",
+    response_model=LinkRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}},
+    openapi_extra=request_body(LinkCreate),
+)
+async def declare_link(request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> Response:
     """Declare a link; the caller must be its provider or its consumer."""
+    write = writer_for(request, authorization, x_api_key)
+    data = await json_body(request, LinkCreate)
+    catalog = request.app.state.catalog
 
     def act(session: Session, caller: Caller) -> LinkRead:
         link = links.declare(session, caller=caller, catalog=catalog, data=data)
         return link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
 
-    return await write(act)
+    answer = await write(act)
+    return Response(answer.model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json")
 
 
 @router.get("/links/{link_id}", response_model=LinkRead, responses=ERRORS)
@@ -154,18 +178,17 @@ async def send_events(
     """
     fingerprint = events.request_hash(request.url.path, body)
 
-    def receive() -> events.IngestResult:
-        # One worker-thread hop: the caller checked (a read: no lock) before a large body is
-        # parsed, the batch prepared before the write begins, then the write.
+    def receive() -> events.PreparedBatch:
+        # the caller checked (a read: no lock) before a large body is parsed
         write.read_caller().require_agency()
-        prepared = events.parse_batch(body, postgres=not database.is_sqlite)
-        return write.run(
-            lambda session, caller: events.ingest(
-                session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
-            )
-        )
+        return events.parse_batch(body, postgres=not database.is_sqlite)
 
-    result = await run_in_threadpool(receive)
+    prepared = await run_in_threadpool(receive)  # before the write: no lock is held meanwhile
+    result = await write(
+        lambda session, caller: events.ingest(
+            session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+    )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)
 
