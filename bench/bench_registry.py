@@ -26,7 +26,7 @@ from bench._load import post_request, run_clients, send_in_turn
 BATCH = 1_000
 BATCHES = 32
 REPORTERS = (1, 4)  # agencies' systems sending batches at once
-ROUNDS = 3
+ROUNDS = 5
 CLIENTS = 16
 DECLARATIONS_PER_CLIENT = 100  # saturated; paced clients send 40 (20 s)
 PACED_PER_CLIENT = 40

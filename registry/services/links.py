@@ -60,9 +60,9 @@ _ADD_CHANGE = Statement(
 )
 
 
-def _parties(session: Session, provider: str, consumer: str) -> tuple[int, int]:
-    """The ids of the provider and the consumer, both registered and active."""
-    found = {code: (agency_id, status) for agency_id, code, status in _FIND_PARTIES.run(session, {"provider": provider, "consumer": consumer})}
+def _parties(rows: Sequence[tuple[int, str, str]], provider: str, consumer: str) -> tuple[int, int]:
+    """The ids of the provider and the consumer (from ``_FIND_PARTIES``' rows), both registered and active."""
+    found = {code: (agency_id, status) for agency_id, code, status in rows}
     return _party(found.get(provider), provider, "provider"), _party(found.get(consumer), consumer, "consumer")
 
 
@@ -106,14 +106,19 @@ def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCre
     own = caller.require_agency()
     # The log first, as every write takes it: the parties read below cannot change before the
     # commit (their changes wait for the log too), and no two writes take locks in another order.
-    seq = log.next_seq(session)
-    provider, consumer = _parties(session, data.provider, data.consumer)
+    # On PostgreSQL the lock, the parties and a new id are one round trip.
+    with statements.pipeline(session):
+        locked = log.lock_head(session)
+        parties = _FIND_PARTIES.run(session, {"provider": data.provider, "consumer": data.consumer})
+        new_id = _NEXT_LINK_ID.run(session)
+    seq = locked()
+    provider, consumer = _parties(parties.fetchall(), data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
     if own not in (provider, consumer):
         raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
     _announced(catalog, data.standard, data.version)
-    link_id = _NEXT_LINK_ID.run(session).fetchone()[0]
+    link_id = new_id.fetchone()[0]
     now = utcnow()
     row = {
         "id": link_id,

@@ -10,6 +10,7 @@ operator's Ed25519 key (kept outside the database) as a checkpoint.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from ..models import Checkpoint, LogEntry
 from ..signing import LogSigner
 from ..statements import Statement, on_postgres
 
-__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "next_seq"]
+__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "lock_head", "next_seq"]
 
 CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
@@ -78,7 +79,10 @@ def _head(session: Session) -> tuple[int, str, str]:
     cached = session.info.get("log_head")
     if cached is not None and transaction is not None and cached[0] is transaction:
         return cached[1]
-    row = _LOCK_HEAD.run(session).fetchone()
+    return _held(session, _LOCK_HEAD.run(session).fetchone())
+
+
+def _held(session: Session, row: Any) -> tuple[int, str, str]:
     if row is None:
         raise RuntimeError("the log has no head row: run `dxs registry migrate`")
     head = (row[0], row[1], row[2])
@@ -92,6 +96,14 @@ def next_seq(session: Session) -> int:
     A write calls it first, so rows can carry the ``log_seq`` of the entry that records them.
     """
     return _head(session)[0]
+
+
+def lock_head(session: Session) -> Callable[[], int]:
+    """:func:`next_seq` for a write that sends its first reads along with the lock (see
+    :func:`registry.statements.pipeline`): the lock is asked for now, the sequence number
+    read by calling what this returns once the reads are answered."""
+    cursor = _LOCK_HEAD.run(session)
+    return lambda: _held(session, cursor.fetchone())[0]
 
 
 def _signer(session: Session) -> LogSigner:
