@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -202,18 +202,33 @@ def request_body(model: type[BaseModel]) -> dict[str, object]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": inline_refs(model.model_json_schema())}}}}
 
 
+def _is_json(content_type: str | None) -> bool:
+    """``application/json`` or ``application/*+json``; no content type is not JSON (FastAPI's strict default)."""
+    kind = (content_type or "").partition(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 async def json_body(request: Request, model: type[M]) -> M:
-    """The request's JSON body as ``model``, refused as FastAPI refuses a body parameter: 422, each problem under ``body``."""
+    """The request's JSON body as ``model``, refused exactly as FastAPI refuses a body parameter.
+
+    422 with each problem under ``body`` (an empty body, a body not sent as JSON, bad JSON,
+    or not the model); 400 for bytes that are not text.
+    """
     body = await request.body()
+    if not body:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+    data: object = body  # sent as something other than JSON: refused by the model below, as FastAPI does
+    if _is_json(request.headers.get("content-type")):
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise RequestValidationError(
+                [{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error", "input": {}, "ctx": {"error": exc.msg}}]
+            ) from None
+        except ValueError:  # not UTF-8, -16 or -32
+            raise HTTPException(400, "There was an error parsing the body") from None
     try:
-        data = json.loads(body)
-    except ValueError as exc:  # also for bytes that are not UTF-8
-        pos = getattr(exc, "pos", 0)
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ("body", pos), "msg": "JSON decode error", "input": {}, "ctx": {"error": str(exc)}}]
-        ) from None
-    try:
-        return model.model_validate(data)  # as FastAPI validates a body: Python mode, after json.loads
+        return model.model_validate(data, from_attributes=True)  # as FastAPI validates a body field
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]) from None
 

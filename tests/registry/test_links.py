@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.registry.conftest import LINK
 
 
@@ -89,5 +91,16 @@ def test_a_bad_declaration_body_is_answered_with_its_place(client, world):
     assert not_json.status_code == 422 and not_json.json()["message"].startswith("body.13: JSON decode error")
     not_object = client.post("/api/v1/links", json=["RD"], headers=world.rd).json()
     assert not_object["code"] == "invalid_request" and not_object["details"][0]["location"] == ["body"]
+    as_text = json.dumps(LINK).encode()
+    for content_type in ("text/plain", None):  # a body not sent as JSON is not read as JSON
+        headers = world.rd | ({"Content-Type": content_type} if content_type else {})
+        refused = client.post("/api/v1/links", content=as_text, headers=headers)
+        assert refused.status_code == 422 and refused.json()["details"][0]["location"] == ["body"], content_type
+    sent_as = client.post("/api/v1/links", content=as_text, headers=world.rd | {"Content-Type": "application/vnd.dxs+json; charset=utf-8"})
+    assert sent_as.status_code == 201
+    empty = client.post("/api/v1/links", content=b"", headers=world.rd | {"Content-Type": "application/json"}).json()
+    assert empty["message"] == "body: Field required"
+    not_text = client.post("/api/v1/links", content=b"\xff\xfe\xfd", headers=world.rd | {"Content-Type": "application/json"})
+    assert not_text.status_code == 400 and not_text.json()["message"] == "There was an error parsing the body"
     # a write needs a key before anything else is looked at
     assert client.post("/api/v1/links", content=b"nonsense").json()["code"] == "unauthenticated"
