@@ -204,13 +204,11 @@ def ingest(
                     f"Idempotency-Key {idempotency_key!r} was already used with a different request"
                 )
             return IngestResult(status_code, json.loads(response), replayed=True)
-    link = links.get(session, caller=caller, link_id=link_id)
-    side = links.side_of(link, reporter_id)
-    assert side is not None  # links.get admits only parties (the office was refused above)
+    side = links.reporting_side(session, caller=caller, link_id=link_id)
 
     now = utcnow()
     # a record repeated inside the batch is a duplicate like any other
-    stored = _store(session, (link.id, reporter_id, side, seq), prepared, now)
+    stored = _store(session, (link_id, reporter_id, side, seq), prepared, now)
     received, accepted = len(prepared.params), len(stored)
     reporter = caller.agency_code or str(reporter_id)
     log.append(
@@ -218,7 +216,7 @@ def ingest(
         actor=caller.actor,
         kind="events.ingested",
         payload={
-            "link_id": link.id,
+            "link_id": link_id,
             "reporter_id": reporter_id,
             "side": side,
             "received": received,
@@ -228,7 +226,7 @@ def ingest(
         },
     )
     body = {
-        "link_id": link.id,
+        "link_id": link_id,
         "reporter": reporter,
         "side": side,
         "received": received,

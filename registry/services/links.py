@@ -25,7 +25,7 @@ from . import agencies, log
 from .callers import Caller
 from .snapshots import link_state
 
-__all__ = ["change", "declare", "get", "history", "list_links", "side_of"]
+__all__ = ["change", "declare", "get", "history", "list_links", "reporting_side", "side_of"]
 
 
 def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
@@ -77,11 +77,20 @@ def _party(agency: tuple[int, str] | None, code: str, role: str) -> int:
 
 def side_of(link: ExchangeLink, agency_id: int | None) -> str | None:
     """``provider``, ``consumer`` or ``None`` for an agency that is not a party."""
-    if agency_id == link.provider_id:
+    return _side(link.provider_id, link.consumer_id, agency_id)
+
+
+def _side(provider_id: int, consumer_id: int, agency_id: int | None) -> str | None:
+    if agency_id == provider_id:
         return "provider"
-    if agency_id == link.consumer_id:
+    if agency_id == consumer_id:
         return "consumer"
     return None
+
+
+def _not_a_party(link_id: int) -> NotFound:
+    # not revealing whether a link the caller is not party to exists
+    return NotFound(f"no link {link_id} that you are a party to", code="link_not_found")
 
 
 def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str, seq: int) -> None:
@@ -148,9 +157,24 @@ def get(session: Session, *, caller: Caller, link_id: int) -> ExchangeLink:
     caller.require_known()
     link = session.get(ExchangeLink, link_id)
     if link is None or not (caller.is_office or side_of(link, caller.agency_id)):
-        # not revealing whether a link the caller is not party to exists
-        raise NotFound(f"no link {link_id} that you are a party to", code="link_not_found")
+        raise _not_a_party(link_id)
     return link
+
+
+_PARTIES_OF = Statement("SELECT provider_id, consumer_id FROM exchange_links WHERE id = :id")
+
+
+def reporting_side(session: Session, *, caller: Caller, link_id: int) -> str:
+    """The side of the link the caller's agency reports for: :func:`get` for an event batch,
+    which needs only the parties (the ORM's load of the whole link cost it a millisecond).
+
+    :raises NotFound: no such link, or the caller is not a party to it (as :func:`get`).
+    """
+    found = _PARTIES_OF.run(session, {"id": link_id}).fetchone()
+    side = None if found is None else _side(found[0], found[1], caller.agency_id)
+    if side is None:
+        raise _not_a_party(link_id)
+    return side
 
 
 def change(session: Session, *, caller: Caller, catalog: Catalog, link_id: int, data: LinkUpdate) -> ExchangeLink:
