@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
@@ -24,6 +22,7 @@ from ..schemas import inline_refs
 from ..signing import load_or_create_signer
 from ..services import keys
 from ..services.callers import ANONYMOUS, Caller
+from .writes import Writer, authenticate
 
 __all__ = [
     "CallerDep", "CatalogDep", "DatabaseDep", "ItemId", "Limit", "Offset", "SessionDep", "Writer", "WriterDep",
@@ -31,7 +30,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("registry")
-T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 #: Cookie the portal keeps an agency's key in (HttpOnly, SameSite=Strict).
@@ -103,14 +101,6 @@ AuthorizationHeader = Annotated[str | None, Header(description="`Bearer dxs_...`
 ApiKeyHeader = Annotated[str | None, Header(description="The API key, as an alternative to Authorization")]
 
 
-def _authenticate(session: Session, token: str | None) -> tuple[Caller, bool]:
-    """The caller a token names (anonymous without one), and whether its key's last use is due a refresh."""
-    if not token:
-        return ANONYMOUS, False
-    caller, due = keys.authenticate(session, token)
-    return caller, due and caller.key_id is not None
-
-
 def get_caller(
     session: SessionDep,
     database: DatabaseDep,
@@ -118,7 +108,7 @@ def get_caller(
     x_api_key: ApiKeyHeader = None,
 ) -> Caller:
     """The caller named by the request's API key; anonymous when it carries none."""
-    caller, due = _authenticate(session, token_from(authorization, x_api_key))
+    caller, due = authenticate(session, token_from(authorization, x_api_key))
     if due:
         # The request's session only reads: the time is refreshed on the side.
         try:
@@ -127,57 +117,6 @@ def get_caller(
         except OperationalError:
             log.warning("could not record last use of key %s", caller.key_id)
     return caller
-
-
-#: Writes are served one at a time anyway (they all append to the one log): each process
-#: runs them on one thread of their own, in arrival order. Sixteen pool threads queueing
-#: for the write lock would each wake, take the GIL from the thread that holds the lock
-#: and sleep again, every time that thread waits on the database.
-_WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxs-writes")
-
-
-class Writer:
-    """A request's write, done whole in one worker thread: authenticate, act, commit.
-
-    FastAPI runs a plain ``def`` route, each of its ``def`` dependencies and their
-    exits in separate hops to the thread pool; a write's locks (the log head, SQLite's
-    writer) would stay held from hop to hop while the event loop serves other requests.
-    Routes that write are ``async def`` and hand their work to a ``Writer`` instead:
-    the transaction begins, authenticates the caller, does the work and commits in one
-    hop, and the answer is built after the locks are gone.
-    """
-
-    __slots__ = ("_database", "_token")
-
-    def __init__(self, database: Database, token: str | None) -> None:
-        self._database, self._token = database, token
-
-    async def __call__(self, act: Callable[[Session, Caller], T]) -> T:
-        """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it."""
-        return await asyncio.get_running_loop().run_in_executor(_WRITES, self.run, act)
-
-    def read_caller(self) -> Caller:
-        """The caller, from a read (no write lock): for a route that refuses early, before heavy work.
-
-        Call it in a worker thread. The write itself authenticates again, in its
-        transaction: a key revoked meanwhile writes nothing.
-        """
-        with self._database.transaction(write=False) as session:
-            return _authenticate(session, self._token)[0]
-
-    def run(self, act: Callable[[Session, Caller], T]) -> T:
-        """What :meth:`__call__` runs, for a route already in a worker thread."""
-        with self._database.session() as session:
-            try:
-                caller, due = _authenticate(session, self._token)
-                if due:
-                    keys.touch(session, key_id=caller.key_id)
-                result = act(session, caller)
-                session.commit()  # before the answer: a failed commit is an error, never a 2xx
-            except BaseException:
-                session.rollback()
-                raise
-        return result
 
 
 def writer_for(request: Request, authorization: str | None, x_api_key: str | None) -> Writer:

@@ -1,0 +1,155 @@
+"""Writes: each request's whole write in one thread, and the writes waiting committed together.
+
+Every write appends to the one hash-chained log, so writes are served one at a time
+whatever the number of threads or workers. Each worker process therefore runs them on
+one thread of its own, in arrival order (a crowd of pool threads queueing for the lock
+would only take the interpreter from the one that holds it). When several requests'
+writes are waiting, that thread does them in one transaction — one `BEGIN`, one turn
+of the database's lock, one commit — and answers each only after the commit. Should any
+of them fail, or the commit, everything is rolled back and each is done again on its
+own, so every request gets exactly the answer it would have had alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..services import keys
+from ..services.callers import ANONYMOUS, Caller
+
+__all__ = ["MAX_GROUP", "Writer", "authenticate"]
+
+T = TypeVar("T")
+Act = Callable[[Session, Caller], T]
+
+#: The most writes committed together: a bound on how long the first of them waits for the rest.
+MAX_GROUP = 16
+
+
+def authenticate(session: Session, token: str | None) -> tuple[Caller, bool]:
+    """The caller a token names (anonymous without one), and whether its key's last use is due a refresh."""
+    if not token:
+        return ANONYMOUS, False
+    caller, due = keys.authenticate(session, token)
+    return caller, due and caller.key_id is not None
+
+
+class Writer:
+    """A request's write: authenticate, act, commit, all in the writes thread.
+
+    FastAPI runs a plain ``def`` route, each of its ``def`` dependencies and their
+    exits in separate hops to the thread pool; a write's locks (the log head, SQLite's
+    writer) would stay held from hop to hop while the event loop serves other requests.
+    Routes that write are ``async def`` and hand their work to a ``Writer`` instead:
+    the transaction begins, authenticates the caller, does the work and commits in one
+    hop, and the answer is built after the locks are gone.
+    """
+
+    __slots__ = ("_database", "_token")
+
+    def __init__(self, database: Database, token: str | None) -> None:
+        self._database, self._token = database, token
+
+    async def __call__(self, act: Act[T]) -> T:
+        """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it; its result once committed."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+        _waiting.append(_Waiting(self, act, done, loop))
+        _thread.submit(_write_waiting)
+        return await done
+
+    def read_caller(self) -> Caller:
+        """The caller, from a read (no write lock): for a route that refuses early, before heavy work.
+
+        Call it in a worker thread. The write itself authenticates again, in its
+        transaction: a key revoked meanwhile writes nothing.
+        """
+        with self._database.transaction(write=False) as session:
+            return authenticate(session, self._token)[0]
+
+    def run(self, act: Act[T]) -> T:
+        """``act`` alone, in a transaction of its own (in the calling thread)."""
+        with self._database.session() as session:
+            try:
+                result = self._act_in(session, act)
+                session.commit()  # before the answer: a failed commit is an error, never a 2xx
+            except BaseException:
+                session.rollback()
+                raise
+        return result
+
+    def _act_in(self, session: Session, act: Act[T]) -> T:
+        caller, due = authenticate(session, self._token)
+        if due:
+            keys.touch(session, key_id=caller.key_id)
+        return act(session, caller)
+
+
+class _Waiting:
+    __slots__ = ("act", "done", "loop", "writer")
+
+    def __init__(self, writer: Writer, act: Act[Any], done: asyncio.Future[Any], loop: asyncio.AbstractEventLoop) -> None:
+        self.writer, self.act, self.done, self.loop = writer, act, done, loop
+
+    def settle(self, ok: bool, value: Any) -> None:
+        """Hand the outcome to the request, on its event loop."""
+        self.loop.call_soon_threadsafe(_settle, self.done, ok, value)
+
+
+def _settle(done: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if done.cancelled():  # the request went away; its write stands, as any committed write
+        return
+    if ok:
+        done.set_result(value)
+    else:
+        done.set_exception(value)
+
+
+_waiting: deque[_Waiting] = deque()  # appended by event loops, taken by the writes thread
+_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxs-writes")
+
+
+def _write_waiting() -> None:
+    """Do the writes waiting (those for one database, up to :data:`MAX_GROUP`), together if they can be."""
+    group: list[_Waiting] = []
+    while _waiting and len(group) < MAX_GROUP and (not group or _waiting[0].writer._database is group[0].writer._database):
+        group.append(_waiting.popleft())
+    if not group:
+        return  # an earlier call took them
+    try:
+        outcomes = _together(group) if len(group) > 1 else None
+        if outcomes is None:
+            outcomes = [_alone(waiting) for waiting in group]
+    except BaseException as exc:  # never leave a request waiting for ever
+        outcomes = [(False, exc)] * len(group)
+    for waiting, (ok, value) in zip(group, outcomes):
+        waiting.settle(ok, value)
+
+
+def _together(group: list[_Waiting]) -> list[tuple[bool, Any]] | None:
+    """All in one transaction, in order; None (everything rolled back) if any of them, or the commit, fails."""
+    try:
+        with group[0].writer._database.session() as session:
+            try:
+                results = [waiting.writer._act_in(session, waiting.act) for waiting in group]
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    except Exception:
+        return None
+    return [(True, result) for result in results]
+
+
+def _alone(waiting: _Waiting) -> tuple[bool, Any]:
+    try:
+        return True, waiting.writer.run(waiting.act)
+    except BaseException as exc:  # raised in the request that asked for it
+        return False, exc

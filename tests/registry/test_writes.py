@@ -1,0 +1,92 @@
+"""Writes waiting for the writes thread are committed together, and each still gets its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from registry.api.writes import MAX_GROUP, Writer
+from registry.errors import Invalid, Unauthenticated
+from registry.models import ExchangeLink
+from registry.schemas import LinkCreate
+from registry.services import audit, links
+from tests.registry.conftest import LINK
+
+
+def declaring(catalog, seen: list[Any], **change: str):
+    """An act that declares a link (``change`` applied to the usual one), noting the transaction it ran in."""
+    data = LinkCreate(**(LINK | change))
+
+    def act(session, caller):
+        seen.append(session.get_transaction())
+        return links.declare(session, caller=caller, catalog=catalog, data=data).id
+
+    return act
+
+
+async def queued_behind_a_busy_thread(writers_and_acts: list[tuple[Writer, Any]]) -> list[Any]:
+    """Hold the writes thread, queue every write, then let it go: they all wait at once, as under load."""
+    gate, started = threading.Event(), threading.Event()
+    holder = Writer(writers_and_acts[0][0]._database, None)
+
+    def hold(_session, _caller) -> None:
+        started.set()
+        assert gate.wait(10)
+
+    holding = asyncio.ensure_future(holder(hold))
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+    waiting = [asyncio.ensure_future(writer(act)) for writer, act in writers_and_acts]
+    await asyncio.sleep(0)  # every write queued
+    gate.set()
+    await holding
+    return await asyncio.gather(*waiting, return_exceptions=True)
+
+
+def token(headers: dict[str, str]) -> str:
+    return headers["Authorization"].split()[1]
+
+
+def stored(database) -> list[int]:
+    with database.transaction(write=False) as s:
+        return [link.id for link in s.query(ExchangeLink).order_by(ExchangeLink.id)]
+
+
+def test_waiting_writes_share_one_commit_in_arrival_order(database, world, fixture_catalog, signer):
+    rd, cgd, seen = Writer(database, token(world.rd)), Writer(database, token(world.cgd)), []
+    acts = [(rd, declaring(fixture_catalog, seen, purpose=f"group {i}")) if i % 2 else (cgd, declaring(fixture_catalog, seen, purpose=f"group {i}")) for i in range(5)]
+    ids = asyncio.run(queued_behind_a_busy_thread(acts))
+    assert ids == sorted(ids) and len(set(ids)) == 5  # in the order they came, each its own link
+    assert len({id(t) for t in seen}) == 1, "one transaction for all five"
+    assert stored(database) == ids
+    with database.transaction(write=False) as s:
+        assert audit.verify(s, verifier=signer).ok
+
+
+def test_one_refused_write_leaves_the_others_their_own_answers(database, world, fixture_catalog, signer):
+    rd, seen = Writer(database, token(world.rd)), []
+    revoked = Writer(database, token(world.revoked))
+    acts = [
+        (rd, declaring(fixture_catalog, seen, purpose="first")),
+        (rd, declaring(fixture_catalog, seen, consumer="GHOST")),  # not a registered agency: 422
+        (revoked, declaring(fixture_catalog, seen, purpose="by a revoked key")),  # 401
+        (rd, declaring(fixture_catalog, seen, purpose="last")),
+    ]
+    with database.transaction(write=False) as s:
+        entries_before = audit.verify(s, verifier=signer).entries
+    first, ghost, by_revoked, last = asyncio.run(queued_behind_a_busy_thread(acts))
+    assert isinstance(ghost, Invalid) and ghost.code == "unknown_agency"
+    assert isinstance(by_revoked, Unauthenticated) and by_revoked.code == "key_revoked"
+    assert isinstance(first, int) and isinstance(last, int) and first < last
+    assert stored(database) == [first, last]  # nothing of the refused ones, nothing lost of the others
+    with database.transaction(write=False) as s:
+        report = audit.verify(s, verifier=signer)
+    assert report.ok and report.entries == entries_before + 2  # one log entry for each write that stands
+
+
+def test_a_group_is_bounded(database, world, fixture_catalog):
+    rd, seen = Writer(database, token(world.rd)), []
+    acts = [(rd, declaring(fixture_catalog, seen, purpose=f"many {i}")) for i in range(MAX_GROUP + 3)]
+    ids = asyncio.run(queued_behind_a_busy_thread(acts))
+    assert len(set(ids)) == MAX_GROUP + 3 and ids == sorted(ids)
+    assert len({id(t) for t in seen}) == 2, f"{MAX_GROUP} together, then the other 3"
