@@ -51,6 +51,8 @@ ERRORS = {
 }
 #: A batch of 10,000 records is about 3 MB of JSON; refuse far larger bodies unread.
 MAX_BODY = 16 * 1024 * 1024
+#: Larger batches are committed alone, not with other writes waiting (which would wait for them).
+SHARED_COMMIT_RECORDS = 1_000
 
 
 def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
@@ -187,7 +189,8 @@ async def send_events(
     result = await write(
         lambda session, caller: events.ingest(
             session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
-        )
+        ),
+        alone=len(prepared.params) > SHARED_COMMIT_RECORDS,
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

@@ -57,11 +57,15 @@ class Writer:
     def __init__(self, database: Database, token: str | None) -> None:
         self._database, self._token = database, token
 
-    async def __call__(self, act: Act[T]) -> T:
-        """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it; its result once committed."""
+    async def __call__(self, act: Act[T], *, alone: bool = False) -> T:
+        """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it; its result once committed.
+
+        ``alone``: a long write (a large event batch) that others must not wait for, in a
+        transaction of its own.
+        """
         loop = asyncio.get_running_loop()
         done: asyncio.Future[T] = loop.create_future()
-        _waiting.append(_Waiting(self, act, done, loop))
+        _waiting.append(_Waiting(self, act, done, loop, alone))
         _thread.submit(_write_waiting)
         return await done
 
@@ -93,10 +97,15 @@ class Writer:
 
 
 class _Waiting:
-    __slots__ = ("act", "done", "loop", "writer")
+    __slots__ = ("act", "alone", "done", "loop", "writer")
 
-    def __init__(self, writer: Writer, act: Act[Any], done: asyncio.Future[Any], loop: asyncio.AbstractEventLoop) -> None:
-        self.writer, self.act, self.done, self.loop = writer, act, done, loop
+    def __init__(self, writer: Writer, act: Act[Any], done: asyncio.Future[Any], loop: asyncio.AbstractEventLoop, alone: bool) -> None:
+        self.writer, self.act, self.done, self.loop, self.alone = writer, act, done, loop, alone
+
+    def joins(self, group: list[_Waiting]) -> bool:
+        """Whether this write may be committed with ``group``: same database, neither of them alone."""
+        first = group[0]
+        return not (self.alone or first.alone) and self.writer._database is first.writer._database
 
     def settle(self, ok: bool, value: Any) -> None:
         """Hand the outcome to the request, on its event loop."""
@@ -117,9 +126,9 @@ _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxs-writes")
 
 
 def _write_waiting() -> None:
-    """Do the writes waiting (those for one database, up to :data:`MAX_GROUP`), together if they can be."""
+    """Do the writes waiting (in order, up to :data:`MAX_GROUP` that may go together), together if they can be."""
     group: list[_Waiting] = []
-    while _waiting and len(group) < MAX_GROUP and (not group or _waiting[0].writer._database is group[0].writer._database):
+    while _waiting and len(group) < MAX_GROUP and (not group or _waiting[0].joins(group)):
         group.append(_waiting.popleft())
     if not group:
         return  # an earlier call took them

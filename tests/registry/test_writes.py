@@ -25,10 +25,10 @@ def declaring(catalog, seen: list[Any], **change: str):
     return act
 
 
-async def queued_behind_a_busy_thread(writers_and_acts: list[tuple[Writer, Any]]) -> list[Any]:
-    """Hold the writes thread, queue every write, then let it go: they all wait at once, as under load."""
+async def queued_behind_a_busy_thread(writes: list[tuple[Any, ...]]) -> list[Any]:
+    """Hold the writes thread, queue every write (writer, act[, alone]), then let it go: they all wait at once, as under load."""
     gate, started = threading.Event(), threading.Event()
-    holder = Writer(writers_and_acts[0][0]._database, None)
+    holder = Writer(writes[0][0]._database, None)
 
     def hold(_session, _caller) -> None:
         started.set()
@@ -36,7 +36,7 @@ async def queued_behind_a_busy_thread(writers_and_acts: list[tuple[Writer, Any]]
 
     holding = asyncio.ensure_future(holder(hold))
     await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-    waiting = [asyncio.ensure_future(writer(act)) for writer, act in writers_and_acts]
+    waiting = [asyncio.ensure_future(writer(act, alone=bool(alone))) for writer, act, *alone in writes]
     await asyncio.sleep(0)  # every write queued
     gate.set()
     await holding
@@ -90,3 +90,12 @@ def test_a_group_is_bounded(database, world, fixture_catalog):
     ids = asyncio.run(queued_behind_a_busy_thread(acts))
     assert len(set(ids)) == MAX_GROUP + 3 and ids == sorted(ids)
     assert len({id(t) for t in seen}) == 2, f"{MAX_GROUP} together, then the other 3"
+
+
+def test_a_write_marked_alone_is_committed_alone(database, world, fixture_catalog):
+    """A large event batch is not committed with the small writes around it, which would wait for it."""
+    rd, seen = Writer(database, token(world.rd)), []
+    small = declaring(fixture_catalog, seen, purpose="small")
+    ids = asyncio.run(queued_behind_a_busy_thread([(rd, small), (rd, small, True), (rd, small)]))
+    assert len(set(ids)) == 3
+    assert len({id(t) for t in seen}) == 3, "three transactions: the one alone is between the others"
