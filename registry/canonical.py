@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-__all__ = ["canonical_json", "iso", "to_utc", "utcnow"]
+__all__ = ["canonical_json", "iso", "stored_time", "to_utc", "utcnow"]
 
 
 def utcnow() -> dt.datetime:
@@ -23,12 +23,17 @@ def to_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def stored_time(value: dt.datetime) -> str:
+    """``2024-05-01 03:00:00.000000``, in UTC: a time as SQLAlchemy stores it in SQLite, fixed-width."""
+    # isoformat is C code and, with timespec, always writes the microseconds
+    return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 def iso(value: dt.datetime | dt.date | None) -> str | None:
     """``2024-05-01T03:00:00.000000Z`` for datetimes, ``2024-05-01`` for dates."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        # isoformat is C code and, with timespec, always writes the microseconds
         return to_utc(value).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
     return value.isoformat()
 

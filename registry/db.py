@@ -205,10 +205,9 @@ class Database:
     ``signer`` may be ``None`` for read-only use (listing, verifying).
     """
 
-    def __init__(self, url: str, *, signer: LogSigner | None, engine: Engine | None = None) -> None:
+    def __init__(self, url: str, *, signer: LogSigner | None) -> None:
         self.url = normalise_url(url)
-        self._writer = WriterLock(sqlite_path(self.url))
-        self.engine = engine if engine is not None else make_engine(self.url, writer=self._writer)
+        self.engine = make_engine(self.url, writer=WriterLock(sqlite_path(self.url)))
         self.signer = signer
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False, info={"log_signer": signer})
         self._readers = sessionmaker(
@@ -245,7 +244,6 @@ class Database:
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, info={"log_signer": signer}
         )
         db._readers = db._sessions
-        db._writer = None
         return db
 
     def dispose(self) -> None:

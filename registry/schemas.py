@@ -181,6 +181,8 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 #: What ``POST /links/{id}/events`` takes, as published in the OpenAPI document and checked on every batch.
 EVENT_BATCH_SCHEMA = inline_refs(EventBatch.model_json_schema())
+#: What ``POST /links`` takes, as published (the route reads its body itself).
+LINK_CREATE_SCHEMA = inline_refs(LinkCreate.model_json_schema())
 
 
 class EventBatchResult(BaseModel):

@@ -20,6 +20,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .canonical import stored_time, to_utc
+
 __all__ = ["Statement", "driver_of", "from_db_time", "on_postgres", "pipeline"]
 
 
@@ -46,10 +48,7 @@ def driver_of(session: Session) -> tuple[Any, bool]:
 
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            offset = value.utcoffset()
-            value = value.replace(tzinfo=None) - offset if offset else value.replace(tzinfo=None)
-        return value.isoformat(" ", "microseconds")
+        return stored_time(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -76,7 +75,7 @@ def from_db_time(value: dt.datetime | str | None) -> dt.datetime | None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return to_utc(value)
 
 
 class Statement:

@@ -45,10 +45,10 @@ def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
 
             def receive() -> None:
                 try:
-                    _, fds, _, _ = socket.recv_fds(channel, 16, 64)
+                    data, fds, _, _ = socket.recv_fds(channel, 16, 64)
                 except BlockingIOError:
                     return
-                if not fds:  # the supervisor is gone
+                if not data:  # end of stream: the supervisor is gone
                     loop.remove_reader(channel.fileno())
                     self.should_exit = True
                 for fd in fds:

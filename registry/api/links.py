@@ -15,6 +15,7 @@ from ..errors import BatchTooLarge
 from ..models import ExchangeLink
 from ..schemas import (
     EVENT_BATCH_SCHEMA,
+    LINK_CREATE_SCHEMA,
     EventBatchResult,
     EventRead,
     LinkChangeRead,
@@ -103,7 +104,7 @@ def list_links(
     response_model=LinkRead,
     status_code=status.HTTP_201_CREATED,
     responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}},
-    openapi_extra=request_body(LinkCreate),
+    openapi_extra=request_body(LINK_CREATE_SCHEMA),
 )
 async def declare_link(request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> Response:
     """Declare a link; the caller must be its provider or its consumer."""
@@ -160,7 +161,7 @@ async def _raw_body(request: Request) -> bytes:
         413: {"description": "More than 10,000 records"},
         422: {"description": "Invalid records, or an Idempotency-Key reused with another body"},
     },
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": EVENT_BATCH_SCHEMA}}}},
+    openapi_extra=request_body(EVENT_BATCH_SCHEMA),
 )
 async def send_events(
     link_id: ItemId,
@@ -178,14 +179,13 @@ async def send_events(
     already stored are ignored and counted as `duplicates`. With an `Idempotency-Key`,
     a retry returns the stored answer (header `Idempotent-Replayed: true`).
     """
-    fingerprint = events.request_hash(request.url.path, body)
-
-    def receive() -> events.PreparedBatch:
-        # the caller checked (a read: no lock) before a large body is parsed
+    def receive() -> tuple[events.PreparedBatch, str]:
+        # the caller checked (a read: no lock) before a large body is parsed or hashed
         write.read_caller().require_agency()
-        return events.parse_batch(body, postgres=not database.is_sqlite)
+        return events.parse_batch(body, postgres=not database.is_sqlite), events.request_hash(request.url.path, body)
 
-    prepared = await run_in_threadpool(receive)  # before the write: no lock is held meanwhile
+    # in a worker thread, before the write: no lock is held meanwhile, and the event loop serves others
+    prepared, fingerprint = await run_in_threadpool(receive)
     result = await write(
         lambda session, caller: events.ingest(
             session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint

@@ -5,9 +5,8 @@ whatever the number of threads or workers. Each worker process therefore runs th
 one thread of its own, in arrival order (a crowd of pool threads queueing for the lock
 would only take the interpreter from the one that holds it). When several requests'
 writes are waiting, that thread does them in one transaction — one `BEGIN`, one turn
-of the database's lock, one commit — and answers each only after the commit. Should any
-of them fail, or the commit, everything is rolled back and each is done again on its
-own, so every request gets exactly the answer it would have had alone.
+of the database's lock, one commit — and answers each only after the commit, each with
+exactly the answer it would have had alone (see :func:`_write_waiting`).
 """
 
 from __future__ import annotations
@@ -22,23 +21,15 @@ from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..services import keys
-from ..services.callers import ANONYMOUS, Caller
+from ..services.callers import Caller
 
-__all__ = ["MAX_GROUP", "Writer", "authenticate"]
+__all__ = ["MAX_GROUP", "Writer"]
 
 T = TypeVar("T")
 Act = Callable[[Session, Caller], T]
 
 #: The most writes committed together: a bound on how long the first of them waits for the rest.
 MAX_GROUP = 16
-
-
-def authenticate(session: Session, token: str | None) -> tuple[Caller, bool]:
-    """The caller a token names (anonymous without one), and whether its key's last use is due a refresh."""
-    if not token:
-        return ANONYMOUS, False
-    caller, due = keys.authenticate(session, token)
-    return caller, due and caller.key_id is not None
 
 
 class Writer:
@@ -63,9 +54,8 @@ class Writer:
         ``alone``: a long write (a large event batch) that others must not wait for, in a
         transaction of its own.
         """
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[T] = loop.create_future()
-        _waiting.append(_Waiting(self, act, done, loop, alone))
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        _waiting.append(_Waiting(self, act, done, alone))
         _thread.submit(_write_waiting)
         return await done
 
@@ -76,31 +66,20 @@ class Writer:
         transaction: a key revoked meanwhile writes nothing.
         """
         with self._database.transaction(write=False) as session:
-            return authenticate(session, self._token)[0]
-
-    def run(self, act: Act[T]) -> T:
-        """``act`` alone, in a transaction of its own (in the calling thread)."""
-        with self._database.session() as session:
-            try:
-                result = self._act_in(session, act)
-                session.commit()  # before the answer: a failed commit is an error, never a 2xx
-            except BaseException:
-                session.rollback()
-                raise
-        return result
+            return keys.caller_for(session, self._token)[0]
 
     def _act_in(self, session: Session, act: Act[T]) -> T:
-        caller, due = authenticate(session, self._token)
+        caller, due = keys.caller_for(session, self._token)
         if due:
             keys.touch(session, key_id=caller.key_id)
         return act(session, caller)
 
 
 class _Waiting:
-    __slots__ = ("act", "alone", "done", "loop", "writer")
+    __slots__ = ("act", "alone", "done", "writer")
 
-    def __init__(self, writer: Writer, act: Act[Any], done: asyncio.Future[Any], loop: asyncio.AbstractEventLoop, alone: bool) -> None:
-        self.writer, self.act, self.done, self.loop, self.alone = writer, act, done, loop, alone
+    def __init__(self, writer: Writer, act: Act[Any], done: asyncio.Future[Any], alone: bool) -> None:
+        self.writer, self.act, self.done, self.alone = writer, act, done, alone
 
     def joins(self, group: list[_Waiting]) -> bool:
         """Whether this write may be committed with ``group``: same database, neither of them alone."""
@@ -108,8 +87,11 @@ class _Waiting:
         return not (self.alone or first.alone) and self.writer._database is first.writer._database
 
     def settle(self, ok: bool, value: Any) -> None:
-        """Hand the outcome to the request, on its event loop."""
-        self.loop.call_soon_threadsafe(_settle, self.done, ok, value)
+        """Hand the outcome to the request, on its event loop (unless that loop has closed)."""
+        try:
+            self.done.get_loop().call_soon_threadsafe(_settle, self.done, ok, value)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
 
 
 def _settle(done: asyncio.Future[Any], ok: bool, value: Any) -> None:
@@ -126,39 +108,47 @@ _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxs-writes")
 
 
 def _write_waiting() -> None:
-    """Do the writes waiting (in order, up to :data:`MAX_GROUP` that may go together), together if they can be."""
+    """Do the writes waiting (in order, up to :data:`MAX_GROUP` that may go together), together.
+
+    A write that is refused gets its error, which is the one it would have had alone: it
+    ran after the writes before it, as it would have after their commits. The transaction
+    is rolled back and the others are done again together without it. A failed commit is
+    every one's answer: none of them is done again, as the commit may have happened.
+    """
     group: list[_Waiting] = []
     while _waiting and len(group) < MAX_GROUP and (not group or _waiting[0].joins(group)):
         group.append(_waiting.popleft())
-    if not group:
-        return  # an earlier call took them
-    try:
-        outcomes = _together(group) if len(group) > 1 else None
-        if outcomes is None:
-            outcomes = [_alone(waiting) for waiting in group]
-    except BaseException as exc:  # never leave a request waiting for ever
-        outcomes = [(False, exc)] * len(group)
-    for waiting, (ok, value) in zip(group, outcomes):
-        waiting.settle(ok, value)
+    while group:
+        try:
+            refused, outcome = _together(group)
+        except BaseException as exc:  # the commit failed (or worse): every one's answer
+            for waiting in group:
+                waiting.settle(False, exc)
+            return
+        if refused is None:
+            for waiting, result in zip(group, outcome):
+                waiting.settle(True, result)
+            return
+        group.pop(refused).settle(False, outcome)
 
 
-def _together(group: list[_Waiting]) -> list[tuple[bool, Any]] | None:
-    """All in one transaction, in order; None (everything rolled back) if any of them, or the commit, fails."""
-    try:
-        with group[0].writer._database.session() as session:
+def _together(group: list[_Waiting]) -> tuple[int | None, Any]:
+    """Every write of ``group`` in one transaction, in order.
+
+    ``(None, results)`` once committed; ``(i, exception)`` with everything rolled back if
+    write ``i`` was refused. A failed commit raises.
+    """
+    with group[0].writer._database.session() as session:
+        results = []
+        for i, waiting in enumerate(group):
             try:
-                results = [waiting.writer._act_in(session, waiting.act) for waiting in group]
-                session.commit()
-            except BaseException:
+                results.append(waiting.writer._act_in(session, waiting.act))
+            except Exception as exc:
                 session.rollback()
-                raise
-    except Exception:
-        return None
-    return [(True, result) for result in results]
-
-
-def _alone(waiting: _Waiting) -> tuple[bool, Any]:
-    try:
-        return True, waiting.writer.run(waiting.act)
-    except BaseException as exc:  # raised in the request that asked for it
-        return False, exc
+                return i, exc
+        try:
+            session.commit()  # before the answers: a failed commit is an error, never a 2xx
+        except BaseException:
+            session.rollback()
+            raise
+    return None, results

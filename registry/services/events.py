@@ -23,7 +23,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..canonical import canonical_json, utcnow
+from ..canonical import canonical_json, stored_time, utcnow
 from ..errors import BatchTooLarge, IdempotencyKeyReused, Invalid
 from ..models import Agency, ExchangeEvent
 from ..schemas import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatch
@@ -155,7 +155,7 @@ def _store(
     assert side in ("provider", "consumer")
     shared = f"{int(link_id)}, {int(reporter_id)}, '{side}', {int(seq)}"
     columns = "link_id, reporter_id, side, log_seq, record_id, window_start, window_end, messages, bytes, succeeded, failed, valid, invalid, received_at"
-    received = received_at.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]  # the time this server took
+    received = stored_time(received_at)  # the time this server took
     if connection.dialect.name == "postgresql":
         # times as "...Z" text: PostgreSQL reads them as timestamptz, unambiguously UTC
         sql = (

@@ -20,10 +20,10 @@ from ..errors import Forbidden, Invalid, NotFound, Unauthenticated
 from ..models import Agency, ApiKey
 from ..statements import Statement, from_db_time
 from . import agencies, log
-from .callers import Caller
+from .callers import ANONYMOUS, Caller
 from .snapshots import key_state
 
-__all__ = ["authenticate", "create", "hash_key", "list_keys", "revoke", "touch"]
+__all__ = ["authenticate", "caller_for", "create", "hash_key", "list_keys", "revoke", "touch"]
 
 #: ``last_used_at`` is refreshed at most this often, so reads rarely write.
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -125,6 +125,13 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     due = last_used is None or utcnow() - last_used >= TOUCH_EVERY
     caller = Caller(role="office" if role == "office" else "agency", agency_id=agency_id, agency_code=agency_code, key_id=key_id)
     return caller, due
+
+
+def caller_for(session: Session, token: str | None) -> tuple[Caller, bool]:
+    """:func:`authenticate`, with no token standing for an anonymous caller (never due a refresh)."""
+    if not token:
+        return ANONYMOUS, False
+    return authenticate(session, token)
 
 
 def touch(session: Session, *, key_id: int) -> None:

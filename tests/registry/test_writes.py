@@ -79,6 +79,7 @@ def test_one_refused_write_leaves_the_others_their_own_answers(database, world, 
     assert isinstance(by_revoked, Unauthenticated) and by_revoked.code == "key_revoked"
     assert isinstance(first, int) and isinstance(last, int) and first < last
     assert stored(database) == [first, last]  # nothing of the refused ones, nothing lost of the others
+    assert seen[-2] is seen[-1], "the two that stand are committed together, once the refused are left out"
     with database.transaction(write=False) as s:
         report = audit.verify(s, verifier=signer)
     assert report.ok and report.entries == entries_before + 2  # one log entry for each write that stands
