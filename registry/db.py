@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .signing import LogSigner
+from .statements import settle_pipelines
 
 __all__ = ["DEFAULT_DATABASE_URL", "Database", "database_url_from_env", "make_engine"]
 
@@ -57,6 +58,7 @@ def make_engine(url: str, *, writer: WriterLock | None = None) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() != "sqlite":
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        settle_pipelines(engine)
         if writer is not None:
 
             @event.listens_for(engine, "begin")

@@ -8,21 +8,37 @@ connection of the session's transaction, so they commit or roll back with it. Va
 go in as SQLAlchemy would store them: on SQLite, times as UTC text
 (``YYYY-MM-DD HH:MM:SS.ffffff``) and dates as ``YYYY-MM-DD``; PostgreSQL takes them
 as they are. Everything else keeps using SQLAlchemy.
+
+On PostgreSQL, each wait for an answer is a round trip while the log is locked.
+Statements whose answers can wait are sent together (:func:`pipeline`), and a group of
+writes (:func:`deferred`) does not even wait for those: they travel with the next
+statement whose rows are needed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .canonical import stored_time, to_utc
 
-__all__ = ["Statement", "driver_of", "from_db_time", "on_postgres", "pipeline"]
+__all__ = [
+    "Statement", "deferred", "driver_of", "from_db_time", "is_database_error", "on_postgres", "pipeline", "settle_pipelines",
+]
+
+#: In a pooled connection's ``info``: a group of writes is deferring answers (:func:`deferred`) ...
+_DEFERRING = "dxs_deferring"
+#: ... and the pipeline left open for them.
+_OPEN = "dxs_pipeline"
 
 
 def on_postgres(session: Session) -> bool:
@@ -36,14 +52,22 @@ def driver_of(session: Session) -> tuple[Any, bool]:
     connection costs more than running a statement on SQLite, and a write asks about ten times
     while it holds the one write lock.
     """
+    _, driver, postgres, _ = _linked(session)
+    return driver, postgres
+
+
+def _linked(session: Session) -> tuple[Any, Any, bool, dict[Any, Any]]:
+    """(transaction, DB-API connection, on PostgreSQL, the pooled connection's ``info``), kept for the transaction."""
     transaction = session.get_transaction()
     cached = session.info.get("driver")
     if cached is not None and transaction is not None and cached[0] is transaction:
-        return cached[1], cached[2]
+        return cached  # type: ignore[no-any-return]
     connection = session.connection()
-    driver, postgres = connection.connection.driver_connection, connection.dialect.name == "postgresql"
-    session.info["driver"] = (session.get_transaction(), driver, postgres)
-    return driver, postgres
+    linked = (
+        session.get_transaction(), connection.connection.driver_connection, connection.dialect.name == "postgresql", connection.info
+    )
+    session.info["driver"] = linked
+    return linked
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -59,14 +83,92 @@ def pipeline(session: Session) -> Iterator[None]:
     """Send the statements run inside to PostgreSQL together, one round trip for all (a no-op on SQLite).
 
     For statements whose results nobody reads before the block ends; an error in any
-    of them is raised as the block ends, and fails the transaction.
+    of them is raised as the block ends, and fails the transaction. Inside
+    :func:`deferred` the block does not wait for the answers at all (see there).
     """
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    _, driver, postgres, info = _linked(session)
+    if not postgres:
         yield
         return
-    with connection.connection.driver_connection.pipeline():
+    if info.get(_DEFERRING):
+        if _OPEN not in info:
+            opened: AbstractContextManager[Any] = driver.pipeline()
+            opened.__enter__()
+            info[_OPEN] = opened
         yield
+        return
+    with driver.pipeline():
+        yield
+
+
+@contextmanager
+def deferred(session: Session) -> Iterator[None]:
+    """A group of writes in one transaction that does not wait for the answers of its :func:`pipeline` blocks.
+
+    On PostgreSQL their statements stay queued in the connection's pipeline and are
+    answered together with the next statement whose rows are read (the next write's
+    first read), with SQLAlchemy's next statement, or as the block ends; so one write
+    costs one round trip rather than two or three. The price: a statement's error
+    surfaces in whichever read comes next, not necessarily its own write's
+    (:func:`is_database_error` tells such errors apart). A no-op on SQLite.
+    """
+    _, _, postgres, info = _linked(session)
+    if not postgres:
+        yield
+        return
+    info[_DEFERRING] = True
+    try:
+        yield
+    except BaseException:
+        info.pop(_DEFERRING, None)
+        _settle(info, quiet=True)
+        raise
+    info.pop(_DEFERRING, None)
+    _settle(info)  # the last answers: a write's error surfaces here, before any commit
+
+
+def _settle(info: dict[Any, Any], *, quiet: bool = False) -> None:
+    """Read the answers still owed to a deferred group and leave pipeline mode (errors ignored if ``quiet``:
+    the transaction is being rolled back)."""
+    opened = info.pop(_OPEN, None)
+    if opened is None:
+        return
+    try:
+        opened.__exit__(None, None, None)
+    except Exception:
+        if not quiet:
+            raise
+
+
+def settle_pipelines(engine: Engine) -> None:
+    """Make a PostgreSQL engine leave a deferred group's pipeline before it runs anything of its own.
+
+    SQLAlchemy reads a statement's columns as soon as it has run, which a pipeline does
+    not allow; a commit or rollback must not overtake the statements queued before it.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _execute(conn: Any, *_: Any) -> None:
+        _settle(conn.info)
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Any) -> None:
+        _settle(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        _settle(conn.info, quiet=True)
+
+    @event.listens_for(engine.pool, "reset")
+    def _reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+        record.info.pop(_DEFERRING, None)
+        _settle(record.info, quiet=True)
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` came from the database or its driver (rather than the registry's own checks)."""
+    psycopg = sys.modules.get("psycopg")  # not imported: not a PostgreSQL session, and the CLI starts faster
+    return isinstance(exc, (DBAPIError, sqlite3.Error)) or (psycopg is not None and isinstance(exc, psycopg.Error))
 
 
 def from_db_time(value: dt.datetime | str | None) -> dt.datetime | None:
@@ -81,7 +183,7 @@ def from_db_time(value: dt.datetime | str | None) -> dt.datetime | None:
 class Statement:
     """One SQL statement with ``:name`` parameters, run on the session's driver connection."""
 
-    __slots__ = ("postgres", "sqlite")
+    __slots__ = ("postgres", "source", "sqlite")
 
     def __init__(self, sql: str, *, for_update: bool = False, postgres: str | None = None, postgres_only: bool = False) -> None:
         """``for_update``: lock the rows read until the commit, on PostgreSQL (SQLite's write
@@ -91,8 +193,21 @@ class Statement:
         run (its caller has another way there).
         """
         self.sqlite = "" if postgres_only else " ".join(sql.split())
-        pg = " ".join((postgres or sql).split())
-        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", pg) + (" FOR UPDATE" if for_update else "")
+        self.source = " ".join((postgres or sql).split())  # PostgreSQL's, with ``:name`` parameters
+        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", self.source) + (" FOR UPDATE" if for_update else "")
+
+    def ask(self, session: Session, params: Mapping[str, Any] | None = None) -> Callable[[], Any]:
+        """Ask now, read later: what this returns gives the driver's cursor.
+
+        On PostgreSQL the statement runs now (inside a :func:`pipeline` block it is sent
+        with the others, in one round trip), so it must read nothing that the writes made
+        between asking and reading would change. On SQLite, where waiting costs nothing,
+        it runs when its answer is read.
+        """
+        if driver_of(session)[1]:
+            cursor = self.run(session, params)
+            return lambda: cursor
+        return lambda: self.run(session, params)
 
     def run(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """Execute in the session's transaction (beginning it, as any statement would); the driver's cursor."""

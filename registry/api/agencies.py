@@ -71,7 +71,8 @@ def get_agency(code: str, session: SessionDep) -> AgencyRead:
 @router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
 async def create_agency(data: AgencyCreate, write: WriterDep) -> AgencyRead:
     """Register an agency (office only)."""
-    return await write(lambda session, caller: agency_read(agencies.create(session, caller=caller, data=data), data.parent))
+    # alone, as every write that changes agencies or keys (see Writer)
+    return await write(lambda session, caller: agency_read(agencies.create(session, caller=caller, data=data), data.parent), alone=True)
 
 
 @router.patch("/agencies/{code}", response_model=AgencyRead, responses=ERRORS)
@@ -82,7 +83,7 @@ async def update_agency(code: str, data: AgencyUpdate, write: WriterDep) -> Agen
         agency = agencies.update(session, caller=caller, code=code, data=data)
         return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
 
-    return await write(act)
+    return await write(act, alone=True)
 
 
 @router.get("/agencies/{code}/keys", response_model=list[KeyRead], responses=ERRORS)
@@ -99,7 +100,7 @@ async def create_key(code: str, data: KeyCreate, write: WriterDep) -> KeyCreated
         key, secret = keys.create(session, caller=caller, agency_code=code, role=data.role, label=data.label)
         return KeyCreated(**key_read(key, code).model_dump(), key=secret)
 
-    return await write(act)
+    return await write(act, alone=True)
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=ERRORS)
@@ -110,4 +111,4 @@ async def revoke_key(key_id: ItemId, write: WriterDep) -> KeyRead:
         key = keys.revoke(session, caller=caller, key_id=key_id)
         return key_read(key, agencies.codes_of(session, {key.agency_id}).get(key.agency_id or 0))
 
-    return await write(act)
+    return await write(act, alone=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -112,11 +113,11 @@ async def declare_link(request: Request, authorization: AuthorizationHeader = No
     data = await json_body(request, LinkCreate)
     catalog = request.app.state.catalog
 
-    def act(session: Session, caller: Caller) -> LinkRead:
-        link = links.declare(session, caller=caller, catalog=catalog, data=data)
-        return link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
+    def act(session: Session, caller: Caller, asked: Callable[[], Any]) -> ExchangeLink:
+        return links.declare(session, caller=caller, catalog=catalog, data=data, asked=asked)
 
-    answer = await write(act)
+    link = await write(act, ask=lambda session: links.ask_to_declare(session, data))
+    answer = link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
     return Response(answer.model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json")
 
 

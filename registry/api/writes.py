@@ -19,14 +19,15 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from .. import statements
 from ..db import Database
-from ..services import keys
+from ..services import keys, log
 from ..services.callers import Caller
 
 __all__ = ["MAX_GROUP", "Writer"]
 
 T = TypeVar("T")
-Act = Callable[[Session, Caller], T]
+Ask = Callable[[Session], Any]
 
 #: The most writes committed together: a bound on how long the first of them waits for the rest.
 MAX_GROUP = 16
@@ -48,14 +49,19 @@ class Writer:
     def __init__(self, database: Database, token: str | None) -> None:
         self._database, self._token = database, token
 
-    async def __call__(self, act: Act[T], *, alone: bool = False) -> T:
+    async def __call__(self, act: Callable[..., T], *, ask: Ask | None = None, alone: bool = False) -> T:
         """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it; its result once committed.
 
-        ``alone``: a long write (a large event batch) that others must not wait for, in a
-        transaction of its own.
+        ``ask``: what the write reads, asked before any write of its group is done (see
+        :meth:`registry.statements.Statement.ask`; on PostgreSQL with the group's first
+        round trip); then it is ``act(session, caller, ask(session))``.
+
+        ``alone``: in a transaction of its own. For a long write (a large event batch) that
+        others must not wait for, and for every write that changes keys or agencies: a
+        group reads its callers' keys and the agencies it asks for as it begins.
         """
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        _waiting.append(_Waiting(self, act, done, alone))
+        _waiting.append(_Waiting(self, act, ask, done, alone))
         _thread.submit(_write_waiting)
         return await done
 
@@ -68,18 +74,25 @@ class Writer:
         with self._database.transaction(write=False) as session:
             return keys.caller_for(session, self._token)[0]
 
-    def _act_in(self, session: Session, act: Act[T]) -> T:
-        caller, due = keys.caller_for(session, self._token)
-        if due:
-            keys.touch(session, key_id=caller.key_id)
-        return act(session, caller)
-
 
 class _Waiting:
-    __slots__ = ("act", "alone", "done", "writer")
+    __slots__ = ("act", "alone", "ask", "done", "writer")
 
-    def __init__(self, writer: Writer, act: Act[Any], done: asyncio.Future[Any], alone: bool) -> None:
-        self.writer, self.act, self.done, self.alone = writer, act, done, alone
+    def __init__(self, writer: Writer, act: Callable[..., Any], ask: Ask | None, done: asyncio.Future[Any], alone: bool) -> None:
+        self.writer, self.act, self.ask, self.done, self.alone = writer, act, ask, done, alone
+
+    def asking(self, session: Session) -> Callable[[], Any]:
+        """Ask for the caller and what the write reads (sent now on PostgreSQL); then call the result to write."""
+        found = keys.lookup(session, self.writer._token)
+        asked = self.ask(session) if self.ask is not None else None
+
+        def write() -> Any:
+            caller, due = found()
+            if due:
+                keys.touch(session, key_id=caller.key_id)
+            return self.act(session, caller) if self.ask is None else self.act(session, caller, asked)
+
+        return write
 
     def joins(self, group: list[_Waiting]) -> bool:
         """Whether this write may be committed with ``group``: same database, neither of them alone."""
@@ -108,16 +121,24 @@ _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxs-writes")
 
 
 def _write_waiting() -> None:
-    """Do the writes waiting (in order, up to :data:`MAX_GROUP` that may go together), together.
-
-    A write that is refused gets its error, which is the one it would have had alone: it
-    ran after the writes before it, as it would have after their commits. The transaction
-    is rolled back and the others are done again together without it. A failed commit is
-    every one's answer: none of them is done again, as the commit may have happened.
-    """
+    """Do the writes waiting (in order, up to :data:`MAX_GROUP` that may go together), together."""
     group: list[_Waiting] = []
     while _waiting and len(group) < MAX_GROUP and (not group or _waiting[0].joins(group)):
         group.append(_waiting.popleft())
+    _finish(group)
+
+
+def _finish(group: list[_Waiting]) -> None:
+    """Do ``group``'s writes in one transaction and answer each.
+
+    A write that is refused gets its error, which is the one it would have had alone: it
+    ran after the writes before it, as it would have after their commits. The transaction
+    is rolled back and the others are done again together without it. An error from the
+    database itself may belong to an earlier write whose answer was not waited for (see
+    :func:`registry.statements.deferred`): then each write is done again alone, for its own
+    answer. A failed commit is every one's answer: none of them is done again, as the
+    commit may have happened.
+    """
     while group:
         try:
             refused, outcome = _together(group)
@@ -129,6 +150,10 @@ def _write_waiting() -> None:
             for waiting, result in zip(group, outcome):
                 waiting.settle(True, result)
             return
+        if len(group) > 1 and statements.is_database_error(outcome):
+            for waiting in group:
+                _finish([waiting])
+            return
         group.pop(refused).settle(False, outcome)
 
 
@@ -136,16 +161,27 @@ def _together(group: list[_Waiting]) -> tuple[int | None, Any]:
     """Every write of ``group`` in one transaction, in order.
 
     ``(None, results)`` once committed; ``(i, exception)`` with everything rolled back if
-    write ``i`` was refused. A failed commit raises.
+    write ``i`` was refused (or the database failed while it ran). A failed commit raises.
+
+    The log is locked first, then every caller's key and what each write asks to read
+    are read in its shadow, in one round trip on PostgreSQL (on SQLite each when it is
+    needed). No write that changes keys or agencies shares a group (they go alone), so
+    each caller and the agencies read are as they would be just before its own write.
     """
     with group[0].writer._database.session() as session:
-        results = []
-        for i, waiting in enumerate(group):
-            try:
-                results.append(waiting.writer._act_in(session, waiting.act))
-            except Exception as exc:
-                session.rollback()
-                return i, exc
+        results: list[Any] = []
+        try:
+            with statements.deferred(session):
+                with statements.pipeline(session):
+                    locked = log.lock_head(session)
+                    writes = [waiting.asking(session) for waiting in group]
+                locked()
+                for write in writes:
+                    results.append(write())
+        except Exception as exc:
+            session.rollback()
+            # the write being done, or the last if the error came as the group ended (PostgreSQL)
+            return min(len(results), len(group) - 1), exc
         try:
             session.commit()  # before the answers: a failed commit is an error, never a 2xx
         except BaseException:

@@ -10,7 +10,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from . import agencies, log
 from .callers import ANONYMOUS, Caller
 from .snapshots import key_state
 
-__all__ = ["authenticate", "caller_for", "create", "hash_key", "list_keys", "revoke", "touch"]
+__all__ = ["authenticate", "caller_for", "create", "hash_key", "list_keys", "lookup", "revoke", "touch"]
 
 #: ``last_used_at`` is refreshed at most this often, so reads rarely write.
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -110,10 +111,36 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     :raises Unauthenticated: the key is malformed, unknown or revoked.
     :raises Forbidden: the key's agency is no longer active.
     """
+    return _lookup(session, token)()
+
+
+def caller_for(session: Session, token: str | None) -> tuple[Caller, bool]:
+    """:func:`authenticate`, with no token standing for an anonymous caller (never due a refresh)."""
+    return lookup(session, token)()
+
+
+def lookup(session: Session, token: str | None) -> Callable[[], tuple[Caller, bool]]:
+    """:func:`caller_for` in two steps: the key's row is asked for now, the caller made (or
+    refused) by calling what this returns. A group of writes asks for all its callers'
+    keys in one round trip (see :func:`registry.statements.pipeline`)."""
+    if not token:
+        return lambda: (ANONYMOUS, False)
+    return _lookup(session, token)
+
+
+def _lookup(session: Session, token: str) -> Callable[[], tuple[Caller, bool]]:
     parts = token.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != "dxs":
-        raise Unauthenticated("malformed API key", code="invalid_key")
-    found = _FIND_KEY.run(session, {"prefix": parts[1]}).fetchone()
+
+        def malformed() -> tuple[Caller, bool]:
+            raise Unauthenticated("malformed API key", code="invalid_key")
+
+        return malformed
+    asked = _FIND_KEY.ask(session, {"prefix": parts[1]})
+    return lambda: _caller(token, asked().fetchone())
+
+
+def _caller(token: str, found: Any) -> tuple[Caller, bool]:
     if found is None or not hmac.compare_digest(found[3], hash_key(token)):
         raise Unauthenticated("unknown API key", code="invalid_key")
     key_id, agency_id, role, _, revoked_at, last_used_at, agency_code, agency_status = found
@@ -125,13 +152,6 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     due = last_used is None or utcnow() - last_used >= TOUCH_EVERY
     caller = Caller(role="office" if role == "office" else "agency", agency_id=agency_id, agency_code=agency_code, key_id=key_id)
     return caller, due
-
-
-def caller_for(session: Session, token: str | None) -> tuple[Caller, bool]:
-    """:func:`authenticate`, with no token standing for an anonymous caller (never due a refresh)."""
-    if not token:
-        return ANONYMOUS, False
-    return authenticate(session, token)
 
 
 def touch(session: Session, *, key_id: int) -> None:

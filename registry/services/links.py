@@ -8,7 +8,8 @@ such a version, and no new link can be declared on one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from . import agencies, log
 from .callers import Caller
 from .snapshots import link_state
 
-__all__ = ["change", "declare", "get", "history", "list_links", "reporting_side", "side_of"]
+__all__ = ["ask_to_declare", "change", "declare", "get", "history", "list_links", "reporting_side", "side_of"]
 
 
 def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
@@ -41,15 +42,18 @@ def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
 
 
 # Declaring a link is the busiest write after events: straight to the driver (see registry.statements).
-_FIND_PARTIES = Statement("SELECT id, code, status FROM agencies WHERE code IN (:provider, :consumer)")
+# A new id and the parties in one statement (one row per party found; one row of NULLs if neither
+# is), so that the writes after it need nothing read back.
+_NEW_ID_AND_PARTIES = Statement(
+    """WITH new AS (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM exchange_links)
+    SELECT new.id, a.id, a.code, a.status FROM new LEFT JOIN agencies a ON a.code IN (:provider, :consumer)""",
+    # the write transaction holds SQLite whole (above); PostgreSQL has the column's sequence
+    postgres="""WITH new AS (SELECT nextval(pg_get_serial_sequence('exchange_links', 'id')) AS id)
+    SELECT new.id, a.id, a.code, a.status FROM new LEFT JOIN agencies a ON a.code IN (:provider, :consumer)""",
+)
 _LINK_COLUMNS = (
     "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",
     "start_date", "end_date", "revision", "created_at", "updated_at", "log_seq",
-)
-# The id is taken first, so that the writes after it need nothing read back (one pipeline).
-_NEXT_LINK_ID = Statement(
-    "SELECT COALESCE(MAX(id), 0) + 1 FROM exchange_links",  # the write transaction holds SQLite whole
-    postgres="SELECT nextval(pg_get_serial_sequence('exchange_links', 'id'))",
 )
 _ADD_LINK = Statement(
     f"INSERT INTO exchange_links (id, {', '.join(_LINK_COLUMNS)}) VALUES (:id, {', '.join(':' + c for c in _LINK_COLUMNS)})"
@@ -60,9 +64,9 @@ _ADD_CHANGE = Statement(
 )
 
 
-def _parties(rows: Sequence[tuple[int, str, str]], provider: str, consumer: str) -> tuple[int, int]:
-    """The ids of the provider and the consumer (from ``_FIND_PARTIES``' rows), both registered and active."""
-    found = {code: (agency_id, status) for agency_id, code, status in rows}
+def _parties(rows: Sequence[tuple[int, int | None, str | None, str | None]], provider: str, consumer: str) -> tuple[int, int]:
+    """The ids of the provider and the consumer (from ``_NEW_ID_AND_PARTIES``' rows), both registered and active."""
+    found = {code: (agency_id, status) for _, agency_id, code, status in rows if code is not None}
     return _party(found.get(provider), provider, "provider"), _party(found.get(consumer), consumer, "consumer")
 
 
@@ -93,44 +97,59 @@ def _not_a_party(link_id: int) -> NotFound:
     return NotFound(f"no link {link_id} that you are a party to", code="link_not_found")
 
 
-def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str, seq: int) -> None:
+def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str, seq: int, rows: log.Rows = ()) -> None:
+    """Keep the link's new revision as history and log it, with ``rows`` (the link's own row, if
+    written here): on PostgreSQL all in one statement."""
     state = link_state(link)
-    _ADD_CHANGE.run(
-        session,
-        {
-            "link_id": link.id,
-            "revision": link.revision,
-            "change": change,
-            "actor": caller.actor,
-            "changed_at": link.updated_at,
-            "state": canonical_json(state),
-            "log_seq": seq,
-        },
+    revision = {
+        "link_id": link.id,
+        "revision": link.revision,
+        "change": change,
+        "actor": caller.actor,
+        "changed_at": link.updated_at,
+        "state": canonical_json(state),
+        "log_seq": seq,
+    }
+    log.append(
+        session, actor=caller.actor, kind=f"link.{change}", payload={"link": state}, now=link.updated_at,
+        rows=(*rows, (_ADD_CHANGE, revision)),
     )
-    log.append(session, actor=caller.actor, kind=f"link.{change}", payload={"link": state})
 
 
-def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate) -> ExchangeLink:
-    """Declare a link; the caller's agency must be its provider or its consumer."""
+def ask_to_declare(session: Session, data: LinkCreate) -> Callable[[], Any]:
+    """What declaring ``data`` reads (a new id, the parties), asked now and read by :func:`declare`
+    (see :meth:`registry.statements.Statement.ask`): a group of writes asks for all of theirs in
+    the round trip that locks the log. Writes that change agencies are never in such a group."""
+    return _NEW_ID_AND_PARTIES.ask(session, {"provider": data.provider, "consumer": data.consumer})
+
+
+def declare(
+    session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate, asked: Callable[[], Any] | None = None
+) -> ExchangeLink:
+    """Declare a link; the caller's agency must be its provider or its consumer.
+
+    ``asked``: :func:`ask_to_declare`'s answer, asked after the log was locked.
+    """
     own = caller.require_agency()
-    # The log first, as every write takes it: the parties read below cannot change before the
-    # commit (their changes wait for the log too), and no two writes take locks in another order.
-    # On PostgreSQL the lock, the parties and a new id are one round trip.
-    with statements.pipeline(session):
-        locked = log.lock_head(session)
-        parties = _FIND_PARTIES.run(session, {"provider": data.provider, "consumer": data.consumer})
-        new_id = _NEXT_LINK_ID.run(session)
-    seq = locked()
-    provider, consumer = _parties(parties.fetchall(), data.provider, data.consumer)
+    if asked is None:
+        # The log first, as every write takes it: the parties read below cannot change before the
+        # commit (their changes wait for the log too), and no two writes take locks in another order.
+        # On PostgreSQL the lock, the parties and a new id are one round trip.
+        with statements.pipeline(session):
+            locked = log.lock_head(session)
+            asked = ask_to_declare(session, data)
+        locked()
+    seq = log.next_seq(session)
+    rows = asked().fetchall()
+    provider, consumer = _parties(rows, data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
     if own not in (provider, consumer):
         raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
     _announced(catalog, data.standard, data.version)
-    link_id = new_id.fetchone()[0]
     now = utcnow()
     row = {
-        "id": link_id,
+        "id": rows[0][0],
         "provider_id": provider,
         "consumer_id": consumer,
         "standard_id": data.standard,
@@ -146,9 +165,8 @@ def declare(session: Session, *, caller: Caller, catalog: Catalog, data: LinkCre
         "log_seq": seq,
     }
     link = ExchangeLink(**row)  # what is stored, for the answer (not added to the session)
-    with statements.pipeline(session):  # on PostgreSQL one round trip for the three writes
-        _ADD_LINK.run(session, row)
-        _record(session, link, caller=caller, change="declared", seq=seq)
+    with statements.pipeline(session):  # on PostgreSQL one statement for the link, its history and the entry
+        _record(session, link, caller=caller, change="declared", seq=seq, rows=[(_ADD_LINK, row)])
     return link
 
 

@@ -9,8 +9,10 @@ operator's Ed25519 key (kept outside the database) as a checkpoint.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,10 +31,22 @@ CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
 
 def entry_bytes(seq: int, created_at: str, actor: str, kind: str, payload: str, prev_hash: str) -> bytes:
-    """The exact bytes an entry's hash covers (``payload`` is already canonical JSON)."""
-    return canonical_json(
-        {"seq": seq, "time": created_at, "actor": actor, "kind": kind, "payload": json.loads(payload), "prev": prev_hash}
+    """The exact bytes an entry's hash covers: the canonical JSON of ``{"seq", "time", "actor", "kind",
+    "payload", "prev"}``.
+
+    ``payload`` is canonical JSON already (as written and stored), so it is spliced in as
+    it is, not parsed and written again: the same bytes, and a stored payload rewritten
+    to other bytes of the same value is a change too.
+    """
+    # canonical_json's key order (sorted) and spelling, written out
+    return (
+        f'{{"actor":{_text(actor)},"kind":{_text(kind)},"payload":{payload},"prev":{_text(prev_hash)},'
+        f'"seq":{int(seq)},"time":{_text(created_at)}}}'
     ).encode()
+
+
+def _text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def checkpoint_message(size: int, root: str, created_at: str) -> bytes:
@@ -52,21 +66,38 @@ _ADD_ENTRY = Statement(
 _ADD_CHECKPOINT = Statement(
     "INSERT INTO log_checkpoints (size, root, created_at, key_id, signature) VALUES (:size, :root, :created_at, :key_id, :signature)"
 )
-# The three above as one statement, one round trip while the log is locked (PostgreSQL). It
-# fails (division by zero) if the head did not move, so it needs no answer read back and
-# can go in a pipeline.
-_APPEND = Statement(
-    """WITH entry AS (
+# The three above as one statement, one round trip while the log is locked (PostgreSQL), with
+# the rows the entry records (see :func:`append`). It fails (division by zero) if the head did
+# not move, so it needs no answer read back and can go in a pipeline.
+_APPEND_PARTS = """entry AS (
         INSERT INTO log_entries (seq, created_at, actor, kind, payload, prev_hash, entry_hash)
         VALUES (:seq, :created_at, :actor, :kind, :payload, :prev_hash, :entry_hash)
     ), checkpoint AS (
         INSERT INTO log_checkpoints (size, root, created_at, key_id, signature) VALUES (:size, :root, :created_at, :key_id, :signature)
     ), moved AS (
         UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :entry_hash WHERE id = 1 AND size = :seq RETURNING 1
-    )
-    SELECT 1 / (SELECT count(*) FROM moved)""",
-    postgres_only=True,
-)
+    )"""
+
+#: The rows an entry records, written with it: a statement (one ``INSERT``) and its parameters each.
+Rows = Sequence[tuple[Statement, Mapping[str, Any]]]
+
+
+@functools.cache
+def _append_with(statements: tuple[Statement, ...]) -> Statement:
+    """``statements`` and the entry's three as one PostgreSQL statement (data-modifying ``WITH`` parts,
+    whose foreign keys are checked as the statement ends)."""
+    parts = [f"row{i} AS ({statement.source})" for i, statement in enumerate(statements)]
+    return Statement(f"WITH {', '.join([*parts, _APPEND_PARTS])} SELECT 1 / (SELECT count(*) FROM moved)", postgres_only=True)
+
+
+def _merged(entry: dict[str, Any], rows: Rows) -> dict[str, Any]:
+    """The parameters of the entry and its rows as one mapping: a name they share must hold one value."""
+    merged = dict(entry)
+    for _, params in rows:
+        for name, value in params.items():
+            if merged.setdefault(name, value) != value:
+                raise ValueError(f"parameter {name!r} has two values in one log statement")
+    return merged
 
 
 def _head(session: Session) -> tuple[int, str, str]:
@@ -75,11 +106,16 @@ def _head(session: Session) -> tuple[int, str, str]:
     Read once per transaction: the lock keeps everyone else out, and :func:`append`
     keeps the copy current, so a write's ``next_seq`` and ``append`` cost one read.
     """
+    cached = _cached(session)
+    return cached if cached is not None else _held(session, _LOCK_HEAD.run(session).fetchone())
+
+
+def _cached(session: Session) -> tuple[int, str, str] | None:
     transaction = session.get_transaction()
     cached = session.info.get("log_head")
     if cached is not None and transaction is not None and cached[0] is transaction:
-        return cached[1]
-    return _held(session, _LOCK_HEAD.run(session).fetchone())
+        return cached[1]  # type: ignore[no-any-return]
+    return None
 
 
 def _held(session: Session, row: Any) -> tuple[int, str, str]:
@@ -101,9 +137,12 @@ def next_seq(session: Session) -> int:
 def lock_head(session: Session) -> Callable[[], int]:
     """:func:`next_seq` for a write that sends its first reads along with the lock (see
     :func:`registry.statements.pipeline`): the lock is asked for now, the sequence number
-    read by calling what this returns once the reads are answered."""
-    cursor = _LOCK_HEAD.run(session)
-    return lambda: _held(session, cursor.fetchone())[0]
+    read by calling what this returns once the reads are answered (at once if this transaction holds it)."""
+    cached = _cached(session)
+    if cached is not None:
+        return lambda: cached[0]
+    asked = _LOCK_HEAD.ask(session)
+    return lambda: _held(session, asked().fetchone())[0]
 
 
 def _signer(session: Session) -> LogSigner:
@@ -113,12 +152,20 @@ def _signer(session: Session) -> LogSigner:
     return signer
 
 
-def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) -> int:
-    """Append an entry and sign the new checkpoint, in the session's transaction; the entry's sequence number."""
+def append(
+    session: Session, *, actor: str, kind: str, payload: dict[str, Any], now: dt.datetime | None = None, rows: Rows = ()
+) -> int:
+    """Append an entry and sign the new checkpoint, in the session's transaction; the entry's sequence number.
+
+    ``rows``: the rows the entry records, written first; on PostgreSQL in the same
+    statement as the entry (a parameter name they share with it must hold the same
+    value: pass ``now``, the entry's time, to share a time). ORM changes pending in the
+    session are flushed before.
+    """
     signer = _signer(session)
     session.flush()  # the rows this entry records go in first, in the order they were made
     size, last_hash, frontier_json = _head(session)
-    now = utcnow()
+    now = now or utcnow()
     created = iso(now)
     assert created is not None
     text = canonical_json(payload)
@@ -134,8 +181,10 @@ def append(session: Session, *, actor: str, kind: str, payload: dict[str, Any]) 
     }
     # The lock on the head makes a moved head impossible; never write a forked log all the same.
     if on_postgres(session):
-        _APPEND.run(session, row)  # checks for itself
+        _append_with(tuple(statement for statement, _ in rows)).run(session, _merged(row, rows))  # checks for itself
     else:
+        for statement, params in rows:
+            statement.run(session, params)
         _ADD_ENTRY.run(session, row)
         if _MOVE_HEAD.run(session, {**row, "old_size": size, "last_hash": entry_hash}).rowcount != 1:
             raise RuntimeError(f"the log head moved under entry {size}")

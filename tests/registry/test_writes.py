@@ -10,7 +10,9 @@ from registry.api.writes import MAX_GROUP, Writer
 from registry.errors import Invalid, Unauthenticated
 from registry.models import ExchangeLink
 from registry.schemas import LinkCreate
+from registry import statements
 from registry.services import audit, links
+from registry.statements import Statement
 from tests.registry.conftest import LINK
 
 
@@ -25,8 +27,27 @@ def declaring(catalog, seen: list[Any], **change: str):
     return act
 
 
+def declaring_as_the_route_does(catalog, seen: list[Any], **change: str) -> tuple[Any, dict[str, Any]]:
+    """An act and its ``ask``, as ``POST /links`` hands them to the writer: the new id and the parties are
+    asked for before any write of the group is done."""
+    data = LinkCreate(**(LINK | change))
+
+    def act(session, caller, asked):
+        seen.append(session.get_transaction())
+        return links.declare(session, caller=caller, catalog=catalog, data=data, asked=asked).id
+
+    return act, {"ask": lambda session: links.ask_to_declare(session, data)}
+
+
+def breaking_a_constraint(session, caller) -> None:
+    """A write whose statement the database refuses (a second log head), sent without waiting for its answer."""
+    with statements.pipeline(session):
+        Statement("INSERT INTO log_head (id, size, last_hash, frontier) VALUES (1, 0, '', '[]')").run(session)
+
+
 async def queued_behind_a_busy_thread(writes: list[tuple[Any, ...]]) -> list[Any]:
-    """Hold the writes thread, queue every write (writer, act[, alone]), then let it go: they all wait at once, as under load."""
+    """Hold the writes thread, queue every write (writer, act[, alone or the writer's options]), then let it go:
+    they all wait at once, as under load."""
     gate, started = threading.Event(), threading.Event()
     holder = Writer(writes[0][0]._database, None)
 
@@ -36,7 +57,10 @@ async def queued_behind_a_busy_thread(writes: list[tuple[Any, ...]]) -> list[Any
 
     holding = asyncio.ensure_future(holder(hold))
     await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-    waiting = [asyncio.ensure_future(writer(act, alone=bool(alone))) for writer, act, *alone in writes]
+    waiting = [
+        asyncio.ensure_future(writer(act, **(options[0] if options and isinstance(options[0], dict) else {"alone": bool(options)})))
+        for writer, act, *options in writes
+    ]
     await asyncio.sleep(0)  # every write queued
     gate.set()
     await holding
@@ -100,3 +124,51 @@ def test_a_write_marked_alone_is_committed_alone(database, world, fixture_catalo
     ids = asyncio.run(queued_behind_a_busy_thread([(rd, small), (rd, small, True), (rd, small)]))
     assert len(set(ids)) == 3
     assert len({id(t) for t in seen}) == 3, "three transactions: the one alone is between the others"
+
+
+def test_writes_that_ask_first_read_in_the_locked_log_and_keep_their_own_answers(database, world, fixture_catalog, signer):
+    """As the route declares: every write's reads asked together after the lock, then the writes in order."""
+    rd, seen = Writer(database, token(world.rd)), []
+    first, ghost, last = asyncio.run(queued_behind_a_busy_thread([
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="first")),
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, consumer="GHOST")),
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="last")),
+    ]))
+    assert isinstance(ghost, Invalid) and ghost.code == "unknown_agency"
+    assert isinstance(first, int) and isinstance(last, int) and first < last
+    assert stored(database) == [first, last]
+    assert seen[-2] is seen[-1], "the two that stand committed together"
+    with database.transaction(write=False) as s:
+        assert audit.verify(s, verifier=signer).ok
+
+
+def test_a_database_error_is_the_answer_of_the_write_that_caused_it(database, world, fixture_catalog, signer):
+    """On PostgreSQL a group does not wait for its writes' answers, so an error surfaces in a later write's
+    read or as the group ends: the writes are then done again one by one, and only the one at fault fails."""
+    rd, seen = Writer(database, token(world.rd)), []
+    first, broken, last = asyncio.run(queued_behind_a_busy_thread([
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="first")),
+        (rd, breaking_a_constraint),
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="last")),
+    ]))
+    assert statements.is_database_error(broken), broken
+    assert isinstance(first, int) and isinstance(last, int) and first < last
+    assert stored(database) == [first, last]
+    with database.transaction(write=False) as s:
+        assert audit.verify(s, verifier=signer).ok
+
+
+def test_a_write_through_the_orm_sees_the_writes_before_it_in_its_group(database, world, fixture_catalog):
+    """A declaration's statements go without waiting for their answers (PostgreSQL); SQLAlchemy's next
+    statement, in the next write, waits for them first."""
+    rd, seen = Writer(database, token(world.rd)), []
+
+    def counting(session, _caller) -> int:
+        seen.append(session.get_transaction())
+        return session.query(ExchangeLink).count()
+
+    before, declared, after = asyncio.run(queued_behind_a_busy_thread([
+        (rd, counting), (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="seen")), (rd, counting),
+    ]))
+    assert isinstance(declared, int) and after == before + 1
+    assert len({id(t) for t in seen}) == 1, "one transaction"
