@@ -115,7 +115,7 @@ def _time(base: str, path: str, params: dict) -> tuple[float, float, dict]:
 def _measure(name: str, url: str, key_file: Path, catalog, rows, load, workers: int) -> list[list[object]]:
     loaded = _prepare(url, key_file, catalog, rows, load)
     out = []
-    with _server(url, key_file, workers) as base:
+    with _server(url, key_file, workers) as (base, _pid):
         for label, path, params in (
             ("`GET /api/v1/indicators?year=2024`", "/api/v1/indicators", {"year": 2024}),
             ("`… ?year=2564&fiscal=true`", "/api/v1/indicators", {"year": 2564, "fiscal": "true"}),

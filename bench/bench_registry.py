@@ -16,6 +16,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -54,15 +55,35 @@ def _records(batch: int) -> list[dict]:
 
 
 @contextmanager
-def _server(url: str, key_file: Path, workers: int) -> Iterator[str]:
-    """A real `dxs serve` (the reliability suite's launcher), its log kept beside the inputs."""
+def _server(url: str, key_file: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """A real `dxs serve` (the reliability suite's launcher), its log kept beside the inputs: its address and pid."""
     from stress._world import Server
 
     server = Server(url, key_file, workers=workers, log_file=WORK / "bench-serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()
+    assert server.proc is not None
     try:
-        yield server.base
+        yield server.base, server.proc.pid
     finally:
         server.stop()
+
+
+def _cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU time used so far by the server (its supervisor and workers) and by this machine's PostgreSQL."""
+    import psutil
+
+    def used(processes: list[psutil.Process]) -> float:
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:  # a connection's backend that has just gone
+                continue
+            total += times.user + times.system
+        return total
+
+    server = psutil.Process(server_pid)
+    postgres = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")]
+    return used([server, *server.children(recursive=True)]), used(postgres)
 
 
 def _setup(url: str, key_file: Path) -> tuple[str, str]:
@@ -155,6 +176,23 @@ def _bare_postgres(url: str, link_id: int) -> float:
     return BATCHES * BATCH / elapsed
 
 
+@dataclass
+class Declared:
+    """Latencies (ms) of a declaration run, and the CPU per declaration (ms) of the server and of PostgreSQL."""
+
+    latencies: list[float]
+    server_cpu: float
+    postgres_cpu: float
+
+
+def _declare_measured(base: str, server_pid: int, key: str, standard: str, pace: float | None) -> Declared:
+    server_before, postgres_before = _cpu_seconds(server_pid)
+    latencies = _declare(base, key, standard, pace)
+    server_after, postgres_after = _cpu_seconds(server_pid)
+    n = len(latencies)
+    return Declared(latencies, 1000 * (server_after - server_before) / n, 1000 * (postgres_after - postgres_before) / n)
+
+
 def _declare(base: str, key: str, standard: str, pace: float | None) -> list[float]:
     """Latencies (ms) of link declarations from ``CLIENTS`` concurrent clients.
 
@@ -174,15 +212,16 @@ def _p(latencies: list[float]) -> tuple[float, float, float]:
     return q[49], q[94], q[98]
 
 
-def _measure(name: str, url: str, bare) -> tuple[list[list[object]], list[object]]:
+def _measure(name: str, url: str, bare) -> tuple[list[list[object]], list[object], Declared]:
     key_file = WORK / "registry-log.key"
     key, standard = _setup(url, key_file)
     rounds: dict[int, list[float]] = {n: [] for n in REPORTERS}
     ratios: dict[int, list[float]] = {n: [] for n in REPORTERS}
     bare_rounds: list[float] = []
-    with _server(url, key_file, WORKERS) as base:
+    with _server(url, key_file, WORKERS) as (base, server_pid):
         paced = _p(_declare(base, key, standard, PACE))
-        saturated = _p(_declare(base, key, standard, None))
+        declared = _declare_measured(base, server_pid, key, standard, None)
+        saturated = _p(declared.latencies)
         # Rounds, each comparing the service with the bare loop run just before and just after it
         # (the table grows as they go, and this machine's speed drifts by tens of per cent).
         for _ in range(ROUNDS):
@@ -203,12 +242,13 @@ def _measure(name: str, url: str, bare) -> tuple[list[list[object]], list[object
         ingest_rows.append([name, WORKERS, n, f"{rate:,.0f}", f"{bare_rate:,.0f}", f"{ratio:.2f}", "yes" if ok else "**no**"])
         print(f"{name}: ingest from {n} client(s) {rate:,.0f} rec/s, bare {bare_rate:,.0f} rec/s (x{ratio:.2f}; rounds "
               + ", ".join(f"{r:.2f}" for r in ratios[n]) + ")")
-    print(f"{name}: declare paced p99 {paced[2]:.1f} ms, saturated p99 {saturated[2]:.1f} ms")
+    print(f"{name}: declare paced p99 {paced[2]:.1f} ms, saturated p99 {saturated[2]:.1f} ms "
+          f"(CPU per declaration: server {declared.server_cpu:.2f} ms, PostgreSQL {declared.postgres_cpu:.2f} ms)")
     declare_row = [name, WORKERS] + [
         f"{mode}: {p50:.1f} / {p95:.1f} / {p99:.1f}" + (" ✓" if p99 < TARGET_P99_MS else " ✗")
         for mode, (p50, p95, p99) in (("paced", paced), ("saturated", saturated))
-    ]
-    return ingest_rows, declare_row
+    ] + [f"{declared.server_cpu:.2f}" + (f" + {declared.postgres_cpu:.2f}" if name == "PostgreSQL" else "")]
+    return ingest_rows, declare_row, declared
 
 
 def main() -> str:
@@ -243,21 +283,22 @@ def main() -> str:
         f"({CLIENTS / PACE:.0f} declarations/s in all, {PACED_PER_CLIENT} each). *Saturated*: each client sends its next "
         f"request the moment the last is answered ({DECLARATIONS_PER_CLIENT} each), so latency is the queue of "
         f"{CLIENTS} requests on this machine's two cores, shared by the clients, the server and PostgreSQL.\n\n"
-        + table(["database", "workers", "paced", "saturated"], declare_rows)
+        + table(["database", "workers", "paced", "saturated", "CPU ms per declaration (saturated): server + PostgreSQL"], declare_rows)
         + "\n\n**What limits these.** Every write appends to the hash-chained log, whose head one write "
         "holds from its `BEGIN` to the end of its commit (on SQLite the database's write lock, on PostgreSQL the "
         "`log_head` row): writes are served one at a time, whatever the number of workers. Each worker runs its "
         "writes on one thread of their own and commits those waiting together (one `BEGIN`, one turn of the lock, "
-        "one commit, each answered after it; see docs/operators.md). A link declaration is about 1 ms of work "
-        "inside the lock on SQLite (nine statements straight to the driver, the entry's hash and signature) and two "
-        "round trips on PostgreSQL (the lock with the parties and a new id; the link, its history and the log "
-        "entry), plus the group's commit. The request around it — uvicorn, the middleware, routing, "
-        "authentication, the answer — costs about as much CPU again, on two cores shared with the clients and "
-        "PostgreSQL (about 2.2 ms of server CPU per declaration on SQLite, 3.6 ms plus 1.2 ms in PostgreSQL, on "
-        "this machine). Sixteen clients that never pause queue behind one another, and the slowest 1 % add the "
-        "machine's own pauses. Each worker keeps its long-lived objects (catalog, validators, app) out of the "
-        "garbage collector's sight; before that, a full collection stalled every request in flight for 90 ms or "
-        "more. An event batch of 1,000 records costs 2–3 ms of Python before the write (orjson parses it, "
+        "one commit, each answered after it; see docs/operators.md). Inside the lock a link declaration is its "
+        "statements straight to the driver (nine on SQLite), the entry's hash and its checkpoint's signature. On "
+        "PostgreSQL a group's waits for answers are what the lock is held for: the lock, every caller's key and "
+        "each declaration's new id and parties are one round trip, each declaration's link, history and log entry "
+        "one statement sent without waiting for its answer, then the group's last answers and its commit. The "
+        "request around the write — uvicorn, the middleware, routing, reading the body, the answer — runs on "
+        "each worker's event loop beside it, on two cores shared with the clients and PostgreSQL (the CPU per "
+        "declaration is in the table). Sixteen clients that never pause queue behind one another, and the slowest "
+        "1 % add the machine's own pauses. Each worker keeps its long-lived objects (catalog, validators, app) out "
+        "of the garbage collector's sight; before that, a full collection stalled every request in flight for 90 ms "
+        "or more. An event batch of 1,000 records costs 2–3 ms of Python before the write (orjson parses it, "
         "jsonschema-rs checks it against the published schema, and its times and counts are prepared a column at "
         "a time), and the insert itself runs at the bare loop's pace; a client that waits for each answer adds the "
         "HTTP exchange, both transactions' set-up and the commit, which several clients at once overlap."
