@@ -23,7 +23,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
@@ -34,6 +34,8 @@ from .canonical import stored_time, to_utc
 __all__ = [
     "Statement", "deferred", "driver_of", "from_db_time", "is_database_error", "on_postgres", "pipeline", "settle_pipelines",
 ]
+
+_PARAMETER = re.compile(r"(?<!:):(\w+)")  # ``:name``, not a ``::type`` cast
 
 #: In a pooled connection's ``info``: a group of writes is deferring answers (:func:`deferred`) ...
 _DEFERRING = "dxs_deferring"
@@ -56,14 +58,21 @@ def driver_of(session: Session) -> tuple[Any, bool]:
     return driver, postgres
 
 
-def _linked(session: Session) -> tuple[Any, Any, bool, dict[Any, Any]]:
-    """(transaction, DB-API connection, on PostgreSQL, the pooled connection's ``info``), kept for the transaction."""
+class _Linked(NamedTuple):
+    transaction: Any
+    driver: Any  # the DB-API connection
+    postgres: bool
+    info: dict[Any, Any]  # the pooled connection's, which lives as long as the DB-API connection
+
+
+def _linked(session: Session) -> _Linked:
+    """The session's transaction and what it runs on, kept for the transaction."""
     transaction = session.get_transaction()
     cached = session.info.get("driver")
-    if cached is not None and transaction is not None and cached[0] is transaction:
+    if cached is not None and transaction is not None and cached.transaction is transaction:
         return cached  # type: ignore[no-any-return]
     connection = session.connection()
-    linked = (
+    linked = _Linked(
         session.get_transaction(), connection.connection.driver_connection, connection.dialect.name == "postgresql", connection.info
     )
     session.info["driver"] = linked
@@ -84,7 +93,8 @@ def pipeline(session: Session) -> Iterator[None]:
 
     For statements whose results nobody reads before the block ends; an error in any
     of them is raised as the block ends, and fails the transaction. Inside
-    :func:`deferred` the block does not wait for the answers at all (see there).
+    :func:`deferred` the block does not wait for the answers at all, and an error is
+    raised wherever they are next read (see there).
     """
     _, driver, postgres, info = _linked(session)
     if not postgres:
@@ -106,11 +116,11 @@ def deferred(session: Session) -> Iterator[None]:
     """A group of writes in one transaction that does not wait for the answers of its :func:`pipeline` blocks.
 
     On PostgreSQL their statements stay queued in the connection's pipeline and are
-    answered together with the next statement whose rows are read (the next write's
-    first read), with SQLAlchemy's next statement, or as the block ends; so one write
-    costs one round trip rather than two or three. The price: a statement's error
-    surfaces in whichever read comes next, not necessarily its own write's
-    (:func:`is_database_error` tells such errors apart). A no-op on SQLite.
+    answered together with the next statement whose rows are read, before SQLAlchemy's
+    next statement, or as the block ends; so a write waits for no answer of its own.
+    The price: a statement's error surfaces wherever the answers are next read, not
+    necessarily in its own write (:func:`is_database_error` tells such errors apart).
+    A no-op on SQLite, whose statements answer at once.
     """
     _, _, postgres, info = _linked(session)
     if not postgres:
@@ -151,13 +161,16 @@ def settle_pipelines(engine: Engine) -> None:
     def _execute(conn: Any, *_: Any) -> None:
         _settle(conn.info)
 
+    # A connection already lost has no answers to read: asking for its ``info`` would reconnect.
     @event.listens_for(engine, "commit")
     def _commit(conn: Any) -> None:
-        _settle(conn.info)
+        if not conn.invalidated:
+            _settle(conn.info)
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Any) -> None:
-        _settle(conn.info, quiet=True)
+        if not conn.invalidated:
+            _settle(conn.info, quiet=True)
 
     @event.listens_for(engine.pool, "reset")
     def _reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:
@@ -194,7 +207,11 @@ class Statement:
         """
         self.sqlite = "" if postgres_only else " ".join(sql.split())
         self.source = " ".join((postgres or sql).split())  # PostgreSQL's, with ``:name`` parameters
-        self.postgres = re.sub(r"(?<!:):(\w+)", r"%(\1)s", self.source) + (" FOR UPDATE" if for_update else "")
+        self.postgres = _PARAMETER.sub(r"%(\1)s", self.source) + (" FOR UPDATE" if for_update else "")
+
+    def renamed(self, prefix: str) -> str:
+        """:attr:`source` with every parameter's name prefixed, to be one part of a larger statement."""
+        return _PARAMETER.sub(lambda found: f":{prefix}{found[1]}", self.source)
 
     def ask(self, session: Session, params: Mapping[str, Any] | None = None) -> Callable[[], Any]:
         """Ask now, read later: what this returns gives the driver's cursor.

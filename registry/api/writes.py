@@ -6,7 +6,7 @@ one thread of its own, in arrival order (a crowd of pool threads queueing for th
 would only take the interpreter from the one that holds it). When several requests'
 writes are waiting, that thread does them in one transaction — one `BEGIN`, one turn
 of the database's lock, one commit — and answers each only after the commit, each with
-exactly the answer it would have had alone (see :func:`_write_waiting`).
+exactly the answer it would have had alone (see :func:`_finish`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from ..services.callers import Caller
 __all__ = ["MAX_GROUP", "Writer"]
 
 T = TypeVar("T")
+A = TypeVar("A")
 Ask = Callable[[Session], Any]
 
 #: The most writes committed together: a bound on how long the first of them waits for the rest.
@@ -48,6 +49,12 @@ class Writer:
 
     def __init__(self, database: Database, token: str | None) -> None:
         self._database, self._token = database, token
+
+    @overload
+    async def __call__(self, act: Callable[[Session, Caller], T], *, alone: bool = False) -> T: ...
+
+    @overload
+    async def __call__(self, act: Callable[[Session, Caller, A], T], *, ask: Callable[[Session], A], alone: bool = False) -> T: ...
 
     async def __call__(self, act: Callable[..., T], *, ask: Ask | None = None, alone: bool = False) -> T:
         """Run ``act(session, caller)`` in a write transaction, the caller authenticated in it; its result once committed.
@@ -82,9 +89,20 @@ class _Waiting:
         self.writer, self.act, self.ask, self.done, self.alone = writer, act, ask, done, alone
 
     def asking(self, session: Session) -> Callable[[], Any]:
-        """Ask for the caller and what the write reads (sent now on PostgreSQL); then call the result to write."""
-        found = keys.lookup(session, self.writer._token)
-        asked = self.ask(session) if self.ask is not None else None
+        """Ask for the caller and what the write reads (sent now on PostgreSQL); then call the result to write.
+
+        Asking never raises: an error is this write's, raised when it is done.
+        """
+        try:
+            found = keys.lookup(session, self.writer._token)
+            asked = self.ask(session) if self.ask is not None else None
+        except Exception as exc:
+            failed = exc
+
+            def refuse() -> Any:
+                raise failed
+
+            return refuse
 
         def write() -> Any:
             caller, due = found()
@@ -165,10 +183,13 @@ def _together(group: list[_Waiting]) -> tuple[int | None, Any]:
 
     The log is locked first, then every caller's key and what each write asks to read
     are read in its shadow, in one round trip on PostgreSQL (on SQLite each when it is
-    needed). No write that changes keys or agencies shares a group (they go alone), so
-    each caller and the agencies read are as they would be just before its own write.
+    needed). No write that changes keys or agencies shares a group (they go alone, see
+    :func:`registry.services.log.next_seq`), so each caller and the agencies read are as
+    they would be just before its own write (but for a key's last-used time: two writes
+    with one key may both refresh it).
     """
     with group[0].writer._database.session() as session:
+        session.info[log.SHARED] = len(group) > 1
         results: list[Any] = []
         try:
             with statements.deferred(session):
@@ -179,7 +200,10 @@ def _together(group: list[_Waiting]) -> tuple[int | None, Any]:
                 for write in writes:
                     results.append(write())
         except Exception as exc:
-            session.rollback()
+            try:
+                session.rollback()
+            except Exception:  # the connection is lost: nothing was committed, and the pool drops it
+                pass
             # the write being done, or the last if the error came as the group ended (PostgreSQL)
             return min(len(results), len(group) - 1), exc
         try:

@@ -57,7 +57,7 @@ def _parent_id(session: Session, parent: str | None, own_id: int | None = None) 
 def create(session: Session, *, caller: Caller, data: AgencyCreate) -> Agency:
     """Register an agency (office only); :class:`Conflict` if the code is taken."""
     caller.require_office()
-    seq = log.next_seq(session)
+    seq = log.next_seq(session, alone=True)  # it changes who may write
     if by_code(session, data.code) is not None:
         raise Conflict(f"agency {data.code!r} is already registered", code="agency_exists")
     agency = Agency(
@@ -79,7 +79,7 @@ def create(session: Session, *, caller: Caller, data: AgencyCreate) -> Agency:
 def update(session: Session, *, caller: Caller, code: str, data: AgencyUpdate) -> Agency:
     """Change an agency's names, sector, parent or status (office only)."""
     caller.require_office()
-    seq = log.next_seq(session)
+    seq = log.next_seq(session, alone=True)  # it changes who may write
     agency = get(session, code)
     changes = data.model_dump(exclude_unset=True)
     if "parent" in changes:

@@ -44,7 +44,7 @@ def create(
 ) -> tuple[ApiKey, str]:
     """Issue a key (office only) for an agency, or an office key; return it and the secret, shown once."""
     caller.require_office()
-    seq = log.next_seq(session)
+    seq = log.next_seq(session, alone=True)  # it changes who may write
     agency: Agency | None = agencies.get(session, agency_code) if agency_code else None
     if role == "agency" and agency is None:
         raise Invalid("an agency key needs an agency", code="invalid_request")
@@ -76,7 +76,7 @@ def get(session: Session, key_id: int) -> ApiKey:
 def revoke(session: Session, *, caller: Caller, key_id: int) -> ApiKey:
     """Revoke a key: the office any key, an agency its own. Revoking twice changes nothing."""
     caller.require_known()
-    seq = log.next_seq(session)
+    seq = log.next_seq(session, alone=True)  # it changes who may write
     key = get(session, key_id)
     if not caller.is_office and (key.agency_id is None or key.agency_id != caller.agency_id):
         raise Forbidden("an agency may revoke only its own keys", code="not_your_key")
@@ -120,9 +120,10 @@ def caller_for(session: Session, token: str | None) -> tuple[Caller, bool]:
 
 
 def lookup(session: Session, token: str | None) -> Callable[[], tuple[Caller, bool]]:
-    """:func:`caller_for` in two steps: the key's row is asked for now, the caller made (or
-    refused) by calling what this returns. A group of writes asks for all its callers'
-    keys in one round trip (see :func:`registry.statements.pipeline`)."""
+    """:func:`caller_for` in two steps: the key's row is asked for (see
+    :meth:`registry.statements.Statement.ask`), the caller made (or refused) by calling
+    what this returns. A group of writes asks for all its callers' keys in one round trip
+    on PostgreSQL."""
     if not token:
         return lambda: (ANONYMOUS, False)
     return _lookup(session, token)

@@ -131,16 +131,10 @@ def declare(
     ``asked``: :func:`ask_to_declare`'s answer, asked after the log was locked.
     """
     own = caller.require_agency()
-    if asked is None:
-        # The log first, as every write takes it: the parties read below cannot change before the
-        # commit (their changes wait for the log too), and no two writes take locks in another order.
-        # On PostgreSQL the lock, the parties and a new id are one round trip.
-        with statements.pipeline(session):
-            locked = log.lock_head(session)
-            asked = ask_to_declare(session, data)
-        locked()
+    # The log first, as every write takes it: the parties read below cannot change before the
+    # commit (their changes wait for the log too), and no two writes take locks in another order.
     seq = log.next_seq(session)
-    rows = asked().fetchall()
+    rows = (asked or ask_to_declare(session, data))().fetchall()
     provider, consumer = _parties(rows, data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")

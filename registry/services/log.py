@@ -25,7 +25,7 @@ from ..models import Checkpoint, LogEntry
 from ..signing import LogSigner
 from ..statements import Statement, on_postgres
 
-__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "lock_head", "next_seq"]
+__all__ = ["SHARED", "append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "lock_head", "next_seq"]
 
 CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
@@ -85,19 +85,18 @@ Rows = Sequence[tuple[Statement, Mapping[str, Any]]]
 @functools.cache
 def _append_with(statements: tuple[Statement, ...]) -> Statement:
     """``statements`` and the entry's three as one PostgreSQL statement (data-modifying ``WITH`` parts,
-    whose foreign keys are checked as the statement ends)."""
-    parts = [f"row{i} AS ({statement.source})" for i, statement in enumerate(statements)]
+    whose foreign keys are checked as the statement ends). Row ``i``'s parameters are renamed
+    ``r{i}_<name>`` (see :func:`_params`), so that no two parts share one."""
+    parts = [f"row{i} AS ({statement.renamed(f'r{i}_')})" for i, statement in enumerate(statements)]
     return Statement(f"WITH {', '.join([*parts, _APPEND_PARTS])} SELECT 1 / (SELECT count(*) FROM moved)", postgres_only=True)
 
 
-def _merged(entry: dict[str, Any], rows: Rows) -> dict[str, Any]:
-    """The parameters of the entry and its rows as one mapping: a name they share must hold one value."""
-    merged = dict(entry)
-    for _, params in rows:
-        for name, value in params.items():
-            if merged.setdefault(name, value) != value:
-                raise ValueError(f"parameter {name!r} has two values in one log statement")
-    return merged
+def _params(entry: dict[str, Any], rows: Rows) -> dict[str, Any]:
+    """The parameters of :func:`_append_with`'s statement: the entry's, then each row's renamed."""
+    params = dict(entry)
+    for i, (_, row) in enumerate(rows):
+        params.update({f"r{i}_{name}": value for name, value in row.items()})
+    return params
 
 
 def _head(session: Session) -> tuple[int, str, str]:
@@ -126,11 +125,19 @@ def _held(session: Session, row: Any) -> tuple[int, str, str]:
     return head
 
 
-def next_seq(session: Session) -> int:
+#: In ``session.info``: the transaction holds several requests' writes (see :mod:`registry.api.writes`).
+SHARED = "dxs_shared"
+
+
+def next_seq(session: Session, *, alone: bool = False) -> int:
     """Lock the log for this transaction and return the sequence number the next entry gets.
 
     A write calls it first, so rows can carry the ``log_seq`` of the entry that records them.
+    ``alone``: the write changes agencies or keys, which the writes sharing a transaction
+    read as it begins, so it must have the transaction to itself.
     """
+    if alone and session.info.get(SHARED):
+        raise RuntimeError("a write that changes agencies or keys must be committed alone (Writer(..., alone=True))")
     return _head(session)[0]
 
 
@@ -158,9 +165,8 @@ def append(
     """Append an entry and sign the new checkpoint, in the session's transaction; the entry's sequence number.
 
     ``rows``: the rows the entry records, written first; on PostgreSQL in the same
-    statement as the entry (a parameter name they share with it must hold the same
-    value: pass ``now``, the entry's time, to share a time). ORM changes pending in the
-    session are flushed before.
+    statement as the entry. ``now``: the entry's time (by default, now). ORM changes
+    pending in the session are flushed before.
     """
     signer = _signer(session)
     session.flush()  # the rows this entry records go in first, in the order they were made
@@ -181,7 +187,7 @@ def append(
     }
     # The lock on the head makes a moved head impossible; never write a forked log all the same.
     if on_postgres(session):
-        _append_with(tuple(statement for statement, _ in rows)).run(session, _merged(row, rows))  # checks for itself
+        _append_with(tuple(statement for statement, _ in rows)).run(session, _params(row, rows))  # checks for itself
     else:
         for statement, params in rows:
             statement.run(session, params)

@@ -155,6 +155,11 @@ def bearer(key: str) -> dict[str, str]:
 
 @pytest.fixture
 def world(database) -> World:
+    return make_world(database)
+
+
+def make_world(database: Database) -> World:
+    """RD, CGD and DOPA with a key each, an office key and a revoked key of RD."""
     operator = Caller.system("test")
     with database.transaction() as s:
         for code, th, en in SAMPLE_AGENCIES:

@@ -6,14 +6,16 @@ import asyncio
 import threading
 from typing import Any
 
-from registry.api.writes import MAX_GROUP, Writer
-from registry.errors import Invalid, Unauthenticated
-from registry.models import ExchangeLink
-from registry.schemas import LinkCreate
 from registry import statements
-from registry.services import audit, links
+from registry.api.writes import MAX_GROUP, Writer
+from registry.db import Database
+from registry.errors import Invalid, Unauthenticated
+from registry.migrate import upgrade
+from registry.models import ExchangeLink
+from registry.schemas import AgencyCreate, LinkCreate
+from registry.services import agencies, audit, links
 from registry.statements import Statement
-from tests.registry.conftest import LINK
+from tests.registry.conftest import LINK, PostgresDatabases, make_world
 
 
 def declaring(catalog, seen: list[Any], **change: str):
@@ -172,3 +174,64 @@ def test_a_write_through_the_orm_sees_the_writes_before_it_in_its_group(database
     ]))
     assert isinstance(declared, int) and after == before + 1
     assert len({id(t) for t in seen}) == 1, "one transaction"
+
+
+def test_a_refusal_after_a_database_error_still_unread_is_its_own(database, world, fixture_catalog, signer):
+    rd, seen = Writer(database, token(world.rd)), []
+    first, broken, ghost, last = asyncio.run(queued_behind_a_busy_thread([
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="first")),
+        (rd, breaking_a_constraint),
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, consumer="GHOST")),
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="last")),
+    ]))
+    assert statements.is_database_error(broken), broken
+    assert isinstance(ghost, Invalid) and ghost.code == "unknown_agency"
+    assert isinstance(first, int) and isinstance(last, int) and stored(database) == [first, last]
+    with database.transaction(write=False) as s:
+        assert audit.verify(s, verifier=signer).ok
+
+
+def test_a_write_that_changes_agencies_cannot_share_a_group(database, world, fixture_catalog):
+    """The writes of a group read their callers' keys and agencies as it begins: one that changes them
+    must go alone, and a route that forgot to say so fails loudly instead of letting others read stale ones."""
+    rd, office, seen = Writer(database, token(world.rd)), Writer(database, token(world.office)), []
+
+    def registering(session, caller) -> None:
+        agencies.create(session, caller=caller, data=AgencyCreate(code="NEW", name_th="ใหม่", name_en="New", sector="finance"))
+
+    declared, refused, registered_alone = asyncio.run(queued_behind_a_busy_thread([
+        (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="shared")), (office, registering), (office, registering, True),
+    ]))
+    assert isinstance(declared, int) and stored(database) == [declared]
+    assert isinstance(refused, RuntimeError) and "alone" in str(refused)
+    assert registered_alone is None
+
+
+def test_a_connection_lost_in_a_group_costs_only_the_write_that_lost_it(fixture_catalog, signer):
+    """PostgreSQL: a write whose connection is cut (a restart, a failover) fails; the others are done
+    again on a new connection and stored."""
+    pg = PostgresDatabases()
+    url = pg.create()
+    database = None
+    try:
+        upgrade(url)
+        database = Database(url, signer=signer)
+        world = make_world(database)
+        rd, seen = Writer(database, token(world.rd)), []
+
+        def losing_its_connection(session, _caller) -> None:
+            Statement("SELECT pg_terminate_backend(pg_backend_pid())", postgres_only=True).run(session)
+
+        first, lost, last = asyncio.run(queued_behind_a_busy_thread([
+            (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="first")),
+            (rd, losing_its_connection),
+            (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="last")),
+        ]))
+        assert statements.is_database_error(lost), lost
+        assert isinstance(first, int) and isinstance(last, int) and stored(database) == [first, last]
+        with database.transaction(write=False) as s:
+            assert audit.verify(s, verifier=signer).ok
+    finally:
+        if database is not None:
+            database.dispose()
+        pg.drop(url)
