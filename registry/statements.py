@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 from .canonical import stored_time, to_utc
 
 __all__ = [
-    "Statement", "deferred", "driver_of", "from_db_time", "is_database_error", "on_postgres", "pipeline", "settle_pipelines",
+    "Statement", "deferred", "driver_of", "from_db_time", "hold", "held", "is_database_error", "on_postgres", "pipeline",
+    "settle_pipelines",
 ]
 
 _PARAMETER = re.compile(r"(?<!:):(\w+)")  # ``:name``, not a ``::type`` cast
@@ -43,40 +44,49 @@ _DEFERRING = "dxs_deferring"
 _OPEN = "dxs_pipeline"
 
 
+def held(session: Session, name: str) -> Any:
+    """What :func:`hold` kept under ``name`` for the session's current transaction, else ``None``."""
+    kept = session.info.get(name)
+    transaction = session.get_transaction()
+    return kept[1] if kept is not None and transaction is not None and kept[0] is transaction else None
+
+
+def hold(session: Session, name: str, value: Any) -> Any:
+    """Keep ``value`` in ``session.info`` for the rest of the session's current transaction; ``value``."""
+    session.info[name] = (session.get_transaction(), value)
+    return value
+
+
 def on_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+    """Whether the session's transaction (beginning it) runs on PostgreSQL."""
+    return _linked(session).postgres
 
 
 def driver_of(session: Session) -> tuple[Any, bool]:
-    """The DB-API connection of the session's transaction (beginning it), and whether it is PostgreSQL's.
-
-    Kept in ``session.info`` for the rest of the transaction: asking the session for its
-    connection costs more than running a statement on SQLite, and a write asks about ten times
-    while it holds the one write lock.
-    """
-    _, driver, postgres, _ = _linked(session)
-    return driver, postgres
+    """The DB-API connection of the session's transaction (beginning it), and whether it is PostgreSQL's."""
+    linked = _linked(session)
+    return linked.driver, linked.postgres
 
 
 class _Linked(NamedTuple):
-    transaction: Any
     driver: Any  # the DB-API connection
     postgres: bool
     info: dict[Any, Any]  # the pooled connection's, which lives as long as the DB-API connection
 
 
 def _linked(session: Session) -> _Linked:
-    """The session's transaction and what it runs on, kept for the transaction."""
-    transaction = session.get_transaction()
-    cached = session.info.get("driver")
-    if cached is not None and transaction is not None and cached.transaction is transaction:
-        return cached  # type: ignore[no-any-return]
-    connection = session.connection()
-    linked = _Linked(
-        session.get_transaction(), connection.connection.driver_connection, connection.dialect.name == "postgresql", connection.info
-    )
-    session.info["driver"] = linked
-    return linked
+    """What the session's transaction runs on.
+
+    Kept for the transaction: asking the session for its connection costs more than
+    running a statement on SQLite, and a write asks about ten times while it holds the
+    one write lock.
+    """
+    linked = held(session, "driver")
+    if linked is None:
+        connection = session.connection()
+        postgres = connection.dialect.name == "postgresql"
+        linked = hold(session, "driver", _Linked(connection.connection.driver_connection, postgres, connection.info))
+    return linked  # type: ignore[no-any-return]
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -96,7 +106,7 @@ def pipeline(session: Session) -> Iterator[None]:
     :func:`deferred` the block does not wait for the answers at all, and an error is
     raised wherever they are next read (see there).
     """
-    _, driver, postgres, info = _linked(session)
+    driver, postgres, info = _linked(session)
     if not postgres:
         yield
         return
@@ -122,19 +132,19 @@ def deferred(session: Session) -> Iterator[None]:
     necessarily in its own write (:func:`is_database_error` tells such errors apart).
     A no-op on SQLite, whose statements answer at once.
     """
-    _, _, postgres, info = _linked(session)
+    _, postgres, info = _linked(session)
     if not postgres:
         yield
         return
     info[_DEFERRING] = True
+    done = False
     try:
         yield
-    except BaseException:
+        done = True
+    finally:
         info.pop(_DEFERRING, None)
-        _settle(info, quiet=True)
-        raise
-    info.pop(_DEFERRING, None)
-    _settle(info)  # the last answers: a write's error surfaces here, before any commit
+        # the last answers: a write's error surfaces here, before any commit (ignored if the block failed)
+        _settle(info, quiet=not done)
 
 
 def _settle(info: dict[Any, Any], *, quiet: bool = False) -> None:
@@ -221,7 +231,7 @@ class Statement:
         between asking and reading would change. On SQLite, where waiting costs nothing,
         it runs when its answer is read.
         """
-        if driver_of(session)[1]:
+        if on_postgres(session):
             cursor = self.run(session, params)
             return lambda: cursor
         return lambda: self.run(session, params)

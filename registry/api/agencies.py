@@ -1,4 +1,8 @@
-"""Agencies and their API keys: the office administers, anyone reads the agency list."""
+"""Agencies and their API keys: the office administers, anyone reads the agency list.
+
+Every write here changes who may write, so each is committed alone (see
+:class:`registry.api.writes.Writer`; the services refuse to share a transaction).
+"""
 
 from __future__ import annotations
 
@@ -71,7 +75,6 @@ def get_agency(code: str, session: SessionDep) -> AgencyRead:
 @router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
 async def create_agency(data: AgencyCreate, write: WriterDep) -> AgencyRead:
     """Register an agency (office only)."""
-    # alone, as every write that changes agencies or keys (see Writer)
     return await write(lambda session, caller: agency_read(agencies.create(session, caller=caller, data=data), data.parent), alone=True)
 
 

@@ -44,12 +44,11 @@ def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
 # Declaring a link is the busiest write after events: straight to the driver (see registry.statements).
 # A new id and the parties in one statement (one row per party found; one row of NULLs if neither
 # is), so that the writes after it need nothing read back.
+_AND_PARTIES = "SELECT new.id, a.id, a.code, a.status FROM new LEFT JOIN agencies a ON a.code IN (:provider, :consumer)"
 _NEW_ID_AND_PARTIES = Statement(
-    """WITH new AS (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM exchange_links)
-    SELECT new.id, a.id, a.code, a.status FROM new LEFT JOIN agencies a ON a.code IN (:provider, :consumer)""",
     # the write transaction holds SQLite whole (above); PostgreSQL has the column's sequence
-    postgres="""WITH new AS (SELECT nextval(pg_get_serial_sequence('exchange_links', 'id')) AS id)
-    SELECT new.id, a.id, a.code, a.status FROM new LEFT JOIN agencies a ON a.code IN (:provider, :consumer)""",
+    f"WITH new AS (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM exchange_links) {_AND_PARTIES}",
+    postgres=f"WITH new AS (SELECT nextval(pg_get_serial_sequence('exchange_links', 'id')) AS id) {_AND_PARTIES}",
 )
 _LINK_COLUMNS = (
     "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",

@@ -23,6 +23,7 @@ from ..errors import NotFound
 from ..merkle import Frontier, leaf_hash
 from ..models import Checkpoint, LogEntry
 from ..signing import LogSigner
+from .. import statements
 from ..statements import Statement, on_postgres
 
 __all__ = ["SHARED", "append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "lock_head", "next_seq"]
@@ -83,11 +84,11 @@ Rows = Sequence[tuple[Statement, Mapping[str, Any]]]
 
 
 @functools.cache
-def _append_with(statements: tuple[Statement, ...]) -> Statement:
-    """``statements`` and the entry's three as one PostgreSQL statement (data-modifying ``WITH`` parts,
+def _append_with(row_statements: tuple[Statement, ...]) -> Statement:
+    """``row_statements`` and the entry's three as one PostgreSQL statement (data-modifying ``WITH`` parts,
     whose foreign keys are checked as the statement ends). Row ``i``'s parameters are renamed
     ``r{i}_<name>`` (see :func:`_params`), so that no two parts share one."""
-    parts = [f"row{i} AS ({statement.renamed(f'r{i}_')})" for i, statement in enumerate(statements)]
+    parts = [f"row{i} AS ({statement.renamed(f'r{i}_')})" for i, statement in enumerate(row_statements)]
     return Statement(f"WITH {', '.join([*parts, _APPEND_PARTS])} SELECT 1 / (SELECT count(*) FROM moved)", postgres_only=True)
 
 
@@ -105,24 +106,23 @@ def _head(session: Session) -> tuple[int, str, str]:
     Read once per transaction: the lock keeps everyone else out, and :func:`append`
     keeps the copy current, so a write's ``next_seq`` and ``append`` cost one read.
     """
-    cached = _cached(session)
-    return cached if cached is not None else _held(session, _LOCK_HEAD.run(session).fetchone())
+    return _ask_head(session)()
 
 
-def _cached(session: Session) -> tuple[int, str, str] | None:
-    transaction = session.get_transaction()
-    cached = session.info.get("log_head")
-    if cached is not None and transaction is not None and cached[0] is transaction:
-        return cached[1]  # type: ignore[no-any-return]
-    return None
+def _ask_head(session: Session) -> Callable[[], tuple[int, str, str]]:
+    """:func:`_head` in two steps (see :meth:`registry.statements.Statement.ask`)."""
+    head = statements.held(session, "log_head")
+    if head is not None:
+        return lambda: head  # type: ignore[no-any-return]
+    asked = _LOCK_HEAD.ask(session)
 
+    def read() -> tuple[int, str, str]:
+        row = asked().fetchone()
+        if row is None:
+            raise RuntimeError("the log has no head row: run `dxs registry migrate`")
+        return statements.hold(session, "log_head", (row[0], row[1], row[2]))  # type: ignore[no-any-return]
 
-def _held(session: Session, row: Any) -> tuple[int, str, str]:
-    if row is None:
-        raise RuntimeError("the log has no head row: run `dxs registry migrate`")
-    head = (row[0], row[1], row[2])
-    session.info["log_head"] = (session.get_transaction(), head)
-    return head
+    return read
 
 
 #: In ``session.info``: the transaction holds several requests' writes (see :mod:`registry.api.writes`).
@@ -145,11 +145,8 @@ def lock_head(session: Session) -> Callable[[], int]:
     """:func:`next_seq` for a write that sends its first reads along with the lock (see
     :func:`registry.statements.pipeline`): the lock is asked for now, the sequence number
     read by calling what this returns once the reads are answered (at once if this transaction holds it)."""
-    cached = _cached(session)
-    if cached is not None:
-        return lambda: cached[0]
-    asked = _LOCK_HEAD.ask(session)
-    return lambda: _held(session, asked().fetchone())[0]
+    head = _ask_head(session)
+    return lambda: head()[0]
 
 
 def _signer(session: Session) -> LogSigner:
@@ -195,7 +192,7 @@ def append(
         if _MOVE_HEAD.run(session, {**row, "old_size": size, "last_hash": entry_hash}).rowcount != 1:
             raise RuntimeError(f"the log head moved under entry {size}")
         _ADD_CHECKPOINT.run(session, row)
-    session.info["log_head"] = (session.get_transaction(), (frontier.size, entry_hash, roots))
+    statements.hold(session, "log_head", (frontier.size, entry_hash, roots))
     return size
 
 
