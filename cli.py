@@ -184,35 +184,53 @@ def standards() -> None:
 @click.option("--sector", help="Only standards of this sector.")
 @click.option("--owner", help="Only standards owned by this agency code.")
 @click.option("--year", type=int, help="Only versions announced in this year (CE, or BE if ≥ 2400).")
-def standards_list(catalogs, output_format, status, sector, owner, year) -> None:
-    """List the standards of the catalog and their versions."""
+@click.option("--real", "only_real", is_flag=True, help="Only real standards (not illustrative ones).")
+@click.option("--announcements", is_flag=True,
+              help="List the register of announcements by year (announced standards with or without a schema here).")
+def standards_list(catalogs, output_format, status, sector, owner, year, only_real, announcements) -> None:
+    """List the standards of the catalog and their versions: real (with their source) or illustrative."""
     import json
 
+    from validator.listing import announcement_lines, standards_table
     from validator.publish import standard_as_dict
 
-    if year is not None and year >= 2400:
-        year -= 543
-    rows = []
-    for s in _catalog(catalogs):
-        if (sector and s.sector != sector) or (owner and s.owner.lower() != owner.lower()):
+    catalog = _catalog(catalogs)
+    if year is not None and year < 2400:
+        year += 543  # the register counts in BE; the catalog's dates are CE
+    if announcements:
+        rows = [a for a in catalog.register if year is None or a.year_be == year]
+        if output_format == "json":
+            click.echo(json.dumps({"announcements": [a.as_dict() for a in rows], "note": " ".join(catalog.register.notes)},
+                                  ensure_ascii=False, indent=2))
+        else:
+            click.echo("\n".join(announcement_lines(catalog, year=year)))
+        return
+    chosen, versions_of = [], {}
+    for s in catalog:
+        if (sector and s.sector != sector) or (owner and s.owner.lower() != owner.lower()) or (only_real and s.illustrative):
             continue
         versions = [
             v
             for v in s.versions
-            if (not status or v.status == status) and (year is None or (v.announced and v.announced.year == year))
+            if (not status or v.status == status) and (year is None or _announced_year_be(catalog, v) == year)
         ]
         if (status or year is not None) and not versions:
             continue
-        rows.append(standard_as_dict(s, versions=versions if (status or year is not None) else None))
+        chosen.append(s)
+        versions_of[s.id] = versions
     if output_format == "json":
+        rows = [standard_as_dict(s, versions=versions_of[s.id], register=catalog.register) for s in chosen]
         click.echo(json.dumps({"standards": rows}, ensure_ascii=False, indent=2))
         return
-    for row in rows:
-        versions = ", ".join(f"{v['version']} ({v['status']}{', ' + v['announced'][:4] if v['announced'] else ''})" for v in row["versions"])
-        click.echo(f"{row['id']:<42} {row['sector']:<22} {row['title']['en']}")
-        click.echo(f"{'':<42} {row['national_code']:<22} {row['title']['th']}")
-        click.echo(f"{'':<42} versions: {versions}")
-    click.echo(f"{len(rows)} standards, {sum(len(r['versions']) for r in rows)} versions")
+    click.echo("\n".join(standards_table(chosen, versions_of)))
+
+
+def _announced_year_be(catalog, version) -> int | None:
+    """The BE year a version was announced in: its date, or its announcement's year."""
+    if version.announced:
+        return version.announced.year + 543
+    found = catalog.register.find(version.announcement) if version.announcement else None
+    return found.year_be if found else None
 
 
 @standards.command("show")
@@ -220,35 +238,38 @@ def standards_list(catalogs, output_format, status, sector, owner, year) -> None
 @catalog_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def standards_show(ref, catalogs, output_format) -> None:
-    """Show a standard (or one version): metadata, versions, files, examples."""
+    """Show a standard (or one version): provenance, announcement, files, code lists, examples.
+
+    A package's id shows its document types.
+    """
     import json
 
     from validator import DxsError
+    from validator.listing import standard_lines, standards_table
     from validator.publish import standard_as_dict
 
     catalog = _catalog(catalogs)
     standard_id, _, version = ref.partition("@")
+    if not version and (members := catalog.package(standard_id)):
+        if output_format == "json":
+            click.echo(json.dumps({"package": standard_id, "document_types": [
+                standard_as_dict(m, register=catalog.register) for m in members]}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"{standard_id}: a package of {len(members)} document types; show one with `dxs standards show ID`")
+            click.echo("\n".join(standards_table(members)))
+        return
     try:
         standard = catalog.standard(standard_id)
         versions = [standard.version(version)] if version else list(standard.versions)
     except DxsError as exc:
         raise ConfigError(str(exc)) from None
-    data = standard_as_dict(standard, versions=versions)
-    for row, v in zip(data["versions"], versions):
-        row["examples"] = {k: [p.name for p in v.examples(k)] for k in ("valid", "invalid")}
     if output_format == "json":
+        data = standard_as_dict(standard, versions=versions, register=catalog.register)
+        for row, v in zip(data["versions"], versions):
+            row["example_files"] = {k: [p.name for p in v.examples(k)] for k in ("valid", "invalid")}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{standard.id}  {standard.national_code}")
-    click.echo(f"  {standard.title_th}\n  {standard.title_en}")
-    click.echo(f"  owner {standard.owner} · sector {standard.sector} · licence {standard.licence}")
-    click.echo(f"  legal basis: {standard.legal_basis}\n  base standard: {standard.base_standard}")
-    for row in data["versions"]:
-        click.echo(f"\n  {row['version']}  {row['status']}  announced {row['announced'] or '-'}  effective {row['effective'] or '-'}")
-        if row["notes"]:
-            click.echo(f"    {row['notes']}")
-        click.echo(f"    files: {', '.join(f['path'] for f in row['files'])}")
-        click.echo(f"    examples: {len(row['examples']['valid'])} valid, {len(row['examples']['invalid'])} invalid")
+    click.echo("\n".join(standard_lines(catalog, standard, versions)))
 
 
 @standards.command("check")
@@ -315,9 +336,10 @@ def standards_new(standard_id, bump, version, into, title_th, title_en, owner, s
 @standards.command("lock")
 @click.argument("refs", nargs=-1, metavar="ID@VERSION...")
 @click.option("--announce", type=click.DateTime(formats=["%Y-%m-%d"]), help="Announce the version on this date, then lock it.")
+@click.option("--announcement", help="The announcement number it was announced by (an entry of the register, announcements.toml).")
 @click.option("--all-announced", is_flag=True, help="Lock every announced version that has no hashes yet.")
 @catalog_option
-def standards_lock(refs, announce, all_announced, catalogs) -> None:
+def standards_lock(refs, announce, announcement, all_announced, catalogs) -> None:
     """Record the SHA-256 of every file of a version, so it can never change silently."""
     from validator import DxsError
     from validator.publish import lock_version
@@ -330,7 +352,7 @@ def standards_lock(refs, announce, all_announced, catalogs) -> None:
         if not versions:
             raise DxsError("name the versions to lock (ID@VERSION), or use --all-announced")
         for v in versions:
-            hashes = lock_version(v, announce=announce.date() if announce else None)
+            hashes = lock_version(v, announce=announce.date() if announce else None, announcement=announcement)
             click.echo(f"locked {v.ref}: {len(hashes)} files")
     except DxsError as exc:
         raise ConfigError(str(exc)) from None
@@ -349,29 +371,52 @@ def standards_docs(out_dir, catalogs) -> None:
 
 @standards.command("import")
 @click.argument("package", type=click.Path(exists=True, file_okay=False))
-@click.option("--manifest", type=click.Path(dir_okay=False), help="The package's manifest (default: manifest.json or manifest.csv in PACKAGE).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Catalog folder to write.")
-@click.option("--prefix", required=True, help="Standard ids become PREFIX.<document-type>, e.g. th.etda.package.")
+@click.option("--manifest", type=click.Path(dir_okay=False),
+              help="The package's manifest (default: the first of MessageInfo.json, validation-config.json, manifest.json, manifest.csv in PACKAGE).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Catalog folder to write into.")
+@click.option("--prefix", required=True, help="The package's id; its document types become PREFIX.<type>, e.g. th.etda.e-tax-invoice-receipt.")
 @click.option("--owner", required=True, help="Agency code of the owner.")
 @click.option("--sector", default="commerce", show_default=True)
-def standards_import(package, manifest, out_dir, prefix, owner, sector) -> None:
-    """Import a validation package (XSDs, Schematron, a manifest) as a catalog folder."""
+@click.option("--version", "version", help="Catalog version (default: from the manifest, v2.1 → 2.1.0).")
+@click.option("--announcement", help="The register entry it was announced by (default: the manifest's standardCode).")
+@click.option("--upstream-repository", help="Where the package is published (recorded as the files' provenance).")
+@click.option("--upstream-commit", help="The commit (or tag) the files were taken from.")
+@click.option("--upstream-path", default="", help="The package's folder inside that repository.")
+@click.option("--upstream-version", help="The publisher's name for the version (default: the manifest's).")
+def standards_import(package, manifest, out_dir, prefix, owner, sector, version, announcement, upstream_repository,
+                     upstream_commit, upstream_path, upstream_version) -> None:
+    """Import a published validation package (XSDs, Schematron, its manifest) into a catalog folder.
+
+    Reads ETDA's MessageInfo.json and validation-config.json as published, or a generic
+    manifest; copies the files byte for byte, writes the document types, detection and
+    code lists, locks the version and says what to review.
+    """
     from validator import DxsError
-    from validator.importer import import_package
+    from validator.importer import MANIFEST_NAMES, import_package
 
     folder = Path(package)
     if manifest is None:
-        found = [folder / n for n in ("manifest.json", "manifest.csv") if (folder / n).is_file()]
+        found = [folder / n for n in MANIFEST_NAMES if (folder / n).is_file()]
         if not found:
-            raise ConfigError(f"{folder}: no manifest.json or manifest.csv; name it with --manifest")
+            raise ConfigError(f"{folder}: no manifest ({', '.join(MANIFEST_NAMES)}); name it with --manifest")
         manifest = found[0]
+    if bool(upstream_repository) != bool(upstream_commit):
+        raise ConfigError("--upstream-repository and --upstream-commit go together")
+    upstream = None
+    if upstream_repository:
+        upstream = {"repository": upstream_repository, "commit": upstream_commit, "path": upstream_path}
+        if upstream_version:
+            upstream["version"] = upstream_version
     try:
-        written = import_package(Path(manifest), Path(out_dir), prefix=prefix, owner=owner, sector=sector)
+        result = import_package(Path(manifest), Path(out_dir), prefix=prefix, owner=owner, sector=sector, version=version,
+                                announcement=announcement, upstream=upstream)
     except DxsError as exc:
         raise ConfigError(str(exc)) from None
-    for ref in written:
+    for ref in result.refs:
         click.echo(f"imported {ref}")
-    click.echo(f"validate with: dxs validate --catalog {out_dir} DOCUMENTS")
+    for note in result.review:
+        click.echo(f"review: {note}")
+    click.echo(f"then: dxs standards check --catalog {out_dir}; validate with: dxs validate --catalog {out_dir} DOCUMENTS")
 
 
 @standards.command("export")

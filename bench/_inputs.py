@@ -84,6 +84,6 @@ def citizen_profiles(count: int, invalid_every: int = 20) -> Path:
         document["nationalId"] = f"{twelve}{check}"
         document["nameTh"]["firstName"] = rng.choice(FIRST_NAMES)
         document["nameTh"]["lastName"] = rng.choice(LAST_NAMES)
-        document["dateOfBirth"] = f"{rng.randint(2480, 2560)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        document["dateOfBirth"] = f"{rng.randint(1937, 2017)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         (folder / f"profile-{n:05d}.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder

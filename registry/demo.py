@@ -84,7 +84,7 @@ SECTORS: dict[str, SectorPlan] = {
          ("BAAC", "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร", "Bank for Agriculture and Agricultural Co-operatives"),
          ("FPO", "สำนักงานเศรษฐกิจการคลัง", "Fiscal Policy Office")),
         ("RD", "สำนักงานสรรพากรพื้นที่{th}", "{en} Area Revenue Office"), 8,
-        ("th.etda.e-tax-invoice", "th.etda.e-receipt", "th.bot.payment-notification"), 0.95, 2019.4, hubs=2),
+        ("th.etda.e-tax-invoice-receipt.tax-invoice", "th.etda.e-tax-invoice-receipt.receipt", "th.bot.payment-notification"), 0.95, 2019.4, hubs=2),
     "commerce": SectorPlan(
         (("DBD", "กรมพัฒนาธุรกิจการค้า", "Department of Business Development"),
          ("DIT", "กรมการค้าภายใน", "Department of Internal Trade"), ("DFT", "กรมการค้าต่างประเทศ", "Department of Foreign Trade"),
@@ -93,7 +93,7 @@ SECTORS: dict[str, SectorPlan] = {
          ("BOI", "สำนักงานคณะกรรมการส่งเสริมการลงทุน", "Office of the Board of Investment"),
          ("OSMEP", "สำนักงานส่งเสริมวิสาหกิจขนาดกลางและขนาดย่อม", "Office of SMEs Promotion")),
         ("PCO", "สำนักงานพาณิชย์จังหวัด{th}", "{en} Provincial Commerce Office"), 9,
-        ("th.dbd.juristic-person", "th.dga.business-licence-application", "th.etda.e-tax-invoice"), 0.86, 2021.0),
+        ("th.dbd.juristic-person", "th.dga.business-licence-application", "th.etda.e-tax-invoice-receipt.invoice"), 0.86, 2021.0),
     "health": SectorPlan(
         (("OPS-MOPH", "สำนักงานปลัดกระทรวงสาธารณสุข", "Office of the Permanent Secretary, Ministry of Public Health"),
          ("NHSO", "สำนักงานหลักประกันสุขภาพแห่งชาติ", "National Health Security Office"),
@@ -115,7 +115,7 @@ SECTORS: dict[str, SectorPlan] = {
          ("SRT", "การรถไฟแห่งประเทศไทย", "State Railway of Thailand"), ("AOT", "บริษัท ท่าอากาศยานไทย จำกัด (มหาชน)", "Airports of Thailand"),
          ("EXAT", "การทางพิเศษแห่งประเทศไทย", "Expressway Authority of Thailand")),
         ("PLTO", "สำนักงานขนส่งจังหวัด{th}", "{en} Provincial Land Transport Office"), 10,
-        ("th.dlt.vehicle-registration", "th.etda.e-receipt"), 0.78, 2021.7),
+        ("th.dlt.vehicle-registration", "th.etda.e-tax-invoice-receipt.receipt"), 0.78, 2021.7),
     "land": SectorPlan(
         (("DOL", "กรมที่ดิน", "Department of Lands"), ("DPT", "กรมโยธาธิการและผังเมือง", "Department of Public Works and Town & Country Planning"),
          ("ALRO", "สำนักงานการปฏิรูปที่ดินเพื่อเกษตรกรรม", "Agricultural Land Reform Office"),
@@ -148,8 +148,8 @@ SECTORS: dict[str, SectorPlan] = {
 }
 #: Cross-sector partners: the agency that provides (or receives) each standard nationally.
 NATIONAL_HUBS = {
-    "th.dopa.citizen-profile": "DOPA", "th.dopa.thai-address": "DOPA", "th.etda.e-tax-invoice": "RD",
-    "th.etda.e-receipt": "RD", "th.bot.payment-notification": "CGD", "th.dbd.juristic-person": "DBD",
+    "th.dopa.citizen-profile": "DOPA", "th.dopa.thai-address": "DOPA", "th.etda.e-tax-invoice-receipt.tax-invoice": "RD",
+    "th.etda.e-tax-invoice-receipt.receipt": "RD", "th.etda.e-tax-invoice-receipt.invoice": "RD", "th.bot.payment-notification": "CGD", "th.dbd.juristic-person": "DBD",
     "th.dga.dataset-metadata": "NSO", "th.dga.e-saraban": "DGA", "th.moph.patient-referral": "OPS-MOPH",
     "th.moe.education-certificate": "OBEC", "th.dlt.vehicle-registration": "DLT", "th.dol.land-title": "DOL",
     "th.dga.business-licence-application": "DGA",
@@ -157,8 +157,9 @@ NATIONAL_HUBS = {
 PURPOSES = {
     "th.dopa.citizen-profile": ("ตรวจสอบข้อมูลทะเบียนราษฎร", "citizen registration lookup"),
     "th.dopa.thai-address": ("ข้อมูลที่อยู่มาตรฐาน", "standard addresses"),
-    "th.etda.e-tax-invoice": ("ใบกำกับภาษีอิเล็กทรอนิกส์", "electronic tax invoices"),
-    "th.etda.e-receipt": ("ใบรับอิเล็กทรอนิกส์", "electronic receipts"),
+    "th.etda.e-tax-invoice-receipt.tax-invoice": ("ใบกำกับภาษีอิเล็กทรอนิกส์", "electronic tax invoices"),
+    "th.etda.e-tax-invoice-receipt.receipt": ("ใบรับอิเล็กทรอนิกส์", "electronic receipts"),
+    "th.etda.e-tax-invoice-receipt.invoice": ("ใบแจ้งหนี้อิเล็กทรอนิกส์", "electronic invoices"),
     "th.bot.payment-notification": ("แจ้งผลการรับชำระเงิน", "payment notifications"),
     "th.dbd.juristic-person": ("ข้อมูลนิติบุคคล", "juristic person data"),
     "th.dga.dataset-metadata": ("คำอธิบายชุดข้อมูล", "dataset metadata"),
@@ -204,8 +205,14 @@ class DemoSummary:
 # --------------------------------------------------------------------------- the catalog as it stood
 
 
-def status_on(version: StandardVersion, day: dt.date) -> str:
-    """The status a version had on ``day``, from its dated history."""
+def status_on(version: StandardVersion, day: dt.date, announced: dt.date | None = None) -> str:
+    """The status a version had on ``day``, from its dated history.
+
+    A real version whose dates are its announcement's (no dated history) stood
+    announced from ``announced`` on (:meth:`validator.Catalog.announced_on`).
+    """
+    if not version.history and version.is_announced and announced is not None:
+        return version.status if day >= announced else "draft"
     status = "draft"
     for entry in sorted(version.history, key=lambda h: h.date):
         if entry.date <= day:
@@ -220,19 +227,23 @@ def catalog_as_of(catalog: Catalog, day: dt.date) -> Catalog:
     since deprecated was announced then, and the registry accepted it.
     """
     return Catalog(
-        dataclasses.replace(s, versions=tuple(dataclasses.replace(v, status=status_on(v, day)) for v in s.versions))
-        for s in catalog
+        (
+            dataclasses.replace(s, versions=tuple(
+                dataclasses.replace(v, status=status_on(v, day, catalog.announced_on(v))) for v in s.versions))
+            for s in catalog
+        ),
+        catalog.register,
     )
 
 
-def standing_on(standard: Standard, day: dt.date) -> StandardVersion | None:
+def standing_on(catalog: Catalog, standard: Standard, day: dt.date) -> StandardVersion | None:
     """The newest version of ``standard`` that stood announced on ``day``."""
-    pool = [v for v in standard.versions if status_on(v, day) == "announced"]
+    pool = [v for v in standard.versions if status_on(v, day, catalog.announced_on(v)) == "announced"]
     return max(pool, key=lambda v: v.semver) if pool else None
 
 
-def successor(standard: Standard, version: StandardVersion) -> StandardVersion | None:
-    later = [v for v in standard.versions if v.is_announced and v.announced and v.semver > version.semver]
+def successor(catalog: Catalog, standard: Standard, version: StandardVersion) -> StandardVersion | None:
+    later = [v for v in standard.versions if v.is_announced and catalog.announced_on(v) and v.semver > version.semver]
     return min(later, key=lambda v: v.semver) if later else None
 
 
@@ -300,13 +311,13 @@ def _plan_links(rng: random.Random, catalog: Catalog, people: list[_Agency]) -> 
         for _ in range(rng.choice((2, 2, 3, 3, 4)) + (3 if agency.hub else 0)):
             standard_id = rng.choice(plan.standards)
             standard = catalog.standard(standard_id)
-            first = min((v.announced for v in standard.versions if v.is_announced and v.announced), default=None)
+            first = min((d for v in standard.versions if v.is_announced and (d := catalog.announced_on(v))), default=None)
             if first is None:
                 continue
             start = max(day, first + dt.timedelta(days=rng.randint(20, 240))) + dt.timedelta(days=rng.randint(0, 120))
             if start > LAST_DAY - dt.timedelta(days=30):
                 continue
-            version = standing_on(standard, start)
+            version = standing_on(catalog, standard, start)
             if version is None:
                 continue
             partner = NATIONAL_HUBS.get(standard_id) if rng.random() < 0.5 else rng.choice(hubs[agency.sector] or [agency.code])
@@ -315,11 +326,11 @@ def _plan_links(rng: random.Random, catalog: Catalog, people: list[_Agency]) -> 
             provider, consumer = (partner, agency.code) if rng.random() < 0.5 else (agency.code, partner)
             link = _Link(provider, consumer, standard_id, version.version, start,
                          silent=quiet or rng.random() < 0.05, both_sides=rng.random() < 0.75, volume=rng.randint(20, 600))
-            planned.extend(_lifetime(rng, standard, version, link))
+            planned.extend(_lifetime(rng, catalog, standard, version, link))
     return planned
 
 
-def _lifetime(rng: random.Random, standard: Standard, version: StandardVersion, link: _Link) -> Iterator[_Link]:
+def _lifetime(rng: random.Random, catalog: Catalog, standard: Standard, version: StandardVersion, link: _Link) -> Iterator[_Link]:
     """The link, and the links that replace it when its version is deprecated (mostly on time, some late)."""
     while True:
         if rng.random() < 0.04:  # some exchanges simply stop
@@ -329,11 +340,12 @@ def _lifetime(rng: random.Random, standard: Standard, version: StandardVersion, 
                 return
             link.end = None
         withdrawn = withdrawn_on(version)
-        after = successor(standard, version)
-        if withdrawn is None or after is None or after.announced is None or withdrawn > LAST_DAY:
+        after = successor(catalog, standard, version)
+        after_on = catalog.announced_on(after) if after is not None else None
+        if withdrawn is None or after is None or after_on is None or withdrawn > LAST_DAY:
             yield link
             return
-        ready = max(after.effective or after.announced, link.start + dt.timedelta(days=30))
+        ready = max(after.effective or after_on, link.start + dt.timedelta(days=30))
         if rng.random() < 0.8:  # moved in time: before the old version is withdrawn
             move = ready + dt.timedelta(days=rng.randint(0, max(0, (withdrawn - ready).days)))
         else:  # late: a gap in which the agency does not count

@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from validator import Catalog, DxsError, Standard, StandardVersion
+from validator.announcements import Register
 from validator.fields import Field, json_fields, xml_fields
 
 __all__ = ["build_static_site", "page_context", "router"]
@@ -46,6 +47,13 @@ SECTOR_TH = {
     "agriculture": "เกษตร",
     "statistics": "สถิติ",
 }
+#: Where a real standard comes from, in Thai (``[source] kind``).
+SOURCE_TH = {
+    "announced": "ประกาศโดยหน่วยงาน",
+    "registered": "ขึ้นทะเบียนไว้ ไม่ใช่มาตรฐานที่ประกาศ",
+    "international": "มาตรฐานสากล",
+    "derived": "จัดทำจากข้อมูลที่เผยแพร่จริง",
+}
 #: Files of a version folder a reader may download (schemas, their modules, rules).
 _DOWNLOADABLE = (".json", ".xsd", ".sch")
 
@@ -70,7 +78,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["be_year"] = be_year
     env.filters["break_path"] = break_path
-    env.globals.update(STATUS_TH=STATUS_TH, SECTOR_TH=SECTOR_TH)
+    env.globals.update(STATUS_TH=STATUS_TH, SECTOR_TH=SECTOR_TH, SOURCE_TH=SOURCE_TH)
     return env
 
 
@@ -174,7 +182,7 @@ def _read_text(path: Path) -> str:
 def _examples(version: StandardVersion) -> tuple[list[ExampleDoc], list[ExampleDoc]]:
     valid = [ExampleDoc(p.name, p.suffix[1:].upper(), _read_text(p)) for p in version.examples("valid")]
     manifest: dict[str, Any] = {}
-    expected = version.folder / "examples" / "invalid" / "expected.toml"
+    expected = version.examples_root / "invalid" / "expected.toml"
     if expected.is_file():
         try:
             manifest = tomllib.loads(expected.read_text(encoding="utf-8"))
@@ -205,12 +213,13 @@ def _downloads(version: StandardVersion, links: Links) -> list[tuple[str, str]]:
     return out
 
 
-def page_context(standard: Standard, version: StandardVersion, links: Links) -> dict[str, Any]:
-    """Everything ``standard.html`` shows for ``version`` of ``standard``."""
+def page_context(standard: Standard, version: StandardVersion, links: Links, register: Register | None = None) -> dict[str, Any]:
+    """Everything ``standard.html`` shows for ``version`` of ``standard`` (``register``: to name its announcement)."""
     valid, invalid = _examples(version)
     return {
         "standard": standard,
         "version": version,
+        "announcement": register.find(version.announcement) if register is not None and version.announcement else None,
         "current": default_version(standard),
         "versions": sorted(standard.versions, key=lambda v: v.semver, reverse=True),
         "forms": _forms(version, links),
@@ -242,7 +251,7 @@ def standard_page(request: Request, standard_id: str, version: str | None = None
         return _not_found(request, str(exc))
     if chosen is None:
         return _not_found(request, f"standard {standard_id!r} has no versions")
-    return templates.TemplateResponse(request, "standard.html", page_context(standard, chosen, Links()))
+    return templates.TemplateResponse(request, "standard.html", page_context(standard, chosen, Links(), catalog.register))
 
 
 # --------------------------------------------------------------------------- static
@@ -270,7 +279,7 @@ def build_static_site(catalog: Catalog, out_dir: Path) -> list[Path]:
         folder = out_dir / "standards" / standard.id
         links = StaticLinks(standard.id)
         for version in standard.versions:
-            write(folder / f"{version.version}.html", template.render(page_context(standard, version, links)))
+            write(folder / f"{version.version}.html", template.render(page_context(standard, version, links, catalog.register)))
             for path in version.folder.iterdir():
                 if path.is_file() and path.suffix in _DOWNLOADABLE:
                     target = folder / version.version / path.name
@@ -278,7 +287,7 @@ def build_static_site(catalog: Catalog, out_dir: Path) -> list[Path]:
                     shutil.copyfile(path, target)
                     written.append(target)
         if (chosen := default_version(standard)) is not None:
-            write(folder / "index.html", template.render(page_context(standard, chosen, links)))
+            write(folder / "index.html", template.render(page_context(standard, chosen, links, catalog.register)))
     index = ENV.get_template("catalog_static.html").render(
         standards=[(s, default_version(s)) for s in standards],
         versions=sum(len(s.versions) for s in standards),

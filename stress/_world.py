@@ -28,7 +28,7 @@ PG_ADMIN_URL = os.environ.get("DXS_TEST_POSTGRES_URL", "postgresql://postgres@12
 LINK = {
     "provider": "RD",
     "consumer": "CGD",
-    "standard": "th.etda.e-tax-invoice",
+    "standard": "th.etda.e-tax-invoice-receipt.tax-invoice",
     "version": "2.1.0",
     "purpose": "Tax invoices for payments",
     "legal_basis": "Digital Government Act B.E. 2562, s. 12",

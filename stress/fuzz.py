@@ -45,7 +45,7 @@ def _known_path_parameters(world: World) -> dict[str, Any]:
         "code": "DOPA",
         "link_id": world.link_id,
         "key_id": world.revoked_key_id,
-        "standard_id": "th.etda.e-tax-invoice",
+        "standard_id": "th.etda.e-tax-invoice-receipt.tax-invoice",
         "version": "2.1.0",
     }
 

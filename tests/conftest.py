@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_CATALOG = FIXTURES / "catalog"
 CORPORA = ROOT.parent / "shared" / "corpora"
+SOURCES = ROOT.parent / "shared" / "sources"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -27,6 +28,13 @@ def need(condition: bool, reason: str) -> None:
 def corpora() -> Path:
     need(CORPORA.is_dir(), f"the shared reference corpora are absent ({CORPORA}); conformance tests need them")
     return CORPORA
+
+
+@pytest.fixture(scope="session")
+def sources() -> Path:
+    """The published material the catalog's real standards were taken from (../shared/sources)."""
+    need(SOURCES.is_dir(), f"the shared sources are absent ({SOURCES}); the tests of real standards need them")
+    return SOURCES
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """`dxs standards check|new|lock|export` as the standards office uses them."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -83,3 +84,74 @@ def test_export_json_and_dcat_have_stable_identifiers(catalog_dir):
     assert new["dcat:previousVersion"] == {"@id": old["@id"]}
     assert old["adms:status"]["@id"].endswith("/Deprecated")
     assert any(d["spdx:checksum"]["spdx:checksumValue"] for d in new["dcat:distribution"])
+
+
+# --------------------------------------------------------------------------- real or illustrative, announcements
+
+
+def test_list_shows_real_and_illustrative_at_a_glance():
+    listed = dxs("standards", "list")
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    block = lambda ident: "\n".join(lines[lines.index(next(l for l in lines if l.startswith(ident + " "))):][:4])  # noqa: E731
+    assert "ตัวอย่าง · illustrative" in block("th.dopa.citizen-profile")
+    etda = block("th.etda.e-tax-invoice-receipt.tax-invoice")
+    assert "announced by ETDA" in etda and "2.0.0 (announced, ขมธอ. 3-2560)" in etda and "2.1.0 (announced, ขมธอ. 3-2568)" in etda
+    assert "illustrative" in lines[-1] and "real" in lines[-1]
+    real = json.loads(dxs("standards", "list", "--real", "--format", "json").output)["standards"]
+    assert real and not any(s["illustrative"] for s in real)
+
+
+def test_list_announcements_by_year():
+    shown = dxs("standards", "list", "--announcements", "--year", "2560")
+    assert shown.exit_code == 0
+    assert "2560 (CE 2017)" in shown.output and "ขมธอ. 3-2560" in shown.output and "ขมธอ. 11-2560" in shown.output
+    assert "in the catalog: th.etda.e-tax-invoice-receipt@2.0.0 (6 document types)" in shown.output
+    assert "lower bound" in shown.output
+    every = json.loads(dxs("standards", "list", "--announcements", "--format", "json").output)
+    assert len(every["announcements"]) == 27 and "lower bound" in every["note"]
+    assert dxs("standards", "list", "--announcements", "--year", "2017").output == shown.output  # CE or BE
+
+
+def test_show_a_package_and_one_of_its_document_types():
+    package = dxs("standards", "show", "th.etda.e-tax-invoice-receipt")
+    assert package.exit_code == 0 and "a package of 6 document types" in package.output
+    one = dxs("standards", "show", "th.etda.e-tax-invoice-receipt.debit-credit-note@2.1.0")
+    assert "announcement ขมธอ. 3-2568" in one.output and "partly unverified" in one.output
+    assert "files as published: https://github.com/Wongsawat/teda" in one.output
+    assert re.search(r"ISO3AlphaCurrencyCode\s+ISO\s+version 2012-08-31\s+ISO 4217 currency codes, \d+ codes", one.output)
+    data = json.loads(dxs("standards", "show", "th.dopa.citizen-profile", "--format", "json").output)
+    assert data["illustrative"] is True and data["label"] == "ตัวอย่าง · illustrative" and data["national_code"] is None
+
+
+def test_lock_names_the_announcement_from_the_register(catalog_dir):
+    register = catalog_dir / "announcements.toml"
+    register.write_text('[[announcement]]\nid = "test-40"\nseries = "TEST"\nnumber = "40-2568"\nannounced = "2025-05-01"\n'
+                        'title_th = "ทดสอบ"\ntitle_en = "Test"\nissuer = "TEST"\nkind = "data-structure"\nsource = "tests"\n',
+                        encoding="utf-8")
+    dxs("standards", "new", "--catalog", catalog_dir, "th.test.permit", "--bump", "major")
+    refused = dxs("standards", "lock", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--announce", "2025-05-01",
+                  "--announcement", "TEST 40-2568")
+    assert refused.exit_code == 2 and "is illustrative: it has no announcement" in refused.output
+
+
+def test_dcat_says_what_is_illustrative(catalog_dir):
+    dcat = json.loads(dxs("standards", "export", "--catalog", catalog_dir, "--format", "dcat").output)
+    (resource,) = dcat["dcat:resource"]
+    assert resource["dct:type"] == "illustrative"
+    assert {t["@value"] for t in resource["dct:title"]} == {"ใบอนุญาตทดสอบ (ตัวอย่าง)", "Test permit (illustrative)"}
+    assert "adms:identifier" not in resource
+
+
+def test_check_fails_naming_an_etda_file_that_differs_from_the_published_one(tmp_path, monkeypatch):
+    from standards import BUNDLED_CATALOG
+
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    catalog = tmp_path / "cat"
+    shutil.copytree(BUNDLED_CATALOG / "th.etda.e-tax-invoice-receipt", catalog / "th.etda.e-tax-invoice-receipt")
+    shutil.copy(BUNDLED_CATALOG / "announcements.toml", catalog / "announcements.toml")
+    edited = catalog / "th.etda.e-tax-invoice-receipt" / "2.1.0" / "uncefact" / "codelist" / "standard" / "ISO_ISO3AlphaCurrencyCode_2012-08-31.xsd"
+    edited.write_bytes(edited.read_bytes().replace(b'value="THB"', b'value="THX"', 1))
+    result = dxs("standards", "check", "--catalog", catalog, "th.etda.e-tax-invoice-receipt.tax-invoice")
+    assert result.exit_code == 1
+    assert "2.1.0/uncefact/codelist/standard/ISO_ISO3AlphaCurrencyCode_2012-08-31.xsd: file of an announced version was changed since it was locked" in result.output

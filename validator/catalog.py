@@ -1,8 +1,21 @@
 """The catalog model: standards and their versions, loaded from folders.
 
 A catalog folder holds ``<standard-id>/standard.toml`` and
-``<standard-id>/<semver>/version.toml`` (see docs/catalog-format.md). Loading is
-strict: a malformed entry raises :class:`CatalogError` naming the file and field.
+``<standard-id>/<semver>/version.toml`` (see docs/catalog-format.md), and may hold
+the register of announcements (``announcements.toml``, see
+:mod:`validator.announcements`). Loading is strict: a malformed entry raises
+:class:`CatalogError` naming the file and field.
+
+A standard is real (its ``[source]`` says where it comes from, and an announced
+version names its announcement in the register) or ``illustrative``: made up to show
+what the toolkit does, labelled wherever it shows and never counted as announced.
+
+One published package can hold several document types (ETDA's e-Tax package holds
+six): its ``standard.toml`` lists them under ``[[document_types]]`` and each version
+says, per type, which of the package's files are its schema and rules. The catalog
+then has one :class:`Standard` per document type (``<package-id>.<type>``) whose
+versions share the package's version folder, so every document type and version can
+be named on its own, while the announcement is counted once.
 """
 
 from __future__ import annotations
@@ -17,16 +30,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .announcements import Register, load_register
+from .codelists import CodeList
 from .errors import CatalogError, StandardNotFound
 
 __all__ = [
+    "SOURCE_KINDS",
     "STATUSES",
     "SECTORS",
     "Catalog",
+    "DocumentType",
     "HistoryEntry",
     "JsonDetection",
+    "Source",
     "Standard",
     "StandardVersion",
+    "Upstream",
     "XmlDetection",
     "load_catalog",
     "parse_semver",
@@ -51,9 +70,13 @@ SECTORS = (
 _ID = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 _SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
+#: Where a real standard comes from: announced by a Thai office, registered in a schema
+#: registry without an announcement, an international standard, or written here from a
+#: real source's facts.
+SOURCE_KINDS = ("announced", "registered", "international", "derived")
+
 STANDARD_FIELDS = (
     "id",
-    "national_code",
     "title_th",
     "title_en",
     "owner",
@@ -83,13 +106,25 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class XmlDetection:
-    """How an XML document is recognised: root element, then an optional version marker."""
+    """How an XML document is recognised: root element, then an optional version marker.
+
+    The marker (``version_path``, an XPath from the root that may end in an attribute,
+    ``…/ram:ID/@schemeVersionID``) must have one of ``version_values``. ``label_path``
+    selects text that reports show beside the marker (ETDA's guideline ID, ``ER3-2560``)
+    without it deciding anything.
+    """
 
     namespace: str
     root: str
     version_path: str | None = None
-    version_value: str | None = None
+    version_values: tuple[str, ...] = ()
     namespaces: Mapping[str, str] = field(default_factory=dict)
+    label_path: str | None = None
+
+    @property
+    def version_value(self) -> str | None:
+        """The marker's first (canonical) value."""
+        return self.version_values[0] if self.version_values else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +135,41 @@ class JsonDetection:
     root_value: Any
     version_pointer: str | None = None
     version_value: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a real standard comes from (``kind`` is one of :data:`SOURCE_KINDS`)."""
+
+    kind: str
+    publisher: str
+    url: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """The published package a version's files were copied from, byte for byte."""
+
+    repository: str
+    commit: str
+    path: str
+    #: the publisher's own name for the version (``v2.0``, ``camt.054.001.08``)
+    version: str
+    #: each copied file: its path in the version folder → its path in the repository
+    files: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentType:
+    """One document type of a package (``TaxInvoice``), which the catalog names ``<package>.<key>``."""
+
+    key: str
+    name: str
+    title_th: str
+    title_en: str
+    oid: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +195,16 @@ class StandardVersion:
     json_schema: Path | None = None
     xml_schema: Path | None = None
     rules: Path | None = None
+    #: the announcement (register id or number) this version was announced by
+    announcement: str | None = None
+    upstream: Upstream | None = None
+    code_lists: tuple[CodeList, ...] = ()
+    #: where the version's examples are (``examples/``, or ``examples/<type>/`` in a package)
+    examples_folder: Path | None = None
+    #: the document type's key, for a version of a package
+    document_type: str | None = None
+    #: made up to illustrate the toolkit (inherited from the standard)
+    illustrative: bool = False
 
     @property
     def ref(self) -> str:
@@ -145,9 +225,13 @@ class StandardVersion:
         end = self.active_until or self.sunset
         return (start is None or start <= day) and (end is None or day <= end)
 
+    @property
+    def examples_root(self) -> Path:
+        return self.examples_folder or self.folder / "examples"
+
     def examples(self, kind: str) -> list[Path]:
         """Example files of ``kind`` (``valid`` or ``invalid``), sorted."""
-        folder = self.folder / "examples" / kind
+        folder = self.examples_root / kind
         if not folder.is_dir():
             return []
         return sorted(p for p in folder.iterdir() if p.suffix in (".json", ".xml"))
@@ -155,7 +239,9 @@ class StandardVersion:
     def files(self) -> list[Path]:
         """Every file of the version except ``version.toml`` (what its hashes cover)."""
         return sorted(
-            p for p in self.folder.rglob("*") if p.is_file() and p.name != "version.toml" and "__pycache__" not in p.parts
+            p
+            for p in self.folder.rglob("*")
+            if p.is_file() and p.name != "version.toml" and "__pycache__" not in p.parts and not p.name.endswith(".toml.tmp")
         )
 
 
@@ -164,7 +250,6 @@ class Standard:
     """A data-exchange standard and all its versions (oldest first)."""
 
     id: str
-    national_code: str
     title_th: str
     title_en: str
     owner: str
@@ -180,6 +265,22 @@ class Standard:
     owner_name_en: str = ""
     keywords: tuple[str, ...] = ()
     versions: tuple[StandardVersion, ...] = ()
+    illustrative: bool = False
+    source: Source | None = None
+    #: for a document type of a package: the package's id and the type
+    package: str | None = None
+    document_type: DocumentType | None = None
+
+    @property
+    def announcements(self) -> tuple[str, ...]:
+        """The announcements its versions name, oldest version first, each once."""
+        return tuple(dict.fromkeys(v.announcement for v in self.versions if v.announcement))
+
+    @property
+    def national_code(self) -> str:
+        """The announcement number of its latest announced version (``""`` when it has none)."""
+        latest = self.latest_announced
+        return (latest.announcement or "") if latest else ""
 
     def version(self, version: str) -> StandardVersion:
         for v in self.versions:
@@ -251,9 +352,50 @@ class _Fields:
         return _Fields(self.path, value, f"{self._name(key)}.")
 
 
-def _load_standard(folder: Path) -> Standard:
+def _strings(f: _Fields, key: str) -> tuple[str, ...]:
+    value = f.table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise CatalogError(f.path, "must be a list of strings", f._name(key))
+    return tuple(value)
+
+
+def _source(f: _Fields) -> Source | None:
+    s = f.table_of("source")
+    if s is None:
+        return None
+    kind = s.str("kind")
+    if kind not in SOURCE_KINDS:
+        raise CatalogError(f.path, f"{kind!r} is not one of {', '.join(SOURCE_KINDS)}", "source.kind")
+    return Source(kind=kind, publisher=s.str("publisher"), url=s.str("url"), note=s.str("note", required=False))
+
+
+def _document_types(f: _Fields) -> tuple[DocumentType, ...]:
+    raw = f.table.get("document_types", [])
+    if not isinstance(raw, list):
+        raise CatalogError(f.path, "must be an array of tables ([[document_types]])", "document_types")
+    types = []
+    for n, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise CatalogError(f.path, "must be a table", f"document_types[{n}]")
+        d = _Fields(f.path, entry, f"document_types[{n}].")
+        key = d.str("key")
+        if not _ID.fullmatch(key):
+            raise CatalogError(f.path, f"{key!r} is not lowercase and dot/dash separated", f"document_types[{n}].key")
+        types.append(DocumentType(key=key, name=d.str("name"), title_th=d.str("title_th"), title_en=d.str("title_en"),
+                                  oid=d.str("oid", required=False)))
+    keys = [t.key for t in types]
+    if len(set(keys)) != len(keys):
+        raise CatalogError(f.path, "a key appears twice", "document_types")
+    return tuple(types)
+
+
+def _load_standards(folder: Path) -> list[Standard]:
+    """The standard in ``folder`` or, for a package, one standard per document type."""
     path = folder / "standard.toml"
     f = _Fields(path, _read_toml(path))
+    if "national_code" in f.table:
+        raise CatalogError(path, "is replaced by 'announcement' on each announced version, naming its entry in the "
+                           "register of announcements (docs/catalog-format.md)", "national_code")
     sid = f.str("id")
     if not _ID.fullmatch(sid):
         raise CatalogError(path, f"{sid!r} is not lowercase and dot/dash separated", "id")
@@ -262,19 +404,18 @@ def _load_standard(folder: Path) -> Standard:
     sector = f.str("sector")
     if sector not in SECTORS:
         raise CatalogError(path, f"{sector!r} is not one of {', '.join(SECTORS)}", "sector")
-    keywords = f.table.get("keywords", [])
-    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        raise CatalogError(path, "must be a list of strings", "keywords")
-    versions = []
+    illustrative = f.bool("illustrative")
+    source = _source(f)
+    if illustrative and source is not None:
+        raise CatalogError(path, "an illustrative standard has no [source]: it is made up", "source")
+    types = _document_types(f)
+    version_folders = []
     for child in sorted(folder.iterdir()):
         if child.is_dir() and (child / "version.toml").is_file():
-            versions.append(_load_version(sid, child))
+            version_folders.append(child)
         elif child.is_dir() and _SEMVER.fullmatch(child.name):
             raise CatalogError(child / "version.toml", "is missing")
-    versions.sort(key=lambda v: v.semver)
-    return Standard(
-        id=sid,
-        national_code=f.str("national_code"),
+    common = dict(
         title_th=f.str("title_th"),
         title_en=f.str("title_en"),
         owner=f.str("owner"),
@@ -288,18 +429,135 @@ def _load_standard(folder: Path) -> Standard:
         description_en=f.str("description_en", required=False),
         owner_name_th=f.str("owner_name_th", required=False),
         owner_name_en=f.str("owner_name_en", required=False),
-        keywords=tuple(keywords),
-        versions=tuple(versions),
+        keywords=_strings(f, "keywords"),
+        illustrative=illustrative,
+        source=source,
     )
+    if not types:
+        versions = sorted((_load_version(sid, child, illustrative=illustrative) for child in version_folders), key=lambda v: v.semver)
+        return [Standard(id=sid, versions=tuple(versions), **common)]  # type: ignore[arg-type]
+    standards = []
+    loaded = {child: _read_toml(child / "version.toml") for child in version_folders}
+    for doc_type in types:
+        versions = []
+        for child, table in loaded.items():
+            documents = table.get("documents", {})
+            if not isinstance(documents, dict):
+                raise CatalogError(child / "version.toml", "must be a table of document types", "documents")
+            if unknown := set(documents) - {t.key for t in types}:
+                raise CatalogError(child / "version.toml", f"names document types {sorted(unknown)} that "
+                                   "standard.toml does not list", "documents")
+            if doc_type.key in documents:
+                versions.append(_load_version(f"{sid}.{doc_type.key}", child, illustrative=illustrative,
+                                              table=table, document_type=doc_type.key))
+        versions.sort(key=lambda v: v.semver)
+        standards.append(
+            Standard(  # type: ignore[arg-type]
+                id=f"{sid}.{doc_type.key}",
+                versions=tuple(versions),
+                package=sid,
+                document_type=doc_type,
+                **{**common, "title_th": doc_type.title_th, "title_en": doc_type.title_en},
+            )
+        )
+    return standards
 
 
 def _file_or_none(path: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def _load_version(standard_id: str, folder: Path) -> StandardVersion:
+def _inside(folder: Path, relative: str, path: Path, field_name: str) -> Path:
+    """``folder / relative``, refused when it leaves the folder or does not exist."""
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise CatalogError(path, f"{relative!r} is outside the version folder", field_name)
+    if not target.is_file():
+        raise CatalogError(path, f"{relative!r} does not exist in {folder}", field_name)
+    return folder / relative
+
+
+def _detection(path: Path, detection: _Fields) -> tuple[XmlDetection | None, JsonDetection | None]:
+    xml = json = None
+    prefix = detection.prefix
+    if (x := detection.table_of("xml")) is not None:
+        ns = x.table.get("namespaces", {})
+        if not isinstance(ns, dict) or not all(isinstance(v, str) for v in ns.values()):
+            raise CatalogError(path, "must be a table of prefix = namespace URI", f"{prefix}xml.namespaces")
+        values: tuple[str, ...] = _strings(x, "version_values")
+        if (single := x.str("version_value", required=False)) and values:
+            raise CatalogError(path, "give version_value or version_values, not both", f"{prefix}xml.version_values")
+        values = values or ((single,) if single else ())
+        xml = XmlDetection(
+            namespace=x.str("namespace", required=False),
+            root=x.str("root"),
+            version_path=x.str("version_path", required=False) or None,
+            version_values=values,
+            namespaces=dict(ns),
+            label_path=x.str("label_path", required=False) or None,
+        )
+        if xml.version_path and not xml.version_values:
+            raise CatalogError(path, "is required when version_path is set", f"{prefix}xml.version_value")
+    if (j := detection.table_of("json")) is not None:
+        if "root_value" not in j.table:
+            raise CatalogError(path, "is missing", f"{prefix}json.root_value")
+        json = JsonDetection(
+            root_pointer=j.str("root_pointer"),
+            root_value=j.table["root_value"],
+            version_pointer=j.str("version_pointer", required=False) or None,
+            version_value=j.table.get("version_value"),
+        )
+        for key in ("root_pointer", "version_pointer"):
+            pointer = getattr(json, key)
+            if pointer and not pointer.startswith("/"):
+                raise CatalogError(path, f"{pointer!r} is not a JSON Pointer (starts with '/')", f"{prefix}json.{key}")
+    return xml, json
+
+
+def _upstream(path: Path, f: _Fields) -> Upstream | None:
+    u = f.table_of("upstream")
+    if u is None:
+        return None
+    files = u.table.get("files", {})
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise CatalogError(path, "must be a table of file = upstream path", "upstream.files")
+    return Upstream(repository=u.str("repository"), commit=u.str("commit"), path=u.str("path", required=False),
+                    version=u.str("version"), files=dict(files), note=u.str("note", required=False))
+
+
+def _code_lists(folder: Path, path: Path, f: _Fields) -> tuple[CodeList, ...]:
+    raw = f.table_of("code_lists")
+    if raw is None:
+        return ()
+    lists = []
+    for ident in raw.table:
+        c = raw.table_of(ident)
+        assert c is not None
+        relative = c.str("file")
+        lists.append(
+            CodeList(
+                id=ident,
+                file=_inside(folder, relative, path, f"code_lists.{ident}.file"),
+                agency=c.str("agency"),
+                version=c.str("version"),
+                title_en=c.str("title_en"),
+                title_th=c.str("title_th", required=False),
+                path=relative,
+            )
+        )
+    return tuple(lists)
+
+
+def _load_version(
+    standard_id: str,
+    folder: Path,
+    *,
+    illustrative: bool = False,
+    table: Mapping[str, Any] | None = None,
+    document_type: str | None = None,
+) -> StandardVersion:
     path = folder / "version.toml"
-    f = _Fields(path, _read_toml(path))
+    f = _Fields(path, table if table is not None else _read_toml(path))
     version = f.str("version")
     try:
         parse_semver(version)
@@ -327,39 +585,29 @@ def _load_version(standard_id: str, folder: Path) -> StandardVersion:
             raise CatalogError(path, "is missing", f"history[{n}].date")
         history.append(HistoryEntry(h_status, day, h.str("note", required=False)))
 
+    announcement = f.str("announcement", required=False) or None
+    if announcement and illustrative:
+        raise CatalogError(path, "an illustrative standard is never announced: it has no announcement number", "announcement")
     announced = f.date("announced")
     effective = f.date("effective")
-    if status in ANNOUNCED_STATUSES and announced is None:
-        raise CatalogError(path, f"is required for a version whose status is {status!r}", "announced")
+    # a real announcement's date is the register's to give (often only its year is known), and a
+    # publisher's own version ([upstream]) has the dates its source gives, if any
+    if status in ANNOUNCED_STATUSES and announced is None and announcement is None and "upstream" not in f.table:
+        raise CatalogError(path, f"is required for a version whose status is {status!r} (or name its 'announcement')", "announced")
 
-    detection = f.table_of("detection") or _Fields(path, {}, "detection.")
-    xml = json = None
-    if (x := detection.table_of("xml")) is not None:
-        ns = x.table.get("namespaces", {})
-        if not isinstance(ns, dict) or not all(isinstance(v, str) for v in ns.values()):
-            raise CatalogError(path, "must be a table of prefix = namespace URI", "detection.xml.namespaces")
-        xml = XmlDetection(
-            namespace=x.str("namespace", required=False),
-            root=x.str("root"),
-            version_path=x.str("version_path", required=False) or None,
-            version_value=x.str("version_value", required=False) or None,
-            namespaces=dict(ns),
-        )
-        if xml.version_path and xml.version_value is None:
-            raise CatalogError(path, "is required when version_path is set", "detection.xml.version_value")
-    if (j := detection.table_of("json")) is not None:
-        if "root_value" not in j.table:
-            raise CatalogError(path, "is missing", "detection.json.root_value")
-        json = JsonDetection(
-            root_pointer=j.str("root_pointer"),
-            root_value=j.table["root_value"],
-            version_pointer=j.str("version_pointer", required=False) or None,
-            version_value=j.table.get("version_value"),
-        )
-        for key in ("root_pointer", "version_pointer"):
-            pointer = getattr(json, key)
-            if pointer and not pointer.startswith("/"):
-                raise CatalogError(path, f"{pointer!r} is not a JSON Pointer (starts with '/')", f"detection.json.{key}")
+    # a package's version keeps, per document type, its files and detection under [documents.<key>]
+    scope = f
+    if document_type is not None:
+        scope = f.table_of("documents").table_of(document_type)  # type: ignore[union-attr]
+        assert scope is not None
+    files = scope.table_of("files") or _Fields(path, {}, f"{scope.prefix}files.")
+
+    def schema_file(key: str, default: str) -> Path | None:
+        relative = files.str(key, required=False)
+        return _inside(folder, relative, path, files._name(key)) if relative else _file_or_none(folder / default)
+
+    detection = scope.table_of("detection") or _Fields(path, {}, f"{scope.prefix}detection.")
+    xml, json = _detection(path, detection)
 
     hashes = f.table.get("hashes", {})
     if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
@@ -381,12 +629,18 @@ def _load_version(standard_id: str, folder: Path) -> StandardVersion:
         xml=xml,
         json=json,
         hashes=dict(hashes),
-        json_schema=_file_or_none(folder / "schema.json"),
-        xml_schema=_file_or_none(folder / "schema.xsd"),
-        rules=_file_or_none(folder / "rules.sch"),
+        json_schema=schema_file("json_schema", "schema.json"),
+        xml_schema=schema_file("xml_schema", "schema.xsd"),
+        rules=schema_file("rules", "rules.sch"),
+        announcement=announcement,
+        upstream=_upstream(path, f),
+        code_lists=_code_lists(folder, path, f),
+        examples_folder=folder / "examples" / document_type if document_type else None,
+        document_type=document_type,
+        illustrative=illustrative,
     )
     if result.json_schema is None and result.xml_schema is None:
-        raise CatalogError(folder, "has neither schema.json nor schema.xsd")
+        raise CatalogError(folder, "has neither schema.json nor schema.xsd (nor a [files] entry naming one)")
     return result
 
 
@@ -394,9 +648,11 @@ def _load_version(standard_id: str, folder: Path) -> StandardVersion:
 
 
 class Catalog:
-    """Standards from one or more catalog folders, looked up by id."""
+    """Standards from one or more catalog folders, looked up by id, and the register of announcements."""
 
-    def __init__(self, standards: Iterable[Standard]) -> None:
+    def __init__(self, standards: Iterable[Standard], register: Register | None = None) -> None:
+        self.register = register if register is not None else Register()
+        self._packages: dict[str, list[Standard]] = {}
         self._by_id: dict[str, Standard] = {}
         for standard in standards:
             if standard.id in self._by_id:
@@ -405,6 +661,11 @@ class Catalog:
                     standard.folder / "standard.toml", f"duplicates the standard already loaded from {first}", "id"
                 )
             self._by_id[standard.id] = standard
+            if standard.package:
+                self._packages.setdefault(standard.package, []).append(standard)
+        for package, members in self._packages.items():
+            if package in self._by_id:
+                raise CatalogError(members[0].folder / "standard.toml", f"package id {package!r} is also a standard's id", "id")
 
     def __iter__(self) -> Iterator[Standard]:
         return iter(sorted(self._by_id.values(), key=lambda s: s.id))
@@ -419,11 +680,32 @@ class Catalog:
         for standard in self:
             yield from standard.versions
 
+    def package(self, package_id: str) -> list[Standard]:
+        """The document types of a package (empty when ``package_id`` is not one)."""
+        return list(self._packages.get(package_id, ()))
+
+    @property
+    def packages(self) -> dict[str, list[Standard]]:
+        return {k: list(v) for k, v in sorted(self._packages.items())}
+
     def standard(self, standard_id: str) -> Standard:
         try:
             return self._by_id[standard_id]
         except KeyError:
+            if members := self._packages.get(standard_id):
+                names = ", ".join(m.id for m in members)
+                raise StandardNotFound(
+                    f"{standard_id!r} is a package of {len(members)} document types: name one of {names}"
+                ) from None
             raise StandardNotFound(f"no standard {standard_id!r} in the catalog") from None
+
+    def announced_on(self, version: StandardVersion) -> dt.date | None:
+        """The first day a version stood announced: its own date, else the earliest day its announcement
+        can have been made (a register row known only by its year counts from 1 January)."""
+        if version.announced:
+            return version.announced
+        found = self.register.find(version.announcement) if version.announcement else None
+        return found.earliest if found else None
 
     def resolve(self, ref: str) -> StandardVersion:
         """``ID`` (latest announced version) or ``ID@VERSION`` → that version."""
@@ -467,12 +749,22 @@ def catalog_folders(extra: Iterable[str | Path] = (), *, bundled: bool = True) -
     env = os.environ.get("DXS_CATALOG", "")
     folders.extend(Path(p) for p in env.split(os.pathsep) if p)
     folders.extend(Path(p) for p in extra)
-    return folders
+    unique: dict[Path, Path] = {}
+    for folder in folders:  # a folder named twice (the bundled one as --catalog, say) is loaded once
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values())
 
 
-def load_catalog(folders: Iterable[str | Path]) -> Catalog:
-    """Load every standard found in ``folders`` (a folder that is itself a standard counts too)."""
+def load_catalog(folders: Iterable[str | Path], *, registers: Iterable[str | Path] = ()) -> Catalog:
+    """Load every standard found in ``folders`` (a folder that is itself a standard counts too).
+
+    :param registers: more catalog folders whose register of announcements the
+        standards may name (their standards are not loaded): a catalog being written
+        answers to the bundled register.
+    """
+    extra_registers = list(registers)
     standards: list[Standard] = []
+    registers: list[Path] = []  # type: ignore[no-redef]
     for folder in map(Path, folders):
         if not folder.exists():
             raise CatalogError(folder, "catalog folder does not exist")
@@ -481,9 +773,17 @@ def load_catalog(folders: Iterable[str | Path]) -> Catalog:
                 continue  # `--catalog /dev/null`: explicitly nothing more
             raise CatalogError(folder, "catalog is not a folder")
         if (folder / "standard.toml").is_file():
-            standards.append(_load_standard(folder))
+            standards.extend(_load_standards(folder))
+            registers.append(folder.parent)  # a standard named on its own still answers to its catalog's register
             continue
+        registers.append(folder)
         for child in sorted(folder.iterdir()):
             if (child / "standard.toml").is_file():
-                standards.append(_load_standard(child))
-    return Catalog(standards)
+                standards.extend(_load_standards(child))
+    registers.extend(Path(p) for p in extra_registers)
+    catalog = Catalog(standards, load_register(dict.fromkeys(p.resolve() for p in registers)))
+    for version in catalog.versions():
+        if version.announcement and version.announcement not in catalog.register:
+            raise CatalogError(version.folder / "version.toml", f"{version.announcement!r} is not in the register of "
+                               "announcements (announcements.toml)", "announcement")
+    return catalog

@@ -17,6 +17,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .catalog import ANNOUNCED_STATUSES, Catalog, Standard, StandardVersion
@@ -55,7 +56,7 @@ class Finding:
 
 def load_manifest(version: StandardVersion) -> tuple[dict[str, dict], list[Finding]]:
     """The invalid-example manifest as ``{file name: {rule, location, why}}``."""
-    path = version.folder / "examples" / "invalid" / MANIFEST
+    path = version.examples_root / "invalid" / MANIFEST
     if not path.is_file():
         return {}, [Finding(version.ref, str(path), "manifest of invalid examples is missing")]
     try:
@@ -90,7 +91,7 @@ def check_examples(catalog: Catalog, version: StandardVersion) -> list[Finding]:
             findings.append(
                 Finding(
                     version.ref,
-                    str(version.folder / "examples"),
+                    str(version.examples_root),
                     f"needs at least {MIN_VALID} valid and {MIN_INVALID} invalid {suffix} examples "
                     f"(has {n_valid} and {n_invalid})",
                 )
@@ -104,7 +105,7 @@ def check_examples(catalog: Catalog, version: StandardVersion) -> list[Finding]:
             have = ".json" if stem in stems[".json"] else ".xml"
             missing = ".xml" if have == ".json" else ".json"
             findings.append(
-                Finding(version.ref, str(version.folder / "examples" / "valid" / f"{stem}{have}"), f"has no twin {stem}{missing}")
+                Finding(version.ref, str(version.examples_root / "valid" / f"{stem}{have}"), f"has no twin {stem}{missing}")
             )
 
     for path in valid:
@@ -119,7 +120,7 @@ def check_examples(catalog: Catalog, version: StandardVersion) -> list[Finding]:
     findings.extend(problems)
     names = {p.name for p in invalid}
     for name in sorted(set(manifest) - names):
-        findings.append(Finding(version.ref, str(version.folder / "examples" / "invalid" / MANIFEST), f"names {name!r}, which does not exist"))
+        findings.append(Finding(version.ref, str(version.examples_root / "invalid" / MANIFEST), f"names {name!r}, which does not exist"))
     for path in invalid:
         if path.suffix not in forms:
             continue
@@ -152,9 +153,17 @@ def check_metadata(standard: Standard) -> list[Finding]:
     """Fields the loader accepts but a published standard still needs, and lifecycle consistency."""
     findings: list[Finding] = []
     toml = str(standard.folder / "standard.toml")
-    for name in ("national_code", "legal_basis", "contact", *_RECOMMENDED_STANDARD_FIELDS):
+    for name in ("legal_basis", "contact", "licence", *_RECOMMENDED_STANDARD_FIELDS):
         if getattr(standard, name).strip() in _PLACEHOLDERS:
             findings.append(Finding(standard.id, toml, f"field '{name}' is empty or a placeholder"))
+    if not standard.illustrative and standard.source is None:
+        findings.append(Finding(standard.id, toml, "says neither where it comes from ([source]) nor that it is made up "
+                                "(illustrative = true)"))
+    if standard.source is not None and standard.source.kind == "announced":
+        for v in standard.versions:
+            if v.is_announced and not v.announcement:
+                findings.append(Finding(v.ref, str(v.folder / "version.toml"), "is announced, but does not name its "
+                                        "announcement (the register entry it was announced by)"))
     for v in standard.versions:
         path = str(v.folder / "version.toml")
 
@@ -163,14 +172,16 @@ def check_metadata(standard: Standard) -> list[Finding]:
 
         if not v.notes.strip():
             bad("field 'notes' is empty: say what the version is and what changed")
-        if not v.history:
+        if (v.announcement or v.upstream) and not v.history:
+            pass  # a real version: its dates are its source's (the register's, or the publisher's), where it gives any
+        elif not v.history:
             bad("field 'history' is empty: every version has at least its draft entry")
         dates = [h.date for h in v.history]
         if dates != sorted(dates):
             bad("field 'history' is not in date order")
         if v.history and v.history[-1].status != v.status:
             bad(f"field 'status' is {v.status!r} but the last history entry is {v.history[-1].status!r}")
-        if v.is_announced:
+        if v.is_announced and v.announcement is None and v.upstream is None:
             entry = next((h for h in v.history if h.status == "announced"), None)
             if entry is None:
                 bad("field 'history' has no 'announced' entry")
@@ -216,17 +227,19 @@ def check_hashes(version: StandardVersion) -> list[Finding]:
     from .publish import file_hashes
 
     toml = str(version.folder / "version.toml")
+    # a package's document types share one version folder: its files are reported once, as the package's
+    ref = f"{version.standard_id.removesuffix('.' + version.document_type)}@{version.version}" if version.document_type else version.ref
     if not version.hashes:
-        return [Finding(version.ref, toml, "announced but not locked: run `dxs standards lock` to record its file hashes")]
+        return [Finding(ref, toml, "announced but not locked: run `dxs standards lock` to record its file hashes")]
     findings = []
     actual = file_hashes(version)
     for name, digest in sorted(version.hashes.items()):
         if name not in actual:
-            findings.append(Finding(version.ref, str(version.folder / name), "locked file was removed"))
+            findings.append(Finding(ref, str(version.folder / name), "locked file was removed"))
         elif actual[name] != digest:
-            findings.append(Finding(version.ref, str(version.folder / name), "file of an announced version was changed since it was locked"))
+            findings.append(Finding(ref, str(version.folder / name), "file of an announced version was changed since it was locked"))
     for name in sorted(set(actual) - set(version.hashes)):
-        findings.append(Finding(version.ref, str(version.folder / name), "file was added to an announced version after it was locked"))
+        findings.append(Finding(ref, str(version.folder / name), "file was added to an announced version after it was locked"))
     return findings
 
 
@@ -315,12 +328,15 @@ def check_catalog(catalog: Catalog, standard_ids: list[str] | None = None) -> li
     """Every check over the catalog, or over the named standards."""
     findings: list[Finding] = []
     standards = [catalog.standard(i) for i in standard_ids] if standard_ids else list(catalog)
+    hashed: set[Path] = set()  # a package's version folder is checked once, not once per document type
     for standard in standards:
-        findings.extend(check_metadata(standard))
+        findings.extend(f for f in check_metadata(standard) if f not in findings)
         for version in standard.versions:
             schema_findings = check_schemas(catalog, version)
             findings.extend(schema_findings)
-            findings.extend(check_hashes(version))
+            if version.folder not in hashed:
+                hashed.add(version.folder)
+                findings.extend(check_hashes(version))
             if not schema_findings:
                 findings.extend(check_examples(catalog, version))
                 findings.extend(check_twins(version))
@@ -344,7 +360,9 @@ def check_compatibility(catalog: Catalog, standard: Standard) -> list[Finding]:
     findings: list[Finding] = []
     for version in standard.versions:
         previous = previous_announced(version, standard.versions)
-        if previous is None:
+        if previous is None or version.upstream is not None:
+            # a copied publication keeps its publisher's numbering (ETDA's 2.1 breaks 2.0 in places);
+            # `dxs standards diff` still shows what changed and what bump the rules would ask for
             continue
         try:
             result = diff_versions(catalog, previous, version, evidence=False)

@@ -42,7 +42,7 @@ Path_ = tuple[str, ...]
 def load_xsd(path: Path) -> Any:
     """Load an XSD with its includes and imports, from local files only.
 
-    :raises SchemaLoadError: unreadable, not a schema, or reaching outside its folder.
+    :raises SchemaLoadError: unreadable, not a schema, or reaching for the network.
     """
     import xmlschema
 
@@ -51,7 +51,8 @@ def load_xsd(path: Path) -> Any:
     path = Path(path).resolve()
     _check_local_imports(path)
     try:
-        return xmlschema.XMLSchema10(str(path), allow="sandbox", defuse="always")
+        # "local", not "sandbox": a publisher's package imports from sibling folders (../../uncefact)
+        return xmlschema.XMLSchema10(str(path), allow="local", defuse="always")
     except (xmlschema.XMLSchemaException, OSError, SyntaxError) as exc:
         raise SchemaLoadError(path, f"is not a usable XML Schema: {exc}") from None
 

@@ -10,7 +10,7 @@ standard has no such version" are different issues.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lxml import etree
@@ -19,7 +19,7 @@ from .catalog import Catalog, StandardVersion
 from .messages import detect_issue
 from .report import Issue
 
-__all__ = ["MISSING", "detect_json", "detect_xml", "resolve_pointer"]
+__all__ = ["MISSING", "detect_json", "detect_xml", "resolve_pointer", "xpath_text"]
 
 MISSING: Any = object()
 
@@ -46,21 +46,24 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
 def _choose(
     candidates: Sequence[StandardVersion],
     marker_of: Callable[[StandardVersion], Any],
-    expected_of: Callable[[StandardVersion], Any],
+    expected_of: Callable[[StandardVersion], Sequence[Any]],
     has_marker: Callable[[StandardVersion], bool],
     describe: str,
     at: dt.date | None,
 ) -> StandardVersion | Issue:
     markers = {c.ref: marker_of(c) for c in candidates if has_marker(c)}
-    matched = [c for c in candidates if has_marker(c) and markers[c.ref] == expected_of(c)]
+    matched = [c for c in candidates if has_marker(c) and markers[c.ref] in expected_of(c)]
     if not matched:
         present = [m for m in markers.values() if m is not MISSING]
         if present:
-            supported = ", ".join(sorted({str(expected_of(c)) for c in candidates if has_marker(c)}))
+            # each version the catalog has, by the marker value documents carry for it
+            supported = ", ".join(
+                f"{expected_of(c)[0]} ({c.version})" for c in sorted(candidates, key=lambda c: c.semver) if has_marker(c)
+            )
             return detect_issue(
                 "unsupported-version",
                 f"{describe} has version marker {present[0]!r}, which no version of "
-                f"{candidates[0].standard_id} declares (supported: {supported})",
+                f"{candidates[0].standard_id} in the catalog declares (the catalog has: {supported})",
             )
         matched = [c for c in candidates if c.default] or [c for c in candidates if not has_marker(c)]
         if not matched:
@@ -89,25 +92,35 @@ def detect_xml(tree: etree._ElementTree, catalog: Catalog, at: dt.date | None = 
 
     def marker(v: StandardVersion) -> Any:
         assert v.xml and v.xml.version_path
-        try:
-            found = root.xpath(v.xml.version_path, namespaces=dict(v.xml.namespaces))
-        except etree.XPathError:
-            return MISSING
-        if isinstance(found, list):
-            if not found:
-                return MISSING
-            first = found[0]
-            return first.text.strip() if isinstance(first, etree._Element) and first.text else str(first).strip()
-        return str(found).strip() or MISSING
+        return xpath_text(root, v.xml.version_path, v.xml.namespaces)
 
+    # what the document says of itself beside the marker (ETDA's guideline ID), to name it in a refusal
+    labels = {xpath_text(root, v.xml.label_path, v.xml.namespaces) for v in candidates if v.xml and v.xml.label_path}
+    label = next((t for t in labels if t is not MISSING), None)
     return _choose(
         candidates,
         marker,
-        lambda v: v.xml.version_value if v.xml else None,
+        lambda v: v.xml.version_values if v.xml else (),
         lambda v: bool(v.xml and v.xml.version_path),
-        "the document",
+        f"the document (ID {label!r})" if label else "the document",
         at,
     )
+
+
+def xpath_text(root: etree._Element, path: str, namespaces: Mapping[str, str]) -> Any:
+    """The trimmed text an XPath selects first (an element's text or an attribute's value), or :data:`MISSING`."""
+    try:
+        found = root.xpath(path, namespaces=dict(namespaces))
+    except etree.XPathError:
+        return MISSING
+    if isinstance(found, list):
+        if not found:
+            return MISSING
+        first = found[0]
+        if isinstance(first, etree._Element):
+            return (first.text or "").strip() or MISSING
+        return str(first).strip()
+    return str(found).strip() or MISSING
 
 
 def detect_json(document: Any, catalog: Catalog, at: dt.date | None = None) -> StandardVersion | Issue:
@@ -122,7 +135,7 @@ def detect_json(document: Any, catalog: Catalog, at: dt.date | None = None) -> S
     return _choose(
         candidates,
         lambda v: resolve_pointer(document, v.json.version_pointer) if v.json and v.json.version_pointer else MISSING,
-        lambda v: v.json.version_value if v.json else None,
+        lambda v: (v.json.version_value,) if v.json else (),
         lambda v: bool(v.json and v.json.version_pointer),
         "the document",
         at,

@@ -20,6 +20,7 @@ from .errors import CatalogError, DxsError
 
 __all__ = [
     "DEFAULT_BASE_URI",
+    "ILLUSTRATIVE_LABEL",
     "catalog_as_dcat",
     "catalog_as_json",
     "file_hashes",
@@ -59,15 +60,27 @@ def _toml_key(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)  # a TOML basic string is JSON-compatible here
 
 
-def lock_version(version: StandardVersion, *, announce: dt.date | None = None, effective: dt.date | None = None) -> dict[str, str]:
+def lock_version(
+    version: StandardVersion,
+    *,
+    announce: dt.date | None = None,
+    effective: dt.date | None = None,
+    announcement: str | None = None,
+) -> dict[str, str]:
     """Record the SHA-256 of every file in ``version.toml`` (optionally announcing it first).
 
     :param announce: set status ``announced`` with this date (and a history entry).
-    :raises CatalogError: announcing a version that is already announced, or one
-        whose files fail to load.
+    :param announcement: the register entry (number) it was announced by; it must be in the register.
+    :raises CatalogError: announcing a version that is already announced, naming an
+        announcement the register does not have, or files that fail to load.
     """
     path = version.folder / "version.toml"
     text = path.read_text(encoding="utf-8")
+    if announcement is not None:
+        if version.illustrative:
+            raise CatalogError(path, f"{version.ref} is illustrative: it has no announcement", "announcement")
+        text = re.sub(r"^announcement\s*=.*\n", "", text, flags=re.MULTILINE)
+        text = _STATUS_LINE.sub(lambda m: m.group(0) + f"\nannouncement = {_toml_key(announcement)}", text, count=1)
     if announce is not None:
         if version.is_announced:
             raise CatalogError(path, f"{version.ref} is already {version.status}", "status")
@@ -81,11 +94,32 @@ def lock_version(version: StandardVersion, *, announce: dt.date | None = None, e
     hashes = file_hashes(version)
     table = "[hashes]\n" + "".join(f"{_toml_key(k)} = \"{v}\"\n" for k, v in sorted(hashes.items()))
     text = _HASHES_TABLE.sub("", text).rstrip("\n") + "\n\n" + table
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    load_catalog([version.folder.parent])  # refuse to leave a file the loader cannot read
-    tmp.replace(path)
+    _replace_checked(path, text, version.folder.parent)
     return hashes
+
+
+def _replace_checked(path: Path, text: str, standard_folder: Path) -> None:
+    """Write ``text`` to ``path`` and prove the standard still loads; on any failure put the old file back.
+
+    Only the standard itself is loaded (a half-written neighbour in the same catalog
+    does not block it), with the registers its catalog and the bundled one hold. The
+    temporary file lives beside the version folder, never inside it (whose files are hashed).
+    """
+    from .catalog import catalog_folders
+
+    old = path.read_bytes()
+
+    def write(data: bytes) -> None:
+        tmp = standard_folder / f".{path.parent.name}-{path.name}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    write(text.encode("utf-8"))
+    try:
+        load_catalog([standard_folder], registers=catalog_folders([standard_folder.parent]))
+    except BaseException:
+        write(old)
+        raise
 
 
 # --------------------------------------------------------------------------- scaffolding
@@ -139,7 +173,6 @@ def new_version(standard: Standard, *, bump: str = "minor", version: str | None 
 
 
 _STANDARD_TEMPLATE = '''id = "{id}"
-national_code = "{national_code}"
 title_th = "{title_th}"
 title_en = "{title_en}"
 description_th = ""
@@ -153,6 +186,11 @@ base_standard = "none"
 licence = "CC-BY-4.0"
 contact = "{contact}"
 keywords = []
+
+[source]                              # this office's own standard: its versions name their announcement once made
+kind = "announced"
+publisher = "{owner}"
+url = "(to be written)"
 '''
 
 _VERSION_TEMPLATE = '''version = "0.1.0"
@@ -182,7 +220,6 @@ def new_standard(
     title_en: str,
     owner: str,
     sector: str,
-    national_code: str = "(to be assigned)",
     legal_basis: str = "(to be written)",
     contact: str = "(to be written)",
     today: dt.date | None = None,
@@ -193,7 +230,7 @@ def new_standard(
     folder = Path(catalog_folder) / standard_id
     if folder.exists():
         raise DxsError(f"{folder} already exists")
-    fields = dict(national_code=national_code, title_th=title_th, title_en=title_en, owner=owner, sector=sector,
+    fields = dict(title_th=title_th, title_en=title_en, owner=owner, sector=sector,
                   legal_basis=legal_basis, contact=contact)
     values = {k: v.replace('"', "'") for k, v in fields.items()}  # keep the TOML strings well-formed
     version = folder / "0.1.0"
@@ -234,13 +271,34 @@ def _version_uri(base: str, v: StandardVersion) -> str:
     return f"{base}/{v.standard_id}/{v.version}"
 
 
-def version_as_dict(v: StandardVersion, base_uri: str = DEFAULT_BASE_URI) -> dict[str, Any]:
-    """One version as plain data: lifecycle, detection, and its files with their hashes."""
+#: how an illustrative standard is labelled wherever it shows
+ILLUSTRATIVE_LABEL = "ตัวอย่าง · illustrative"
+
+
+def _published_hashes(v: StandardVersion) -> dict[str, str]:
+    """The hashes a locked version was published with (the check compares them with the files), else the files'."""
+    return dict(v.hashes) if v.hashes else file_hashes(v)
+
+
+def version_as_dict(v: StandardVersion, base_uri: str = DEFAULT_BASE_URI, register: Any = None) -> dict[str, Any]:
+    """One version as plain data: lifecycle, announcement, provenance, detection, code lists, and its files."""
     base = base_uri.rstrip("/")
+    found = register.find(v.announcement) if register is not None and v.announcement else None
+    examples = v.examples_root.relative_to(v.folder).as_posix()
     return {
         "uri": _version_uri(base, v),
         "version": v.version,
         "status": v.status,
+        "announcement": (
+            found.as_dict() if found is not None else ({"label": v.announcement} if v.announcement else None)
+        ),
+        "upstream": (
+            {"repository": v.upstream.repository, "commit": v.upstream.commit, "path": v.upstream.path,
+             "version": v.upstream.version, "files": len(v.upstream.files)}
+            if v.upstream
+            else None
+        ),
+        "code_lists": [c.as_dict() for c in v.code_lists],
         "announced": _iso(v.announced),
         "effective": _iso(v.effective),
         "sunset": _iso(v.sunset),
@@ -250,7 +308,8 @@ def version_as_dict(v: StandardVersion, base_uri: str = DEFAULT_BASE_URI) -> dic
         "detection": {
             "default": v.default,
             "xml": (
-                {"namespace": v.xml.namespace, "root": v.xml.root, "version_path": v.xml.version_path, "version_value": v.xml.version_value}
+                {"namespace": v.xml.namespace, "root": v.xml.root, "version_path": v.xml.version_path,
+                 "version_value": v.xml.version_value, "version_values": list(v.xml.version_values), "label_path": v.xml.label_path}
                 if v.xml
                 else None
             ),
@@ -262,14 +321,15 @@ def version_as_dict(v: StandardVersion, base_uri: str = DEFAULT_BASE_URI) -> dic
         },
         "files": [
             {"path": p, "sha256": h, "url": f"{_version_uri(base, v)}/{p}"}
-            for p, h in sorted(file_hashes(v).items())
+            for p, h in sorted(_published_hashes(v).items())
             if not p.startswith("examples/")
         ],
+        "examples": examples,
     }
 
 
 def standard_as_dict(
-    s: Standard, base_uri: str = DEFAULT_BASE_URI, versions: list[StandardVersion] | None = None
+    s: Standard, base_uri: str = DEFAULT_BASE_URI, versions: list[StandardVersion] | None = None, register: Any = None
 ) -> dict[str, Any]:
     """One standard as plain data with a stable URI (``versions``: a subset to include)."""
     base = base_uri.rstrip("/")
@@ -277,7 +337,20 @@ def standard_as_dict(
     return {
         "uri": f"{base}/{s.id}",
         "id": s.id,
-        "national_code": s.national_code,
+        "illustrative": s.illustrative,
+        "label": ILLUSTRATIVE_LABEL if s.illustrative else None,
+        "source": (
+            {"kind": s.source.kind, "publisher": s.source.publisher, "url": s.source.url, "note": s.source.note}
+            if s.source
+            else None
+        ),
+        "package": s.package,
+        "document_type": (
+            {"key": s.document_type.key, "name": s.document_type.name, "oid": s.document_type.oid or None}
+            if s.document_type
+            else None
+        ),
+        "national_code": s.national_code or None,
         "title": {"th": s.title_th, "en": s.title_en},
         "description": {"th": s.description_th, "en": s.description_en},
         "owner": {"code": s.owner, "name": {"th": s.owner_name_th, "en": s.owner_name_en}},
@@ -288,7 +361,7 @@ def standard_as_dict(
         "contact": s.contact,
         "keywords": list(s.keywords),
         "latest": latest.version if latest else None,
-        "versions": [version_as_dict(v, base) for v in (s.versions if versions is None else versions)],
+        "versions": [version_as_dict(v, base, register) for v in (s.versions if versions is None else versions)],
     }
 
 
@@ -299,7 +372,9 @@ def catalog_as_json(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
             "uri": base_uri.rstrip("/"),
             "title": {"th": "แคตตาล็อกมาตรฐานการแลกเปลี่ยนข้อมูล", "en": "Data-exchange standards catalog"},
         },
-        "standards": [standard_as_dict(s, base_uri) for s in catalog],
+        "standards": [standard_as_dict(s, base_uri, register=catalog.register) for s in catalog],
+        "announcements": [a.as_dict() for a in catalog.register],
+        "announcements_note": " ".join(catalog.register.notes),
     }
 
 
@@ -338,6 +413,7 @@ def catalog_as_dcat(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
     resources: list[dict[str, Any]] = []
     for s in catalog:
         standard_uri = f"{base}/{s.id}"
+        mark_th, mark_en = (" (ตัวอย่าง)", " (illustrative)") if s.illustrative else ("", "")
         versions = []
         for v in s.versions:
             distributions = [
@@ -353,14 +429,15 @@ def catalog_as_dcat(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
                         "spdx:checksumValue": h,
                     },
                 }
-                for p, h in sorted(file_hashes(v).items())
+                for p, h in sorted(_published_hashes(v).items())
                 if not p.startswith("examples/")
             ]
             node = {
                 "@id": _version_uri(base, v),
                 "@type": ["dcat:Resource", "dct:Standard"],
                 "dct:identifier": v.ref,
-                "dct:title": _lang(f"{s.title_th} รุ่น {v.version}", f"{s.title_en} {v.version}"),
+                "dct:title": _lang(f"{s.title_th} รุ่น {v.version}{mark_th}", f"{s.title_en} {v.version}{mark_en}"),
+                "adms:identifier": {"@type": "adms:Identifier", "skos:notation": v.announcement} if v.announcement else None,
                 "dcat:version": v.version,
                 "dcat:isVersionOf": {"@id": standard_uri},
                 "adms:status": {"@id": _ADMS_STATUS[v.status]},
@@ -378,8 +455,14 @@ def catalog_as_dcat(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
                 "@id": standard_uri,
                 "@type": ["dcat:Resource", "dct:Standard"],
                 "dct:identifier": s.id,
-                "adms:identifier": {"@type": "adms:Identifier", "skos:notation": s.national_code},
-                "dct:title": _lang(s.title_th, s.title_en),
+                "adms:identifier": {"@type": "adms:Identifier", "skos:notation": s.national_code} if s.national_code else None,
+                "dct:type": "illustrative" if s.illustrative else (s.source.kind if s.source else None),
+                "dct:provenance": (
+                    {"@type": "dct:ProvenanceStatement", "rdfs:label": "Made up to illustrate the toolkit; not a real standard."}
+                    if s.illustrative
+                    else {"@type": "dct:ProvenanceStatement", "rdfs:label": f"{s.source.publisher}: {s.source.url}"} if s.source else None
+                ),
+                "dct:title": _lang(s.title_th + mark_th, s.title_en + mark_en),
                 "dct:description": _lang(s.description_th, s.description_en),
                 "dct:publisher": {"@type": "foaf:Agent", "dct:identifier": s.owner, "foaf:name": _lang(s.owner_name_th, s.owner_name_en)},
                 "dcat:theme": s.sector,
@@ -392,7 +475,7 @@ def catalog_as_dcat(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
                 "dcat:hasVersion": versions,
             }
         )
-    context = dict(_DCAT_CONTEXT, skos="http://www.w3.org/2004/02/skos/core#")
+    context = dict(_DCAT_CONTEXT, skos="http://www.w3.org/2004/02/skos/core#", rdfs="http://www.w3.org/2000/01/rdf-schema#")
     return {
         "@context": context,
         "@id": base,

@@ -8,6 +8,12 @@ assert and successful report becomes a ``rules`` issue with the assertion id as
 message (a trailing `` / <Thai>`` part, or a ``xml:lang="th"`` diagnostic, becomes
 ``message_th``).
 
+Publishers that write their rules' ids into a Thai message instead of ``@id`` (ETDA:
+``TIV-Document-001 รหัสประเภทเอกสาร … (TypeCode must equal to 388, …)``) keep their
+words: the rule is their id, ``message_th`` is their message as written, and the
+English ``message`` names the publisher's rule and gives the English part in the
+message's closing parentheses, where there is one.
+
 - ``xslt``: lxml's ISO skeleton (includes, abstract patterns, phases, diagnostics).
 - ``xslt2`` / ``xslt3``: compiled here to XSLT 3.0 and run by SaxonC-HE. Supported:
   ``ns``, ``let`` (schema, pattern and rule level), ``pattern``, ``rule``
@@ -67,9 +73,11 @@ class Schematron:
     :raises SchemaLoadError: unreadable, unsupported query binding, or not compilable.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, publisher: str = "") -> None:
         self.path = Path(path)
         self.name = str(path)
+        #: who wrote the rules (``ETDA``), named in English messages of rules it identifies in the text
+        self.publisher = publisher
         try:
             source = self.path.read_bytes()
             doc = etree.parse(str(self.path), etree.XMLParser(**_SAFE_PARSER))
@@ -167,11 +175,14 @@ class Schematron:
         for node in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
             text = " ".join("".join(node.findtext(f"{{{SVRL_NS}}}text") or "").split())
             message, message_th = _split_languages(text)
+            rule = node.get("id")
+            if rule is None and (found := _publisher_rule(text, self.publisher)) is not None:
+                rule, message, message_th = found
             for ref in node.iter(f"{{{SVRL_NS}}}diagnostic-reference"):
                 if ref.get("diagnostic") in self._th_diagnostics:
                     message_th = " ".join("".join(ref.itertext()).split()) or self._th_diagnostics[ref.get("diagnostic")]
             element = _element_at(tree, node.get("location") or "")
-            rule = node.get("id") or node.get("test") or "schematron"
+            rule = rule or node.get("test") or "schematron"
             severity = _SEVERITY_OF_ROLE.get((node.get("role") or node.get("flag") or "error").lower(), "error")
             from .xml_engine import element_path
 
@@ -187,6 +198,29 @@ class Schematron:
                 )
             )
         return issues
+
+
+# a rule id written at the start of a Thai message: TIV-Document-001, (DCN-PrepaidIndicator-010
+_TEXT_RULE_ID = re.compile(r"^\(?\s*([A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+){1,3})(?=\s)")
+# the message's English part: its last parenthesised group, with no Thai in it, at the very end
+_ENGLISH_TAIL = re.compile(r"\(([^()\u0E00-\u0E7F]*[A-Za-z][^()\u0E00-\u0E7F]*)\)\s*\)?\s*$")
+
+
+def _publisher_rule(text: str, publisher: str) -> tuple[str, str, str] | None:
+    """``(rule id, English message, Thai message)`` of a Thai message that starts with its rule's id."""
+    if not _THAI.search(text):
+        return None
+    match = _TEXT_RULE_ID.match(text)
+    if match is None:
+        return None
+    rule = match.group(1)
+    owner = f"{publisher} rule" if publisher else "Rule"
+    english = _ENGLISH_TAIL.search(text)
+    if english:
+        message = f"{owner} {rule}: {' '.join(english.group(1).split())}"
+    else:
+        message = f"{owner} {rule} fired (its message is in Thai only)"
+    return rule, message, text
 
 
 def _split_languages(text: str) -> tuple[str, str]:

@@ -46,6 +46,22 @@ def document_kind(data: bytes, name: str = "") -> Kind | None:
     return None
 
 
+def _wrong_root(tree: object, version: StandardVersion) -> Issue | None:
+    """A document held to one document type of a package whose root is another's (``--standard``)."""
+    from lxml import etree
+
+    assert version.xml is not None
+    root = tree.getroot()  # type: ignore[attr-defined]
+    qname = etree.QName(root)
+    if (qname.namespace or "") == (version.xml.namespace or "") and qname.localname == version.xml.root:
+        return None
+    expected = f"{{{version.xml.namespace}}}{version.xml.root}" if version.xml.namespace else version.xml.root
+    message = f"the root element is {root.tag}, but {version.ref} documents have {expected}"
+    return Issue(message=message, message_th=f"องค์ประกอบราก (root) ของเอกสารคือ {root.tag} แต่เอกสารตาม {version.ref} ต้องเป็น {expected}",
+                 rule="cvc-elt.1", source="schema", location="/" + (f"{root.prefix}:" if root.prefix else "") + qname.localname,
+                 line=root.sourceline)
+
+
 class DocumentValidator:
     """Validates documents against a standard, a schema file, rules, or what they declare.
 
@@ -93,10 +109,10 @@ class DocumentValidator:
         if self.version:
             for path in (self.version.json_schema, self.version.xml_schema, self.version.rules):
                 if path:
-                    self._engine(path)
+                    self._engine(path, self.version)
 
-    def _engine(self, path: Path) -> object:
-        """Compile a schema/rules file once per validator."""
+    def _engine(self, path: Path, version: StandardVersion | None = None) -> object:
+        """Compile a schema/rules file once per validator (``version``: the catalog version it belongs to)."""
         engine = self._compiled.get(path)  # the catalog's own Path objects hash once; no new Path per document
         if engine is None:
             path = Path(path)
@@ -106,13 +122,33 @@ class DocumentValidator:
             elif suffix == ".sch":
                 from .schematron import Schematron
 
-                engine = Schematron(path)
+                owner = self.catalog.standard(version.standard_id).owner if version is not None else ""
+                engine = Schematron(path, publisher=owner)
             else:
                 from .xml_engine import XmlSchema
 
-                engine = XmlSchema.from_file(path)
+                siblings = self._package_schemas(version)
+                if siblings:
+                    # one compilation serves every document type of the package version
+                    engine = XmlSchema.for_package([e for e, _ in siblings], code_lists=version.code_lists)  # type: ignore[union-attr]
+                    for _, sibling_path in siblings:
+                        self._compiled[sibling_path] = engine
+                else:
+                    engine = XmlSchema.from_file(path, code_lists=version.code_lists if version is not None else ())
             self._compiled[path] = engine
         return engine
+
+    def _package_schemas(self, version: StandardVersion | None) -> list[tuple[tuple[str, str, Path], Path]]:
+        """For a version of a package: ``((namespace, root, entry schema), path)`` of each document type's XSD."""
+        if version is None or version.document_type is None:
+            return []
+        package = self.catalog.standard(version.standard_id).package
+        found = []
+        for member in self.catalog.package(package or ""):
+            sibling = next((v for v in member.versions if v.folder == version.folder), None)
+            if sibling is not None and sibling.xml_schema is not None and sibling.xml is not None:
+                found.append(((sibling.xml.namespace, sibling.xml.root, sibling.xml_schema), sibling.xml_schema))
+        return found
 
     # ------------------------------------------------------------------ entry points
 
@@ -290,9 +326,11 @@ class DocumentValidator:
             if version.xml_schema is None:
                 return Report(path, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no XML form"),))
             ref = version.ref
-            engines.append(self._engine(version.xml_schema))
+            if version.document_type is not None and (wrong := _wrong_root(tree, version)) is not None:
+                return Report(path, ref, (wrong,))
+            engines.append(self._engine(version.xml_schema, version))
             if version.rules and not self.rules_path:
-                engines.append(self._engine(version.rules))
+                engines.append(self._engine(version.rules, version))
         if self.rules_path:
             engines.append(self._engine(self.rules_path))
         issues: list[Issue] = []

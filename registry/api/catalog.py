@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from validator import Catalog, DxsError, Standard, StandardVersion
 
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 class VersionRead(BaseModel):
     version: str
     status: str
+    announcement: str | None = Field(description="The announcement (register entry) it was announced by, e.g. ขมธอ. 3-2560")
     announced: str | None
     effective: str | None
     sunset: str | None
@@ -32,7 +33,10 @@ class VersionRead(BaseModel):
 
 class StandardRead(BaseModel):
     id: str
-    national_code: str
+    illustrative: bool = Field(description="Made up to illustrate the toolkit (ตัวอย่าง): no office announced it")
+    source: str | None = Field(description="Where a real standard comes from: announced, registered, international or derived")
+    package: str | None = Field(description="The package whose document type this standard is, if any")
+    national_code: str = Field(description="The announcement number of its latest announced version ('' when none)")
     title_th: str
     title_en: str
     owner: str
@@ -55,6 +59,7 @@ def _version(v: StandardVersion) -> VersionRead:
     return VersionRead(
         version=v.version,
         status=v.status,
+        announcement=v.announcement,
         announced=iso(v.announced),
         effective=iso(v.effective),
         sunset=iso(v.sunset),
@@ -68,6 +73,9 @@ def _standard(s: Standard) -> StandardRead:
     latest = s.latest_announced
     return StandardRead(
         id=s.id,
+        illustrative=s.illustrative,
+        source=s.source.kind if s.source else None,
+        package=s.package,
         national_code=s.national_code,
         title_th=s.title_th,
         title_en=s.title_en,

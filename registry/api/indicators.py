@@ -75,7 +75,7 @@ def year_by_year(
 ) -> TrendRead | Response:
     """Both indicators year by year, all computed at one checkpoint (the dashboard's charts)."""
     last = _period(until, fiscal).year
-    first = _period(since, fiscal).year if since is not None else min(indicators.first_year(catalog) or last, last)
+    first = _period(since, fiscal).year if since is not None else min(indicators.first_year(catalog, indicator_config(request)) or last, last)
     if not 0 <= last - first < MAX_YEARS:
         raise Invalid(f"from {first} to {last}: give at most {MAX_YEARS} years, oldest first", code="invalid_year")
     found = indicators.trend(session, catalog=catalog, years=range(first, last + 1), config=indicator_config(request), fiscal=fiscal)

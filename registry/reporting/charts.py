@@ -89,7 +89,7 @@ def _draw_15(ax: Any, trend: Trend, lang: str) -> None:
     for n, i in enumerate(trend.indicator15):
         ax.annotate(str(i.headline), (n, i.headline), ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
     ax.set_xticks(list(x), years, fontsize=8)
-    ax.set_ylabel(_t(lang, "จำนวนเวอร์ชัน", "versions announced"))
+    ax.set_ylabel(_t(lang, "จำนวนประกาศ", "announcements"))
     ax.set_title(_t(lang, "ตัวชี้วัดที่ 15 มาตรฐานที่ประกาศใช้ต่อปี", "Indicator 15: standards announced per year"), loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="upper right")
 

@@ -6,6 +6,8 @@ names it with ``DXS_INDICATORS_CONFIG`` (or ``dxs report indicators --config``):
 
     [indicator15]
     targets = { 2560 = 10, 2561 = 10, 2562 = 10, 2563 = 10, 2564 = 10, 2565 = 12 }
+    kinds = ["data-structure"]             # which announcements count: add "guideline" to count guidelines
+    include_illustrative = false           # true: the catalog's illustrative standards count too, marked
 
     [indicator16]
     key_sectors = ["finance", "health", "education"]
@@ -77,7 +79,18 @@ class IndicatorConfig:
     target_16: float = DEFAULT_16_TARGET
     targets_16: Mapping[int, float] = field(default_factory=dict)
     sector_targets_16: Mapping[str, float] = field(default_factory=dict)
+    #: which kinds of announcement indicator 15 counts (the register's ``kind``)
+    kinds_15: tuple[str, ...] = ("data-structure",)
+    #: count the illustrative standards' announced versions too (never for an official figure)
+    include_illustrative_15: bool = False
     source: str = "defaults (the plan's values)"
+
+    @property
+    def rule_15(self) -> str:
+        """The counting rule in words, printed beside the figure."""
+        kinds = " and ".join({"data-structure": "data structures", "guideline": "guidelines"}[k] for k in self.kinds_15)
+        extra = "; illustrative standards' versions included (marked, not an official figure)" if self.include_illustrative_15 else ""
+        return f"announcements of {kinds} in the register, each once{extra}"
 
     def target_15(self, year: int) -> int | None:
         """The number of standards to announce in CE ``year``; ``None`` where the plan sets none."""
@@ -94,6 +107,8 @@ class IndicatorConfig:
             "source": self.source,
             "key_sectors": list(self.key_sectors),
             "indicator15_targets": {str(y): t for y, t in sorted(self.targets_15.items())},
+            "indicator15_kinds": list(self.kinds_15),
+            "indicator15_include_illustrative": self.include_illustrative_15,
             "indicator16_target": self.target_16,
             "indicator16_targets": {str(y): t for y, t in sorted(self.targets_16.items())},
             "indicator16_sector_targets": dict(self.sector_targets_16),
@@ -126,9 +141,17 @@ class IndicatorConfig:
         key = tuple(i16.get("key_sectors", defaults.key_sectors))
         if not key or not all(isinstance(s, str) and s for s in key):
             raise ValueError("indicator16.key_sectors must be a non-empty list of sector ids")
+        kinds = tuple(i15.get("kinds", defaults.kinds_15))
+        if not kinds or not set(kinds) <= {"data-structure", "guideline"}:
+            raise ValueError("indicator15.kinds must list 'data-structure' and/or 'guideline'")
+        include = i15.get("include_illustrative", False)
+        if not isinstance(include, bool):
+            raise ValueError("indicator15.include_illustrative must be true or false")
         return cls(
             key_sectors=key,
             targets_15=_by_year(i15["targets"], int) if "targets" in i15 else defaults.targets_15,
+            kinds_15=kinds,
+            include_illustrative_15=include,
             target_16=_share(i16.get("target", defaults.target_16)),
             targets_16={y: _share(v) for y, v in _by_year(i16.get("targets", {}), float).items()},
             sector_targets_16={str(s): _share(v) for s, v in i16.get("sector_targets", {}).items()},

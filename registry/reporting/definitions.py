@@ -11,16 +11,22 @@ __all__ = ["DEFINITIONS", "definitions"]
 DEFINITIONS: dict[str, dict[str, str]] = {
     "indicator15": {
         "en": (
-            "Indicator 15 — standards announced: standard versions in the catalog whose announcement date falls in the "
-            "year. New standards (the first announced version of a standard) and revisions (a new major or minor "
-            "version) are counted separately; their sum is the headline. Patch corrections (x.y.z with z > 0) are "
-            "listed but not counted. Compared with the year's target; years without a target show none."
+            "Indicator 15 — standards announced: announcements in the catalog's register of announcements (e.g. "
+            "ขมธอ. 3-2560) made in the year, each counted once however many document types and versions it covers. "
+            "By default only announcements of data structures count (guidelines can be added in the configuration); "
+            "illustrative standards never count unless asked for, and are then marked. A standard's first announcement "
+            "is new, a later one of the same standard a revision; their sum is the headline. An announcement whose "
+            "source gives only its year counts in that year (under fiscal years, in the fiscal year ending in it) and "
+            "is marked so. The register holds only announcements seen in a readable source, so the figure is a lower "
+            "bound. Compared with the year's target; years without a target show none."
         ),
         "th": (
-            "ตัวชี้วัดที่ 15 — จำนวนมาตรฐานที่ประกาศใช้: นับเวอร์ชันของมาตรฐานในแคตตาล็อกที่มีวันประกาศอยู่ในปีนั้น "
-            "โดยแยกมาตรฐานใหม่ (เวอร์ชันแรกที่ประกาศของมาตรฐาน) กับฉบับปรับปรุง (เวอร์ชันหลักหรือรองใหม่) "
-            "ผลรวมของทั้งสองคือตัวเลขหลัก ส่วนการแก้ไขเล็กน้อย (patch: x.y.z ที่ z > 0) แสดงไว้แต่ไม่นับ "
-            "เทียบกับค่าเป้าหมายของปีนั้น ปีที่ไม่มีค่าเป้าหมายจะไม่แสดงค่าเป้าหมาย"
+            "ตัวชี้วัดที่ 15 — จำนวนมาตรฐานที่ประกาศใช้: นับประกาศในทะเบียนประกาศมาตรฐานของแคตตาล็อก (เช่น ขมธอ. 3-2560) "
+            "ที่ประกาศในปีนั้น ประกาศละหนึ่งครั้ง ไม่ว่าจะครอบคลุมเอกสารกี่ประเภทและกี่เวอร์ชัน โดยค่าเริ่มต้นนับเฉพาะประกาศที่เป็นโครงสร้างข้อมูล "
+            "(เพิ่มแนวปฏิบัติได้ในการตั้งค่า) มาตรฐานตัวอย่างสมมติไม่นับ เว้นแต่สั่งให้นับ และจะมีเครื่องหมายกำกับ "
+            "ประกาศแรกของมาตรฐานนับเป็นมาตรฐานใหม่ ประกาศต่อมาของมาตรฐานเดียวกันนับเป็นฉบับปรับปรุง ผลรวมคือตัวเลขหลัก "
+            "ประกาศที่แหล่งข้อมูลระบุเพียงปี นับในปีนั้น (กรณีปีงบประมาณ นับในปีงบประมาณที่สิ้นสุดในปีนั้น) และมีเครื่องหมายกำกับ "
+            "ทะเบียนมีเฉพาะประกาศที่พบในแหล่งข้อมูลที่อ่านได้ ตัวเลขจึงเป็นค่าต่ำสุด เทียบกับค่าเป้าหมายของปีนั้น ปีที่ไม่มีค่าเป้าหมายจะไม่แสดงค่าเป้าหมาย"
         ),
     },
     "indicator16": {

@@ -40,14 +40,19 @@ def report_table(report: IndicatorReport, *, width: int = 100) -> str:
     p, i15, i16 = report.period, report.indicator15, report.indicator16
     lines = [f"Indicators 15 and 16 · {p.label_en} · {p.label_th} · {p.start} to {p.as_dict()['end']}", _stamp(report.provenance)]
     if report.demo:
-        lines.append("DEMO DATA (dxs demo seed): a made-up country, not real figures")
+        lines.append("DEMO DATA (dxs demo seed): indicator 16 counts a made-up country, not real figures; "
+                     "indicator 15 counts the catalog's register of announcements")
     target = f"target {i15.target}, {'met' if i15.met else 'not met'}" if i15.target is not None else "no target set for this year"
     lines += [
         "",
-        f"Indicator 15 — standards announced: {i15.headline} (new {i15.new}, revisions {i15.revisions}; "
-        f"patches not counted: {i15.patches}) · {target}",
+        f"Indicator 15 — standards announced: {i15.headline} (new {i15.new}, revisions {i15.revisions}) · {target}",
+        f"  counted: {i15.rule}; the register is a lower bound (announcements seen in a source)",
     ]
-    lines += [f"  {v.announced}  {v.kind:<9} {v.ref:<40} {v.title_en}" for v in i15.versions]
+    for a in i15.announcements:
+        marks = [m for m, on in (("year only", a.precision == "year"), ("partly unverified", a.unverified),
+                                 ("illustrative", a.illustrative)) if on]
+        lines.append(f"  {a.announced or a.year_be:<10} {a.count_as:<9} {a.label:<24} {a.issuer:<16} {a.title_en or a.title_th}"
+                     + (f"  [{', '.join(marks)}]" if marks else ""))
     lines += ["", "Indicator 16 — agencies exchanging under common standards, by key sector (headline: observed)"]
     header = f"  {'sector':<24}{'agencies':>9}{'declared':>18}{'observed':>18}{'target':>8}  met"
     lines += [header, "  " + "-" * (len(header) - 2)]
@@ -80,7 +85,7 @@ def _report_rows(report: IndicatorReport) -> list[list[object]]:
     d15, d16 = DEFINITIONS["indicator15"], DEFINITIONS["indicator16"]
     i15 = report.indicator15
     rows: list[list[object]] = []
-    for measure, value in (("headline", i15.headline), ("new", i15.new), ("revisions", i15.revisions), ("patches (not counted)", i15.patches)):
+    for measure, value in (("headline", i15.headline), ("new", i15.new), ("revisions", i15.revisions)):
         target = i15.target if measure == "headline" else ""
         met = _met(i15.met) if measure == "headline" else ""
         rows.append(["15", *_period_cells(report.period), "", measure, value, "", "", target if target is not None else "", met, *tail, d15["en"], d15["th"]])

@@ -52,7 +52,7 @@ def compute(url: str, catalog: Catalog, *, period: Period, config: IndicatorConf
     db = _open(url)
     try:
         with db.transaction(write=False) as session:
-            start = min(indicators.first_year(catalog) or period.year, period.year)
+            start = min(indicators.first_year(catalog, config) or period.year, period.year)
             trend = indicators.trend(session, catalog=catalog, years=range(start, period.year + 1), config=config, fiscal=period.fiscal)
             report = IndicatorReport(period, trend.indicator15[-1], trend.indicator16[-1], trend.provenance, config, trend.demo)
             return report, trend

@@ -45,32 +45,35 @@ class ProvenanceRead(BaseModel):
         return cls(**p.as_dict())  # type: ignore[arg-type]
 
 
-class VersionRead(BaseModel):
-    ref: str
-    kind: str = Field(description="`new`, `revision` or `patch` (patches are not counted)")
-    announced: str
-    title_th: str
-    title_en: str
-    sector: str
+class AnnouncementRead(BaseModel):
+    id: str = Field(description="The register entry's id")
+    label: str = Field(description="Series and number as cited, e.g. ขมธอ. 3-2560")
+    issuer: str
+    kind: str = Field(description="`data-structure` or `guideline`")
+    title: dict[str, str]
+    announced: str | None = Field(description="Day or month of announcement where the source gives it")
+    year_be: int
+    precision: str = Field(description="`day`, `month` or `year` (only the year is known)")
+    count_as: str = Field(description="`new` (a standard's first announcement) or `revision`")
+    unverified: bool = Field(description="The register's source left part of the row unconfirmed")
+    illustrative: bool = Field(description="An illustrative standard counted on request: never an official figure")
+    standards: list[str] = Field(description="Catalog standards (or packages) that implement it")
 
 
 class Indicator15Read(BaseModel):
-    headline: int = Field(description="New standards + revisions")
+    headline: int = Field(description="Announcements counted: new standards + announced revisions, each announcement once")
     new: int
     revisions: int
-    patches: int
     target: int | None
     met: bool | None
-    versions: list[VersionRead]
+    rule: str = Field(description="The counting rule in force")
+    announcements: list[AnnouncementRead]
 
     @classmethod
     def of(cls, i: Indicator15) -> Indicator15Read:
         return cls(
-            headline=i.headline, new=i.new, revisions=i.revisions, patches=i.patches, target=i.target, met=i.met,
-            versions=[
-                VersionRead(ref=v.ref, kind=v.kind, announced=v.announced.isoformat(), title_th=v.title_th, title_en=v.title_en, sector=v.sector)
-                for v in i.versions
-            ],
+            headline=i.headline, new=i.new, revisions=i.revisions, target=i.target, met=i.met, rule=i.rule,
+            announcements=[AnnouncementRead(**a.as_dict()) for a in i.announcements],
         )
 
 

@@ -1,6 +1,8 @@
 """Indicators 15 and 16: the one module that owns the indicator queries.
 
-Indicator 15 is counted from the catalog (announcement dates of versions).
+Indicator 15 is counted from the catalog's register of announcements: each announced
+standard (an announcement such as ขมธอ. 3-2560, however many document types and
+versions it covers) once, in the year it was announced, if its kind counts.
 Indicator 16 is counted in SQL over the registry — links, events, agencies — with the
 catalog supplying, for the period, the window in which each announced version stood
 (from its announcement to its deprecation), passed into the query as a ``VALUES`` list.
@@ -14,7 +16,7 @@ returned with its as-of time and the log checkpoint it was computed at.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +35,7 @@ from . import log
 
 __all__ = [
     "DEMO_KIND",
-    "AnnouncedVersion",
+    "CountedAnnouncement",
     "Indicator15",
     "Indicator16",
     "IndicatorReport",
@@ -42,7 +44,7 @@ __all__ = [
     "SectorDrillDown",
     "SectorFigure",
     "Trend",
-    "announced_versions",
+    "counted_announcements",
     "drill_down",
     "first_year",
     "indicator15",
@@ -80,17 +82,34 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
-class AnnouncedVersion:
-    """A version announced in the period, and how indicator 15 counts it."""
+class CountedAnnouncement:
+    """An announcement indicator 15 counts: the register's row, and the catalog standards that implement it."""
 
-    ref: str
-    standard_id: str
-    version: str
-    kind: str  # new | revision | patch
-    announced: dt.date
+    id: str
+    label: str
+    issuer: str
+    kind: str  # data-structure | guideline
     title_th: str
     title_en: str
-    sector: str
+    #: the day (or month) of announcement as its source gives it, else ""
+    announced: str
+    year_be: int
+    #: ``day``, ``month`` or ``year`` (only the year is known: from its number or source)
+    precision: str
+    #: ``new`` for a standard's first announcement, ``revision`` when it revises an earlier one
+    count_as: str
+    unverified: bool
+    #: an illustrative standard's version counted on request, never an official fact
+    illustrative: bool
+    standards: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "label": self.label, "issuer": self.issuer, "kind": self.kind,
+            "title": {"th": self.title_th, "en": self.title_en}, "announced": self.announced or None,
+            "year_be": self.year_be, "precision": self.precision, "count_as": self.count_as,
+            "unverified": self.unverified, "illustrative": self.illustrative, "standards": list(self.standards),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +117,14 @@ class Indicator15:
     period: Period
     new: int
     revisions: int
-    patches: int
     target: int | None
-    versions: tuple[AnnouncedVersion, ...]
+    announcements: tuple[CountedAnnouncement, ...]
+    #: the counting rule in force (kinds counted, illustrative included or not)
+    rule: str = ""
 
     @property
     def headline(self) -> int:
-        """New standards plus revisions; patches are not counted."""
+        """Announcements counted: new standards plus announced revisions, each announcement once."""
         return self.new + self.revisions
 
     @property
@@ -226,34 +246,71 @@ def is_demo(session: Session) -> bool:
 # --------------------------------------------------------------------------- indicator 15
 
 
-def _kind(version: StandardVersion, earlier: Sequence[StandardVersion]) -> str:
-    """``new`` for a standard's first announced version, ``patch`` for x.y.z with z > 0, else ``revision``."""
-    if not earlier:
-        return "new"
-    return "patch" if version.semver[2] > 0 else "revision"
+def _falls_in(period: Period, announced: str, year_be: int) -> bool:
+    """Whether an announcement dated ``announced`` (a day, a month, or only ``year_be``) falls in ``period``.
+
+    A month counts by its first day. Known only by its year, an announcement counts in
+    that calendar year, or in the fiscal year ending in it (it may in fact belong to the
+    next one: such rows are marked ``precision = year``).
+    """
+    if announced:
+        parts = [int(p) for p in announced.split("-")]
+        return period.contains(dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1))
+    return period.year == year_be - 543
 
 
-def announced_versions(catalog: Catalog) -> list[AnnouncedVersion]:
-    """Every version that was ever announced, with the kind indicator 15 counts it as."""
-    found = []
+def counted_announcements(catalog: Catalog, config: IndicatorConfig) -> list[CountedAnnouncement]:
+    """Every announcement indicator 15 counts under ``config``'s rule, oldest first.
+
+    The register's rows of the counted kinds, each once; with ``include_illustrative``,
+    also each illustrative standard's announced major or minor version (marked so).
+    """
+    implementers: dict[str, list[str]] = {}
+    earlier_of: dict[str, str] = {}  # announcement id → an earlier announcement of the same standard
     for standard in catalog:
-        announced = sorted((v for v in standard.versions if v.is_announced and v.announced), key=lambda v: (v.announced, v.semver))
-        for n, v in enumerate(announced):
-            assert v.announced is not None
-            found.append(
-                AnnouncedVersion(
-                    ref=v.ref, standard_id=standard.id, version=v.version, kind=_kind(v, announced[:n]),
-                    announced=v.announced, title_th=standard.title_th, title_en=standard.title_en, sector=standard.sector,
+        named = [catalog.register.find(v.announcement) for v in standard.versions if v.announcement]
+        ids = [a.id for a in named if a is not None]
+        for n, ident in enumerate(dict.fromkeys(ids)):
+            name = standard.package or standard.id
+            if name not in implementers.setdefault(ident, []):
+                implementers[ident].append(name)
+            if n:
+                earlier_of.setdefault(ident, ids[0])
+    found = [
+        CountedAnnouncement(
+            id=a.id, label=a.label, issuer=a.issuer, kind=a.kind, title_th=a.title_th, title_en=a.title_en,
+            announced=a.announced, year_be=a.year_be, precision=a.precision,
+            count_as="revision" if a.id in earlier_of else "new", unverified=a.unverified, illustrative=a.demo,
+            standards=tuple(implementers.get(a.id, ())),
+        )
+        for a in catalog.register
+        if a.kind in config.kinds_15 and a.year_be is not None and (config.include_illustrative_15 or not a.demo)
+    ]
+    if config.include_illustrative_15:
+        for standard in catalog:
+            if not standard.illustrative:
+                continue
+            counted = sorted((v for v in standard.versions if v.is_announced and v.announced), key=lambda v: v.semver)
+            for n, v in enumerate(counted):
+                if n and v.semver[2] > 0:
+                    continue  # a patch is no new announcement
+                assert v.announced is not None
+                found.append(
+                    CountedAnnouncement(
+                        id=v.ref, label=f"{v.ref} (ตัวอย่าง · illustrative)", issuer=standard.owner, kind="data-structure",
+                        title_th=standard.title_th, title_en=standard.title_en, announced=v.announced.isoformat(),
+                        year_be=v.announced.year + 543, precision="day", count_as="revision" if n else "new",
+                        unverified=False, illustrative=True, standards=(standard.id,),
+                    )
                 )
-            )
-    return sorted(found, key=lambda a: (a.announced, a.ref))
+    return sorted(found, key=lambda a: (a.year_be, a.announced, a.label))
 
 
 def indicator15(catalog: Catalog, period: Period, config: IndicatorConfig) -> Indicator15:
-    """Standard versions announced in ``period``: new standards and revisions counted apart, patches aside."""
-    versions = tuple(a for a in announced_versions(catalog) if period.contains(a.announced))
-    count = {kind: sum(1 for a in versions if a.kind == kind) for kind in ("new", "revision", "patch")}
-    return Indicator15(period, count["new"], count["revision"], count["patch"], config.target_15(period.year), versions)
+    """Announcements made in ``period`` under the configured counting rule: new standards and revisions."""
+    counted = tuple(a for a in counted_announcements(catalog, config) if _falls_in(period, a.announced, a.year_be))
+    new = sum(1 for a in counted if a.count_as == "new")
+    return Indicator15(period, new, len(counted) - new, config.target_15(period.year), counted, config.rule_15)
 
 
 # --------------------------------------------------------------------------- indicator 16
@@ -265,7 +322,7 @@ def withdrawn_on(version: StandardVersion) -> dt.date | None:
     if days:
         return min(days)
     if version.status in WITHDRAWN:  # no dated history entry: the sunset is the best we know
-        return version.sunset or version.announced
+        return version.sunset or version.announced or version.effective
     return None
 
 
@@ -277,9 +334,10 @@ def standing_windows(catalog: Catalog, period: Period) -> list[tuple[str, str, d
     """
     rows = []
     for v in catalog.versions():
-        if not v.is_announced or v.announced is None:
+        since = catalog.announced_on(v)
+        if not v.is_announced or since is None:
             continue
-        start = max(v.announced, period.start)
+        start = max(since, period.start)
         end = min(withdrawn_on(v) or period.end, period.end)
         if start < end:
             rows.append((v.standard_id, v.version, start, end, local_midnight_utc(start), local_midnight_utc(end)))
@@ -416,8 +474,8 @@ def trend(
     )
 
 
-def first_year(catalog: Catalog) -> int | None:
-    """The CE year of the catalog's first announcement (where a trend naturally starts)."""
-    days = [a.announced for a in announced_versions(catalog)]
-    return min(days).year if days else None
+def first_year(catalog: Catalog, config: IndicatorConfig | None = None) -> int | None:
+    """The CE year of the first counted announcement (where a trend naturally starts)."""
+    years = [a.year_be - 543 for a in counted_announcements(catalog, config or IndicatorConfig())]
+    return min(years) if years else None
 

@@ -149,20 +149,92 @@ def test_an_empty_registry_reports_zero_agencies(database, catalog):
 # --------------------------------------------------------------------------- indicator 15
 
 
+def _register_catalog(permit_catalog: Catalog) -> Catalog:
+    """Announcements by hand: a standard announced twice, a package counted once, a guideline, a year-only row.
+
+    TEST 1-2561 (2018-03-01)  announces th.test.permit 1.0.0 — new
+    TEST 4-2563 (2020-09)     a guideline (month only)
+    TEST 7-2564 (year only)   announces th.test.permit 1.1.0 — a revision of TEST 1
+    TEST 2-2564 (2021-02-10)  announces a package of two document types — new, counted once
+    """
+    from validator.announcements import Announcement, Register
+
+    def row(ident, number, kind, announced="", year=None):
+        return Announcement(id=ident, series="TEST", number=number, title_th="ทดสอบ", title_en="Test", issuer="TEST",
+                            kind=kind, source="tests", year_be=year or int(announced[:4]) + 543, announced=announced)
+
+    register = Register([
+        row("t1", "1-2561", "data-structure", "2018-03-01"),
+        row("t4", "4-2563", "guideline", "2020-09"),
+        row("t7", "7-2564", "data-structure", year=2564),
+        row("t2", "2-2564", "data-structure", "2021-02-10"),
+    ])
+    permit = permit_catalog.standard("th.test.permit")
+    v1 = dataclasses.replace(permit.version("1.0.0"), announcement="TEST 1-2561", illustrative=False)
+    v2 = dataclasses.replace(permit.version("1.1.0"), announcement="t7", illustrative=False, announced=None)
+    real = dataclasses.replace(permit, illustrative=False, versions=(v1, v2))
+    types = [
+        dataclasses.replace(permit, id=f"th.test.pkg.{key}", package="th.test.pkg", illustrative=False,
+                            versions=(dataclasses.replace(v1, standard_id=f"th.test.pkg.{key}", announcement="TEST 2-2564"),))
+        for key in ("a", "b")
+    ]
+    made_up = dataclasses.replace(permit, id="th.test.madeup", versions=tuple(
+        dataclasses.replace(v, standard_id="th.test.madeup") for v in permit.versions))
+    return Catalog([real, *types, made_up], register)
+
+
 @pytest.mark.parametrize(
-    ("period", "expected"),
+    ("period", "labels"),
     [
-        (Period(2018), (1, 0, 0)),  # permit 1.0.0, a new standard
-        (Period(2020), (1, 0, 1)),  # licence 1.0.0 (30 Sep) new, 1.0.1 (1 Oct) a patch, not in the headline
-        (Period(2021), (0, 1, 0)),  # permit 1.1.0, a revision
-        (Period.of(2563, fiscal=True), (1, 0, 0)),  # Oct 2019 – Sep 2020: licence 1.0.0 only
-        (Period.of(2564, fiscal=True), (0, 1, 1)),  # Oct 2020 – Sep 2021: the patch and permit 1.1.0
+        (Period(2018), ["TEST 1-2561"]),
+        (Period(2020), []),  # the guideline does not count by default
+        (Period(2021), ["TEST 2-2564", "TEST 7-2564"]),  # the package once; the revision known only by its year
+        (Period.of(2564, fiscal=True), ["TEST 2-2564", "TEST 7-2564"]),  # Oct 2020 – Sep 2021; year-only in the FY ending in it
+        (Period.of(2562, fiscal=True), []),
     ],
 )
-def test_indicator15(catalog, period, expected):
-    found = indicators.indicator15(catalog, period, IndicatorConfig())
-    assert (found.new, found.revisions, found.patches) == expected
-    assert found.headline == expected[0] + expected[1]
+def test_indicator15_counts_announcements_once(fixture_catalog, period, labels):
+    found = indicators.indicator15(_register_catalog(fixture_catalog), period, IndicatorConfig())
+    assert sorted(a.label for a in found.announcements) == labels
+    assert found.headline == len(labels)
+
+
+def test_indicator15_new_revision_precision_and_implementers(fixture_catalog):
+    found = indicators.indicator15(_register_catalog(fixture_catalog), Period(2021), IndicatorConfig())
+    by_label = {a.label: a for a in found.announcements}
+    assert (found.new, found.revisions) == (1, 1)
+    assert by_label["TEST 7-2564"].count_as == "revision" and by_label["TEST 7-2564"].precision == "year"
+    assert by_label["TEST 2-2564"].standards == ("th.test.pkg",) and by_label["TEST 2-2564"].count_as == "new"
+    assert "data structures" in found.rule
+
+
+def test_indicator15_rule_is_configurable(fixture_catalog):
+    catalog = _register_catalog(fixture_catalog)
+    guidelines = IndicatorConfig(kinds_15=("data-structure", "guideline"))
+    assert [a.label for a in indicators.indicator15(catalog, Period(2020), guidelines).announcements] == ["TEST 4-2563"]
+    # a month-only date counts by its first day: September 2020 is fiscal year 2563
+    assert indicators.indicator15(catalog, Period.of(2563, fiscal=True), guidelines).headline == 1
+    with_made_up = IndicatorConfig(include_illustrative_15=True)
+    found = indicators.indicator15(catalog, Period(2018), with_made_up)
+    assert [(a.label, a.illustrative) for a in found.announcements] == [
+        ("TEST 1-2561", False), ("th.test.madeup@1.0.0 (ตัวอย่าง · illustrative)", True)]
+    assert "illustrative" in with_made_up.rule_15
+
+
+def test_indicator15_config_file(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[indicator15]\nkinds = ["data-structure", "guideline"]\ninclude_illustrative = true\n', encoding="utf-8")
+    config = IndicatorConfig.load(path)
+    assert config.kinds_15 == ("data-structure", "guideline") and config.include_illustrative_15
+    path.write_text('[indicator15]\nkinds = ["law"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="indicator15.kinds"):
+        IndicatorConfig.load(path)
+
+
+def test_a_version_known_by_its_announcement_stands_from_its_year(fixture_catalog):
+    catalog = _register_catalog(fixture_catalog)
+    v2 = catalog.standard("th.test.permit").version("1.1.0")
+    assert catalog.announced_on(v2) == dt.date(2021, 1, 1)
 
 
 def test_indicator15_target_is_the_plans_for_2560_to_2564():
@@ -197,10 +269,16 @@ def test_api_csv_and_drill_down(client, registry):
     assert client.get("/api/v1/indicators", params={"year": 99999}).json()["code"] == "invalid_year"
 
 
-def test_api_trend(client, registry):
+def test_api_trend(client, registry, app):
     got = client.get("/api/v1/indicators/trend", params={"from": 2563, "to": 2022}).json()
     assert [y["period"]["ce"] for y in got["years"]] == [2020, 2021, 2022]
-    assert [y["indicator15"]["headline"] for y in got["years"]] == [0, 1, 0]  # the app's fixture catalog: permit only
+    # the app's fixture catalog is one illustrative standard: no announcement counts
+    assert [y["indicator15"]["headline"] for y in got["years"]] == [0, 0, 0]
+    app.state.indicator_config = IndicatorConfig(include_illustrative_15=True)  # counted on request, and marked
+    got = client.get("/api/v1/indicators/trend", params={"from": 2563, "to": 2022}).json()
+    assert [y["indicator15"]["headline"] for y in got["years"]] == [0, 1, 0]  # permit 1.1.0, announced 2021-01-15
+    (counted,) = got["years"][1]["indicator15"]["announcements"]
+    assert counted["illustrative"] is True and counted["count_as"] == "revision" and "illustrative" in got["years"][1]["indicator15"]["rule"]
 
 
 def test_dashboard_page_and_its_static_files(client, registry):

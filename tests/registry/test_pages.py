@@ -47,8 +47,10 @@ def test_page_shows_header_versions_with_be_years(client):
     got = client.get("/standards/th.test.permit")
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/html")
     page = got.text
-    for text in ("ใบอนุญาตทดสอบ", "Test permit", "TEST 1-2567", "CC0-1.0", "tests@example.invalid", "commerce"):
+    for text in ("ใบอนุญาตทดสอบ", "Test permit", "CC0-1.0", "tests@example.invalid", "commerce"):
         assert text in page
+    # the fixture is made up, and the page says so where a number would be
+    assert "ตัวอย่าง · illustrative" in page and "ไม่มี (ตัวอย่างสมมติ)" in page
     # the default is the latest announced version; every version is in the history table
     assert "<strong>1.1.0</strong>" in page and "?version=1.0.0" in page
     assert "2021-01-15" in page and "พ.ศ. 2564" in page  # 1.1.0 announced
@@ -104,13 +106,23 @@ def test_unknown_standard_or_version_is_an_html_404(client):
 
 def test_thai_descriptions_of_a_bundled_standard(citizen_catalog):
     page = make_client(citizen_catalog).get("/standards/th.dopa.citizen-profile").text
-    assert "กรมการปกครอง" in page and "มท. ปค. 2-2560" in page
+    assert "กรมการปกครอง" in page and "ตัวอย่างสมมติ" in page and "มท. ปค." not in page
     row = field_row(page, "/nationalId")
     assert "เลขประจำตัวประชาชน 13 หลัก" in row and "National ID number" in row and "1..1" in row
     assert "ชื่อกลาง (ถ้ามี)" in field_row(page, "/nameTh/middleName")
     assert "0..1" in field_row(page, "/nameTh/middleName")
     assert "ข้อมูลบัตรประจำตัวประชาชนใบปัจจุบัน" in field_row(page, "cp:CitizenProfile/cp:IdentityCard")
     assert "Since 2.0 the English name is mandatory." in page
+
+
+def test_a_real_standard_names_its_announcement_and_source(bundled_catalog):
+    client = make_client(bundled_catalog)
+    page = client.get("/standards/th.etda.e-tax-invoice-receipt.receipt?version=2.0.0").text
+    assert "ขมธอ. 3-2560" in page and "สพธอ. (ETDA)" in page and "พ.ศ. 2560" in page
+    assert "ETDA/XMLValidation" in page and "5220c21021ea" in page  # the files as published
+    assert "ตัวอย่าง · illustrative" not in page
+    index = client.get("/").text
+    assert "ตัวอย่าง · illustrative" in index and "ขมธอ. 3-2568" in index
 
 
 def test_page_is_self_contained_and_thai_ready(client):

@@ -112,7 +112,7 @@ def test_a_broken_schema(catalog_dir):
     "old, new, message",
     [
         ('description_th = "มาตรฐานสมมติสำหรับการทดสอบชุดเครื่องมือ"', 'description_th = ""', "field 'description_th' is empty"),
-        ('national_code = "TEST 1-2567"', 'national_code = "(to be assigned)"', "field 'national_code' is empty or a placeholder"),
+        ("illustrative = true\n", "", "says neither where it comes from ([source]) nor that it is made up"),
     ],
 )
 def test_incomplete_metadata(catalog_dir, old, new, message):

@@ -27,7 +27,7 @@ def test_unknown_root_and_unsupported_version_are_distinct(fixture_catalog):
     assert isinstance(unknown, Issue) and unknown.rule == "unknown-document"
     assert isinstance(wrong_ns, Issue) and wrong_ns.rule == "unknown-document"
     assert isinstance(unsupported, Issue) and unsupported.rule == "unsupported-version"
-    assert "'7.0'" in unsupported.message and "1.0, 1.1" in unsupported.message
+    assert "'7.0'" in unsupported.message and "the catalog has: 1.0 (1.0.0), 1.1 (1.1.0)" in unsupported.message
 
 
 def test_json_detection(fixture_catalog):

@@ -93,3 +93,73 @@ def test_bad_manifests_are_clear_errors(tmp_path, monkeypatch, edit, message):
         cli.main, ["standards", "import", str(package), "--out", str(tmp_path / "o"), "--prefix", "x", "--owner", "X"]
     )
     assert result.exit_code == 2 and message in result.output and "entry 1" in result.output
+
+
+# --------------------------------------------------------------------------- ETDA's own manifests
+
+
+def _import(package, out, *extra):
+    return CliRunner().invoke(
+        cli.main,
+        ["standards", "import", str(package), "--out", str(out), "--prefix", "th.etda.e-tax-invoice-receipt",
+         "--owner", "ETDA", "--sector", "finance", *extra],
+    )
+
+
+def test_etda_message_info_is_read_as_published(sources, tmp_path):
+    """v2.1's MessageInfo.json: six types, titles and OIDs from the README, exact markers, code lists, provenance."""
+    from validator import catalog_folders, load_catalog
+    from validator.publish import sha256_of
+
+    package = sources / "etda-e-tax-invoice-receipt" / "v2.1"
+    out = tmp_path / "catalog"
+    result = _import(package, out, "--upstream-repository", "https://example.invalid/etda", "--upstream-commit", "abc123",
+                     "--upstream-path", "pkg/v2.1")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("imported th.etda.e-tax-invoice-receipt.") == 6
+    catalog = load_catalog([out], registers=catalog_folders())  # its announcement is in the bundled register
+    receipt = catalog.standard("th.etda.e-tax-invoice-receipt.receipt")
+    assert (receipt.title_th, receipt.document_type.oid) == ("ใบรับอิเล็กทรอนิกส์", "2.16.764.1.4.1.1.3.1.1")
+    version = receipt.version("2.1.0")
+    assert version.xml.version_path == "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID/@schemeVersionID"
+    assert version.xml.version_values == ("v2.1", "2.1") and version.xml.label_path.endswith("ram:ID")
+    assert version.xml_schema.name == "Receipt_CrossIndustryInvoice_2p1.xsd" and version.rules.name == "Receipt_Schematron_2p1.sch"
+    assert {"ISO3AlphaCurrencyCode", "TISICitySubDivisionName"} <= {c.id for c in version.code_lists}
+    assert version.upstream.files["MessageInfo.json"] == "pkg/v2.1/MessageInfo.json"
+    # byte for byte: every published file is here with the hash it has upstream
+    for local, _ in version.upstream.files.items():
+        assert version.hashes[local] == sha256_of(package / local)
+
+
+def test_etda_validator_configuration_lists_two_types_and_the_package_ships_six(sources, tmp_path):
+    package = sources / "etda-e-tax-invoice-receipt" / "v2.0"
+    result = _import(package, tmp_path / "catalog", "--announcement", "ขมธอ. 3-2560")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("imported ") == 6
+    assert "Receipt: not in validation-config.json; taken from the package's own files" in result.output
+    assert "activeTo 2018-01-01 is not after activeFrom 2018-01-01; ignored" in result.output
+
+
+def test_an_announcement_the_register_lacks_makes_a_draft(sources, tmp_path, monkeypatch):
+    from validator import load_catalog
+
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")  # no register at all
+    out = tmp_path / "catalog"
+    result = _import(sources / "etda-e-tax-invoice-receipt" / "v2.1", out)
+    assert result.exit_code == 0, result.output
+    assert "announcement 'ขมธอ.3-2568' is in no register" in result.output
+    assert {v.status for v in load_catalog([out]).versions()} == {"draft"}
+
+
+def test_a_manifest_naming_a_missing_file_leaves_nothing_behind(sources, tmp_path):
+    import shutil
+
+    package = tmp_path / "niets"
+    shutil.copytree(sources / "niets-score-report" / "ScoreReport_V1_20201228_1505", package)
+    out = tmp_path / "catalog"
+    out.mkdir()
+    result = CliRunner().invoke(cli.main, ["standards", "import", str(package), "--out", str(out), "--prefix", "th.niets",
+                                           "--owner", "NIETS", "--sector", "education"])
+    # the manifest says ScoreReport.xsd; the file is ScopreReport.xsd [sic]: a clear error with the near name
+    assert result.exit_code == 2 and "ScoreReport.xsd" in result.output and "ScopreReport.xsd" in result.output
+    assert list(out.iterdir()) == []
