@@ -210,6 +210,10 @@ def _downloads(version: StandardVersion, links: Links) -> list[tuple[str, str]]:
     for path in sorted(version.folder.iterdir()):
         if path.is_file() and path.suffix in _DOWNLOADABLE and (url := links.download(version, path.name)):
             out.append((path.name, url))
+    # a publisher's layout keeps its entry schemas deeper: they are served under the form's name
+    for path, form in ((version.json_schema, "schema.json"), (version.xml_schema, "schema.xsd")):
+        if path is not None and path.parent != version.folder and (url := links.download(version, form)):
+            out.append((path.relative_to(version.folder).as_posix(), url))
     return out
 
 
@@ -280,12 +284,15 @@ def build_static_site(catalog: Catalog, out_dir: Path) -> list[Path]:
         links = StaticLinks(standard.id)
         for version in standard.versions:
             write(folder / f"{version.version}.html", template.render(page_context(standard, version, links, catalog.register)))
-            for path in version.folder.iterdir():
-                if path.is_file() and path.suffix in _DOWNLOADABLE:
-                    target = folder / version.version / path.name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, target)
-                    written.append(target)
+            files = [(p, p.name) for p in version.folder.iterdir() if p.is_file() and p.suffix in _DOWNLOADABLE]
+            # an entry schema deep in a publisher's layout is offered under its form's name, as the service does
+            files += [(p, form) for p, form in ((version.json_schema, "schema.json"), (version.xml_schema, "schema.xsd"))
+                      if p is not None and p.parent != version.folder]
+            for path, name in files:
+                target = folder / version.version / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                written.append(target)
         if (chosen := default_version(standard)) is not None:
             write(folder / "index.html", template.render(page_context(standard, chosen, links, catalog.register)))
     index = ENV.get_template("catalog_static.html").render(

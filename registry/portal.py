@@ -25,10 +25,12 @@ from .api.validate import MAX_DOCUMENT, validate_document
 from .canonical import iso
 from .dashboard import demo_flag
 from .errors import ServiceError
+from .pages import SOURCE_TH
 from .services import agencies, events, keys, links
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals.update(SOURCE_TH=SOURCE_TH)  # the catalog says where each real standard comes from
 
 SESSION_HOURS = 8
 PAGE = 50

@@ -133,3 +133,20 @@ def test_validate_does_not_import_the_service_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().endswith("[]"), out.stdout
+
+
+def test_the_dxs_executable_ends_at_once_with_every_byte_written(tmp_path):
+    """`dxs validate` ends its process without tearing down what it built: the report must still be whole."""
+    kit = ROOT / "standards" / "th.etda.e-tax-invoice-receipt" / "2.1.0" / "examples"
+    entry = [sys.executable, "-c", "import cli; cli.entry()"]
+    out = tmp_path / "report.json"
+    with out.open("wb") as handle:  # the whole catalog's examples: enough documents for two worker processes
+        done = subprocess.run([*entry, "validate", "--format", "json", "--jobs", "2", str(ROOT / "standards")], stdout=handle, cwd=ROOT)
+    report = json.loads(out.read_text(encoding="utf-8"))  # flushed to the last byte
+    assert done.returncode == 1 and report["summary"]["documents"] == len(report["documents"]) >= 300
+    valid = next(kit.glob("tax-invoice/valid/tax-invoice-*.xml"))
+    assert subprocess.run([*entry, "validate", str(valid)], capture_output=True, cwd=ROOT).returncode == 0
+    missing = subprocess.run([*entry, "validate", "missing.xml"], capture_output=True, text=True, cwd=ROOT)
+    assert missing.returncode == 2 and "missing.xml" in missing.stderr
+    listed = subprocess.run([*entry, "standards", "list", "--real"], capture_output=True, text=True, cwd=ROOT)
+    assert listed.returncode == 0 and "th.etda.e-tax-invoice-receipt.tax-invoice" in listed.stdout

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,6 +207,8 @@ def _entry(path: Path, n: int, raw: Any) -> Announcement:
 
 def read_register_file(path: Path) -> tuple[list[Announcement], str]:
     """The announcements of one register file, and its note."""
+    import tomllib
+
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)

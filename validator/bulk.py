@@ -9,7 +9,6 @@ parsed is an issue in its report, never the end of the run.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -66,11 +65,13 @@ def _start_worker(config: ValidatorConfig | None) -> None:
     global _worker_validator
     if config is not None:  # spawned: build afresh; forked workers inherited the parent's
         _worker_validator = config.build()
+        _worker_validator.expect_many = True
 
 
 def _can_fork() -> bool:
     """Forking shares the parent's compiled schemas for free, but a process that has
     started SaxonC (a native runtime with threads of its own) must spawn clean workers."""
+    import multiprocessing
     import sys
 
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -105,6 +106,7 @@ def validate_many(
     """
     workers = min(jobs, max(1, len(paths) // MIN_DOCUMENTS_PER_WORKER))
     local = validator or config.build()
+    local.expect_many = len(paths) > 1
     if workers <= 1:
         for n, path in enumerate(paths, 1):
             report = local.validate_path(path)
@@ -114,6 +116,8 @@ def validate_many(
         return
     # This process takes the first share itself while workers - 1 others take the rest:
     # as many busy processes as cores, and no pickling for the share done here.
+    import multiprocessing  # only when there are workers to start
+
     global _worker_validator
     own = len(paths) // workers
     remote = paths[own:]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -301,6 +300,8 @@ class Standard:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when the catalog is parsed, not when it comes from the cache
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -438,6 +439,7 @@ def _load_standards(folder: Path) -> list[Standard]:
         return [Standard(id=sid, versions=tuple(versions), **common)]  # type: ignore[arg-type]
     standards = []
     loaded = {child: _read_toml(child / "version.toml") for child in version_folders}
+    shared: dict[Path, dict[str, Any]] = {}  # what a version's document types have in common, read once
     for doc_type in types:
         versions = []
         for child, table in loaded.items():
@@ -449,7 +451,7 @@ def _load_standards(folder: Path) -> list[Standard]:
                                    "standard.toml does not list", "documents")
             if doc_type.key in documents:
                 versions.append(_load_version(f"{sid}.{doc_type.key}", child, illustrative=illustrative,
-                                              table=table, document_type=doc_type.key))
+                                              table=table, document_type=doc_type.key, shared=shared.setdefault(child, {})))
         versions.sort(key=lambda v: v.semver)
         standards.append(
             Standard(  # type: ignore[arg-type]
@@ -468,13 +470,17 @@ def _file_or_none(path: Path) -> Path | None:
 
 
 def _inside(folder: Path, relative: str, path: Path, field_name: str) -> Path:
-    """``folder / relative``, refused when it leaves the folder or does not exist."""
-    target = (folder / relative).resolve()
-    if not target.is_relative_to(folder.resolve()):
+    """``folder / relative``, refused when it leaves the folder or does not exist.
+
+    Plain string operations: this runs for every schema and code list on every start.
+    """
+    normal = os.path.normpath(relative)
+    if os.path.isabs(normal) or normal == ".." or normal.startswith(".." + os.sep):
         raise CatalogError(path, f"{relative!r} is outside the version folder", field_name)
-    if not target.is_file():
+    target = folder / normal
+    if not os.path.isfile(target):
         raise CatalogError(path, f"{relative!r} does not exist in {folder}", field_name)
-    return folder / relative
+    return target
 
 
 def _detection(path: Path, detection: _Fields) -> tuple[XmlDetection | None, JsonDetection | None]:
@@ -555,7 +561,13 @@ def _load_version(
     illustrative: bool = False,
     table: Mapping[str, Any] | None = None,
     document_type: str | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> StandardVersion:
+    """One version (or, with ``document_type``, one document type of a package's version).
+
+    ``shared`` keeps what a package version's document types have in common (its lock,
+    provenance and code lists) as one object, not six copies.
+    """
     path = folder / "version.toml"
     f = _Fields(path, table if table is not None else _read_toml(path))
     version = f.str("version")
@@ -609,9 +621,12 @@ def _load_version(
     detection = scope.table_of("detection") or _Fields(path, {}, f"{scope.prefix}detection.")
     xml, json = _detection(path, detection)
 
-    hashes = f.table.get("hashes", {})
-    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
-        raise CatalogError(path, "must be a table of file = sha256", "hashes")
+    common = shared if shared is not None else {}
+    if not common:
+        hashes = f.table.get("hashes", {})
+        if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+            raise CatalogError(path, "must be a table of file = sha256", "hashes")
+        common.update(hashes=dict(hashes), upstream=_upstream(path, f), code_lists=_code_lists(folder, path, f))
 
     result = StandardVersion(
         standard_id=standard_id,
@@ -628,13 +643,13 @@ def _load_version(
         active_until=detection.date("active_until"),
         xml=xml,
         json=json,
-        hashes=dict(hashes),
+        hashes=common["hashes"],
         json_schema=schema_file("json_schema", "schema.json"),
         xml_schema=schema_file("xml_schema", "schema.xsd"),
         rules=schema_file("rules", "rules.sch"),
         announcement=announcement,
-        upstream=_upstream(path, f),
-        code_lists=_code_lists(folder, path, f),
+        upstream=common["upstream"],
+        code_lists=common["code_lists"],
         examples_folder=folder / "examples" / document_type if document_type else None,
         document_type=document_type,
         illustrative=illustrative,
@@ -755,16 +770,13 @@ def catalog_folders(extra: Iterable[str | Path] = (), *, bundled: bool = True) -
     return list(unique.values())
 
 
-def load_catalog(folders: Iterable[str | Path], *, registers: Iterable[str | Path] = ()) -> Catalog:
-    """Load every standard found in ``folders`` (a folder that is itself a standard counts too).
+def _survey(folders: Iterable[str | Path], registers: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """The standard folders to load and the catalog folders whose registers count, in load order.
 
-    :param registers: more catalog folders whose register of announcements the
-        standards may name (their standards are not loaded): a catalog being written
-        answers to the bundled register.
+    :raises CatalogError: a folder that does not exist or is not a folder.
     """
-    extra_registers = list(registers)
-    standards: list[Standard] = []
-    registers: list[Path] = []  # type: ignore[no-redef]
+    standard_folders: list[Path] = []
+    register_folders: list[Path] = []
     for folder in map(Path, folders):
         if not folder.exists():
             raise CatalogError(folder, "catalog folder does not exist")
@@ -773,17 +785,108 @@ def load_catalog(folders: Iterable[str | Path], *, registers: Iterable[str | Pat
                 continue  # `--catalog /dev/null`: explicitly nothing more
             raise CatalogError(folder, "catalog is not a folder")
         if (folder / "standard.toml").is_file():
-            standards.extend(_load_standards(folder))
-            registers.append(folder.parent)  # a standard named on its own still answers to its catalog's register
+            standard_folders.append(folder)
+            register_folders.append(folder.parent)  # a standard named on its own still answers to its catalog's register
             continue
-        registers.append(folder)
-        for child in sorted(folder.iterdir()):
-            if (child / "standard.toml").is_file():
-                standards.extend(_load_standards(child))
-    registers.extend(Path(p) for p in extra_registers)
-    catalog = Catalog(standards, load_register(dict.fromkeys(p.resolve() for p in registers)))
+        register_folders.append(folder)
+        standard_folders.extend(child for child in sorted(folder.iterdir()) if (child / "standard.toml").is_file())
+    register_folders.extend(Path(p) for p in registers)
+    return standard_folders, list(dict.fromkeys(p.resolve() for p in register_folders))
+
+
+def load_catalog(folders: Iterable[str | Path], *, registers: Iterable[str | Path] = ()) -> Catalog:
+    """Load every standard found in ``folders`` (a folder that is itself a standard counts too).
+
+    :param registers: more catalog folders whose register of announcements the
+        standards may name (their standards are not loaded): a catalog being written
+        answers to the bundled register.
+    :raises CatalogError: a malformed entry, naming its file and field.
+
+    What was loaded is kept in the user's cache (``DXS_CACHE_DIR``) under the SHA-256 of
+    every TOML file read and of the loader's own code, so a start that changed nothing
+    reads one file instead of parsing the catalog (a publisher's lock tables run to
+    hundreds of lines).
+    """
+    standard_folders, register_folders = _survey(folders, registers)
+    stamp = _stamp(standard_folders, register_folders)
+    if stamp is not None and (cached := _cached_catalog(stamp)) is not None:
+        return cached
+    standards: list[Standard] = []
+    for folder in standard_folders:
+        standards.extend(_load_standards(folder))
+    catalog = Catalog(standards, load_register(register_folders))
     for version in catalog.versions():
         if version.announcement and version.announcement not in catalog.register:
             raise CatalogError(version.folder / "version.toml", f"{version.announcement!r} is not in the register of "
                                "announcements (announcements.toml)", "announcement")
+    if stamp is not None:
+        _keep_catalog(stamp, catalog)
     return catalog
+
+
+# --------------------------------------------------------------------------- the loaded catalog, kept
+
+_LOADER_CODE = ("catalog.py", "announcements.py", "codelists.py")
+_KEEP_CATALOGS = 8
+
+
+def _stamp(standard_folders: list[Path], register_folders: list[Path]) -> str | None:
+    """SHA-256 of everything a load reads: every TOML file, each version folder's names, the loader's code."""
+    import hashlib
+
+    from .announcements import REGISTER_FILE
+
+    digest = hashlib.sha256()
+    try:
+        here = Path(__file__).parent
+        for name in _LOADER_CODE:
+            digest.update((here / name).read_bytes())
+        for folder in register_folders:
+            register = folder / REGISTER_FILE
+            digest.update(str(register).encode() + b"\0" + (register.read_bytes() if register.is_file() else b"-"))
+        for folder in standard_folders:
+            digest.update(str(folder.resolve()).encode() + b"\0" + (folder / "standard.toml").read_bytes())
+            for child in sorted(os.scandir(folder), key=lambda e: e.name):
+                if child.is_dir():
+                    # a schema.json appearing beside version.toml changes what loads, as a new version does
+                    digest.update(child.name.encode() + b"\0" + "\0".join(sorted(os.listdir(child.path))).encode())
+                    version = Path(child.path) / "version.toml"
+                    if version.is_file():
+                        digest.update(version.read_bytes())
+    except OSError:
+        return None  # the load itself will say what is wrong
+    return digest.hexdigest()
+
+
+def _cache_file(stamp: str) -> Path:
+    from .schematron import cache_dir
+
+    return cache_dir().parent / "catalog" / f"{stamp}.pickle"
+
+
+def _cached_catalog(stamp: str) -> Catalog | None:
+    import pickle
+
+    try:
+        with _cache_file(stamp).open("rb") as handle:
+            found = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - no cache, or a damaged one: load afresh
+        return None
+    return found if isinstance(found, Catalog) else None
+
+
+def _keep_catalog(stamp: str, catalog: Catalog) -> None:
+    import pickle
+
+    path = _cache_file(stamp)
+    try:  # a cache that cannot be written only costs time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # a few catalogs (the bundled one, with or without a --catalog or two); older stamps are stale
+        kept = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[_KEEP_CATALOGS - 1 :]:
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass

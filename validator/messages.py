@@ -8,6 +8,7 @@ template cannot carry the engine's specifics (a value, a pattern).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .report import Issue
@@ -124,32 +125,38 @@ _XSD_TH = {
 
 
 # libxml2's message shapes → Thai; {0}… are the captured names and values
-_XSD_SHAPES_TH: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"This element is not expected\. Expected is one of \( (.+) \)"), "ไม่ควรพบองค์ประกอบ {el} ที่ตำแหน่งนี้ องค์ประกอบที่ควรพบคือหนึ่งใน ( {0} )"),
-    (re.compile(r"This element is not expected\. Expected is \( (.+) \)"), "ไม่ควรพบองค์ประกอบ {el} ที่ตำแหน่งนี้ องค์ประกอบที่ควรพบคือ {0}"),
-    (re.compile(r"This element is not expected\."), "ไม่ควรพบองค์ประกอบ {el} ที่ตำแหน่งนี้"),
-    (re.compile(r"Missing child element\(s\)\. Expected is one of \( (.+) \)"), "องค์ประกอบ {el} ขาดองค์ประกอบย่อยที่จำเป็น ต้องมีหนึ่งใน ( {0} )"),
-    (re.compile(r"Missing child element\(s\)\. Expected is \( (.+) \)"), "องค์ประกอบ {el} ขาดองค์ประกอบย่อยที่จำเป็น: {0}"),
-    (re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '(.*)'"), "{el}: ค่า '{0}' ไม่ตรงกับรูปแบบที่กำหนด '{1}'"),
-    (re.compile(r"\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}"), "{el}: ค่า '{0}' ไม่อยู่ในรายการค่าที่กำหนด {{{1}}}"),
-    (re.compile(r"\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'"), "{el}: ความยาว {0} ตัวอักษร น้อยกว่าขั้นต่ำที่กำหนด {1} ตัวอักษร"),
-    (re.compile(r"\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'"), "{el}: ความยาว {0} ตัวอักษร เกินกว่าที่กำหนด {1} ตัวอักษร"),
-    (re.compile(r"\[facet 'length'\] The value has a length of '(\d+)'; this differs from the allowed length of '(\d+)'"), "{el}: ความยาว {0} ตัวอักษร ไม่ตรงกับที่กำหนด {1} ตัวอักษร"),
-    (re.compile(r"\[facet 'minInclusive'\] The value '(.*)' is less than the minimum value allowed \('(.*)'\)"), "{el}: ค่า {0} น้อยกว่าค่าต่ำสุดที่อนุญาต ({1})"),
-    (re.compile(r"\[facet 'maxInclusive'\] The value '(.*)' is greater than the maximum value allowed \('(.*)'\)"), "{el}: ค่า {0} มากกว่าค่าสูงสุดที่อนุญาต ({1})"),
-    (re.compile(r"\[facet 'minExclusive'\] The value '(.*)' must be greater than '(.*)'"), "{el}: ค่า {0} ต้องมากกว่า {1}"),
-    (re.compile(r"\[facet 'maxExclusive'\] The value '(.*)' must be less than '(.*)'"), "{el}: ค่า {0} ต้องน้อยกว่า {1}"),
-    (re.compile(r"\[facet 'totalDigits'\] The value '(.*)' has more digits than are allowed \('(\d+)'\)"), "{el}: ค่า {0} มีจำนวนหลักเกินกว่าที่อนุญาต ({1} หลัก)"),
-    (re.compile(r"\[facet 'fractionDigits'\] The value '(.*)' has more fractional digits than are allowed \('(\d+)'\)"), "{el}: ค่า {0} มีทศนิยมเกินกว่าที่อนุญาต ({1} ตำแหน่ง)"),
-    (re.compile(r"'(.*)' is not a valid value of the (?:local )?(?:atomic|list|union) type(?: '(.*)')?"), "{el}: ค่า '{0}' ไม่ถูกต้องตามชนิดข้อมูล {1}"),
-    (re.compile(r"The attribute '(.*)' is not allowed"), "{el}: ไม่อนุญาตให้มีแอตทริบิวต์ '{0}'"),
-    (re.compile(r"The attribute '(.*)' is required but missing"), "{el}: ขาดแอตทริบิวต์ที่จำเป็น '{0}'"),
-    (re.compile(r"No matching global declaration available for the validation root"), "ไม่พบการประกาศองค์ประกอบราก {el} ในสคีมา"),
-    (re.compile(r"Character content other than whitespace is not allowed"), "{el}: ไม่อนุญาตให้มีข้อความ ต้องมีเฉพาะองค์ประกอบย่อย"),
-    (re.compile(r"Element content is not allowed, because the content type is a simple type"), "{el}: ไม่อนุญาตให้มีองค์ประกอบย่อย ต้องเป็นค่าข้อมูลเท่านั้น"),
-    (re.compile(r"This element is not nillable"), "{el}: ไม่อนุญาตให้กำหนดค่า nil"),
+_XSD_SHAPE_SOURCES: list[tuple[str, str]] = [
+    (r"This element is not expected\. Expected is one of \( (.+) \)", "ไม่ควรพบองค์ประกอบ {el} ที่ตำแหน่งนี้ องค์ประกอบที่ควรพบคือหนึ่งใน ( {0} )"),
+    (r"This element is not expected\. Expected is \( (.+) \)", "ไม่ควรพบองค์ประกอบ {el} ที่ตำแหน่งนี้ องค์ประกอบที่ควรพบคือ {0}"),
+    (r"This element is not expected\.", "ไม่ควรพบองค์ประกอบ {el} ที่ตำแหน่งนี้"),
+    (r"Missing child element\(s\)\. Expected is one of \( (.+) \)", "องค์ประกอบ {el} ขาดองค์ประกอบย่อยที่จำเป็น ต้องมีหนึ่งใน ( {0} )"),
+    (r"Missing child element\(s\)\. Expected is \( (.+) \)", "องค์ประกอบ {el} ขาดองค์ประกอบย่อยที่จำเป็น: {0}"),
+    (r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '(.*)'", "{el}: ค่า '{0}' ไม่ตรงกับรูปแบบที่กำหนด '{1}'"),
+    (r"\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}", "{el}: ค่า '{0}' ไม่อยู่ในรายการค่าที่กำหนด {{{1}}}"),
+    (r"\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'", "{el}: ความยาว {0} ตัวอักษร น้อยกว่าขั้นต่ำที่กำหนด {1} ตัวอักษร"),
+    (r"\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'", "{el}: ความยาว {0} ตัวอักษร เกินกว่าที่กำหนด {1} ตัวอักษร"),
+    (r"\[facet 'length'\] The value has a length of '(\d+)'; this differs from the allowed length of '(\d+)'", "{el}: ความยาว {0} ตัวอักษร ไม่ตรงกับที่กำหนด {1} ตัวอักษร"),
+    (r"\[facet 'minInclusive'\] The value '(.*)' is less than the minimum value allowed \('(.*)'\)", "{el}: ค่า {0} น้อยกว่าค่าต่ำสุดที่อนุญาต ({1})"),
+    (r"\[facet 'maxInclusive'\] The value '(.*)' is greater than the maximum value allowed \('(.*)'\)", "{el}: ค่า {0} มากกว่าค่าสูงสุดที่อนุญาต ({1})"),
+    (r"\[facet 'minExclusive'\] The value '(.*)' must be greater than '(.*)'", "{el}: ค่า {0} ต้องมากกว่า {1}"),
+    (r"\[facet 'maxExclusive'\] The value '(.*)' must be less than '(.*)'", "{el}: ค่า {0} ต้องน้อยกว่า {1}"),
+    (r"\[facet 'totalDigits'\] The value '(.*)' has more digits than are allowed \('(\d+)'\)", "{el}: ค่า {0} มีจำนวนหลักเกินกว่าที่อนุญาต ({1} หลัก)"),
+    (r"\[facet 'fractionDigits'\] The value '(.*)' has more fractional digits than are allowed \('(\d+)'\)", "{el}: ค่า {0} มีทศนิยมเกินกว่าที่อนุญาต ({1} ตำแหน่ง)"),
+    (r"'(.*)' is not a valid value of the (?:local )?(?:atomic|list|union) type(?: '(.*)')?", "{el}: ค่า '{0}' ไม่ถูกต้องตามชนิดข้อมูล {1}"),
+    (r"The attribute '(.*)' is not allowed", "{el}: ไม่อนุญาตให้มีแอตทริบิวต์ '{0}'"),
+    (r"The attribute '(.*)' is required but missing", "{el}: ขาดแอตทริบิวต์ที่จำเป็น '{0}'"),
+    (r"No matching global declaration available for the validation root", "ไม่พบการประกาศองค์ประกอบราก {el} ในสคีมา"),
+    (r"Character content other than whitespace is not allowed", "{el}: ไม่อนุญาตให้มีข้อความ ต้องมีเฉพาะองค์ประกอบย่อย"),
+    (r"Element content is not allowed, because the content type is a simple type", "{el}: ไม่อนุญาตให้มีองค์ประกอบย่อย ต้องเป็นค่าข้อมูลเท่านั้น"),
+    (r"This element is not nillable", "{el}: ไม่อนุญาตให้กำหนดค่า nil"),
 ]
 _ELEMENT_NAME = re.compile(r"^Element '([^']+)'(?:, attribute '([^']+)')?:\s*")
+
+
+@lru_cache(maxsize=1)
+def _xsd_shapes_th() -> list[tuple[re.Pattern[str], str]]:
+    """The shapes compiled on first need: a run without XSD issues never pays for them."""
+    return [(re.compile(pattern), template) for pattern, template in _XSD_SHAPE_SOURCES]
 
 
 def xml_message_th(rule: str, message: str) -> str:
@@ -158,7 +165,7 @@ def xml_message_th(rule: str, message: str) -> str:
     head = _ELEMENT_NAME.match(message)
     element = f"'{head.group(1)}'" + (f" แอตทริบิวต์ '{head.group(2)}'" if head and head.group(2) else "") if head else "องค์ประกอบนี้"
     body = message[head.end():] if head else message
-    for pattern, template in _XSD_SHAPES_TH:
+    for pattern, template in _xsd_shapes_th():
         match = pattern.search(body)
         if match:
             groups = [g if g is not None else "" for g in match.groups()]

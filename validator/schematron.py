@@ -28,7 +28,6 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
@@ -41,7 +40,7 @@ SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_COMPILER_VERSION = b"dxs-schematron-2"  # bump when the generated XSLT changes
+_COMPILER_VERSION = b"dxs-schematron-3"  # bump when the generated XSLT changes
 
 _SEVERITY_OF_ROLE = {
     "fatal": "error",
@@ -52,6 +51,14 @@ _SEVERITY_OF_ROLE = {
     "information": "info",
 }
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
+
+
+def quoteattr(value: str) -> str:
+    """``value`` as a double-quoted XML attribute (xml.sax.saxutils' would import urllib on every start)."""
+    from html import escape
+
+    return '"' + escape(value, quote=True).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
+
 _SAFE_PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -303,9 +310,9 @@ def _message(parts: etree._Element) -> str:
 
 
 def _xml_text(text: str | None) -> str:
-    from xml.sax.saxutils import escape
+    from html import escape
 
-    return escape(text or "")
+    return escape(text or "", quote=False)
 
 
 def _lets(parent: etree._Element) -> str:

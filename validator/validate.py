@@ -16,7 +16,6 @@ from typing import Literal
 from . import messages
 from .catalog import Catalog, StandardVersion
 from .errors import DxsError
-from .json_engine import JsonSchema, parse_json
 from .report import Issue, Report
 
 __all__ = ["DEFAULT_MAX_BYTES", "DocumentValidator", "document_kind"]
@@ -92,6 +91,9 @@ class DocumentValidator:
         self._streaming: dict[Path, object] = {}
         self.version: StandardVersion | None = catalog.resolve(standard) if standard else None
         self._compiled: dict[Path, object] = {}
+        #: several documents to come: a package's document types are compiled together, once
+        #: (one document compiles its own type only, which is quicker)
+        self.expect_many = False
         self.schema_path = Path(schema) if schema else None
         self.rules_path = Path(rules) if rules else None
         # explicit files are compiled up front, so a bad one is a configuration error (exit 2)
@@ -118,6 +120,8 @@ class DocumentValidator:
             path = Path(path)
             suffix = path.suffix.lower()
             if suffix == ".json":
+                from .json_engine import JsonSchema
+
                 engine = JsonSchema.from_file(path, resources=self.catalog.schema_resources)
             elif suffix == ".sch":
                 from .schematron import Schematron
@@ -127,7 +131,7 @@ class DocumentValidator:
             else:
                 from .xml_engine import XmlSchema
 
-                siblings = self._package_schemas(version)
+                siblings = self._package_schemas(version) if self.expect_many else []
                 if siblings:
                     # one compilation serves every document type of the package version
                     engine = XmlSchema.for_package([e for e, _ in siblings], code_lists=version.code_lists)  # type: ignore[union-attr]
@@ -195,6 +199,8 @@ class DocumentValidator:
     # ------------------------------------------------------------------ JSON
 
     def _validate_json(self, data: bytes, path: str) -> Report:
+        from .json_engine import JsonSchema, parse_json  # here: an XML-only run never loads the JSON engines
+
         document, text, problem = parse_json(data)
         if problem:
             return Report(path, self.version.ref if self.version else None, (problem,))

@@ -7,7 +7,6 @@ are loaded from local files only; a remote ``schemaLocation`` is refused.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -15,8 +14,8 @@ from copy import deepcopy
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from html import escape
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -187,26 +186,62 @@ class _PathResolver:
 
 
 def _check_local_imports(path: Path, seen: set[Path] | None = None) -> None:
-    """Refuse schemas that would import or include anything from the network."""
+    """Refuse schemas that would import or include anything from the network (or a file that is not there)."""
     seen = seen if seen is not None else set()
     path = path.resolve()
     if path in seen:
         return
     seen.add(path)
     try:
-        doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+        data = path.read_bytes()
     except OSError as exc:
-        raise SchemaLoadError(path, f"cannot be read: {exc}") from None
-    except etree.XMLSyntaxError as exc:
-        raise SchemaLoadError(path, f"is not well-formed XML: {exc}") from None
-    for ref in doc.iterfind(f"{{{XSD_NS}}}*[@schemaLocation]"):
-        location = ref.get("schemaLocation", "")
+        raise SchemaLoadError(path, f"cannot be read: {exc.strerror}") from None
+    for location, line in _schema_locations(path, data):
         if urlsplit(location).scheme not in ("", "file"):
-            raise SchemaLoadError(path, f"line {ref.sourceline}: remote schemaLocation {location!r} is not loaded (no network)")
+            raise SchemaLoadError(path, f"line {line}: remote schemaLocation {location!r} is not loaded (no network)")
         target = Path(urlsplit(location).path) if urlsplit(location).scheme == "file" else path.parent / location
         if not target.is_file():
-            raise SchemaLoadError(path, f"line {ref.sourceline}: schemaLocation {location!r} not found at {target}")
+            raise SchemaLoadError(path, f"line {line}: schemaLocation {location!r} not found at {target}")
         _check_local_imports(target, seen)
+
+
+# an xs:import / include / redefine start tag (comments removed first); its schemaLocation
+_SCHEMA_REF = re.compile(rb"<(?:[\w.-]+:)?(?:import|include|redefine)\b[^>]*>")
+_LOCATION = re.compile(rb"""\bschemaLocation\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_DECLARATION = re.compile(rb"<(?:[\w.-]+:)?(?:element|complexType|simpleType|group|attributeGroup|attribute|notation)\b")
+
+
+def _schema_locations(path: Path, data: bytes) -> list[tuple[str, int]]:
+    """``(schemaLocation, line)`` of every import, include and redefine of a schema document.
+
+    A package's code lists run to megabytes and import nothing: a scan of the bytes
+    finds the references without building a tree. Anything the scan would refuse is
+    confirmed by a real parse first, so a remote-looking string in an odd place
+    (a CDATA section, say) never refuses a schema that the parser would accept.
+    """
+    if b"schemaLocation" not in data:
+        return []
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise SchemaLoadError(path, "is not well-formed XML: it does not start with a tag")
+    # imports, includes and redefines come before a schema's first declaration (XSD 1.0, 3.15.2):
+    # only that head needs reading, not the megabytes of code-list declarations after it
+    first = _DECLARATION.search(data)
+    head = data[: first.start()] if first is not None else data
+    stripped = _COMMENT.sub(lambda m: b"\n" * m.group(0).count(b"\n"), head)  # keep line numbers
+    found = []
+    for tag in _SCHEMA_REF.finditer(stripped):
+        if (loc := _LOCATION.search(tag.group(0))) is not None:
+            raw = loc.group(1) if loc.group(1) is not None else loc.group(2)
+            found.append((raw.decode("utf-8", "replace").strip(), stripped.count(b"\n", 0, tag.start()) + 1))
+    if all(urlsplit(loc).scheme in ("", "file") and (path.parent / urlsplit(loc).path).is_file() for loc, _ in found):
+        return found
+    # something to refuse: say it from the parsed document, exactly
+    try:
+        doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError as exc:
+        raise SchemaLoadError(path, f"is not well-formed XML: {exc}") from None
+    return [(ref.get("schemaLocation", ""), ref.sourceline or 0) for ref in doc.iterfind(f"{{{XSD_NS}}}*[@schemaLocation]")]
 
 
 @lru_cache(maxsize=16)
@@ -219,6 +254,7 @@ def _reference_schema(path: Path, mtime_ns: int) -> object | None:
     xmlschema version: any change to a file, or a new xmlschema, builds it afresh. The
     cache is the user's own, like the compiled Schematron beside it.
     """
+    import hashlib
     import pickle
 
     import xmlschema
@@ -339,8 +375,9 @@ class XmlSchema:
         if not entries:
             raise SchemaLoadError("(package)", "has no document type with an XML Schema")
         imports = []
+        checked: set[Path] = set()  # the document types share most of their files: check each once
         for namespace, _root, path in entries:
-            _check_local_imports(path)
+            _check_local_imports(path, checked)
             imports.append(f'<xs:import namespace="{escape(namespace)}" schemaLocation="{escape(Path(path).resolve().as_uri())}"/>')
         text = f'<xs:schema xmlns:xs="{XSD_NS}">{"".join(imports)}</xs:schema>'
         first = Path(entries[0][2])

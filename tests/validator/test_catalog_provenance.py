@@ -130,3 +130,23 @@ def test_a_bad_register_row_names_its_field(permit, row, message):
     with pytest.raises(CatalogError, match=message) as caught:
         load_catalog([permit])
     assert "announcement[0]" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- the loaded catalog, kept
+
+
+def test_a_changed_catalog_is_never_served_from_the_cache(permit):
+    first = load_catalog([permit])
+    again = load_catalog([permit])  # from the cache this time
+    assert again.standard("th.test.permit").title_en == first.standard("th.test.permit").title_en == "Test permit"
+    _edit(permit / "th.test.permit" / "standard.toml", 'title_en = "Test permit"', 'title_en = "Test permit (edited)"')
+    assert load_catalog([permit]).standard("th.test.permit").title_en == "Test permit (edited)"
+    (permit / "th.test.permit" / "1.1.0" / "schema.json").unlink()  # a file the loader looks for by name
+    assert load_catalog([permit]).standard("th.test.permit").version("1.1.0").json_schema is None
+
+
+def test_a_broken_edit_is_an_error_even_after_a_good_load(permit):
+    load_catalog([permit])
+    _edit(permit / "th.test.permit" / "1.1.0" / "version.toml", 'status = "announced"', 'status = "published"')
+    with pytest.raises(CatalogError, match="'published' is not one of"):
+        load_catalog([permit])

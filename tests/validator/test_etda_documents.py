@@ -22,9 +22,12 @@ def catalog():
     return load_catalog([BUNDLED_CATALOG / PACKAGE])  # the package alone (its register is the catalog's)
 
 
-@pytest.fixture(scope="module")
-def validator(catalog):
-    return DocumentValidator(catalog)
+@pytest.fixture(scope="module", params=[False, True], ids=["one-document", "many-documents"])
+def validator(catalog, request):
+    """A validator as a one-document run builds it, and as a bulk run does (the package's schemas compiled as one)."""
+    built = DocumentValidator(catalog)
+    built.expect_many = request.param
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +163,7 @@ def test_a_schema_file_with_an_internal_dtd_subset_compiles(tmp_path):
 
 def test_one_compilation_serves_the_whole_package(catalog):
     validator = DocumentValidator(catalog)
+    validator.expect_many = True  # as a bulk run sets it
     versions = [s.version("2.1.0") for s in catalog.package(PACKAGE)]
     engines = {id(validator._engine(v.xml_schema, v)) for v in versions}
     assert len(engines) == 1
