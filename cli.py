@@ -155,7 +155,8 @@ def run_validate(
     except DxsError as exc:  # e.g. a $ref that only resolves over the network, met on the first document
         raise ConfigError(str(exc)) from None
     use_colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") if colour is None else colour
-    renderer = RENDERERS[output_format](lang=lang, colour=use_colour, source=file_lines())
+    made_up = frozenset(v.ref for v in validator.catalog.versions() if v.illustrative)
+    renderer = RENDERERS[output_format](lang=lang, colour=use_colour, source=file_lines(), illustrative=made_up)
     click.echo(renderer.render(reports), nl=False, color=use_colour)
     return EXIT_OK if all(r.valid for r in reports) else EXIT_INVALID
 

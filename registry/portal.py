@@ -37,7 +37,10 @@ PAGE = 50
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    context = {"today": dt.date.today(), "demo": demo_flag(request), **context}  # demo: the banner on every page
+    catalog = getattr(request.app.state, "catalog", None)
+    # illustrative standards are labelled wherever a page names one (links, validation results)
+    made_up = {s.id for s in catalog if s.illustrative} if catalog is not None else set()
+    context = {"today": dt.date.today(), "demo": demo_flag(request), "illustrative": made_up, **context}  # demo: the banner on every page
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

@@ -149,3 +149,17 @@ def test_the_pre_commit_hook_runs_dxs_validate():
     ok = dxs(*command[1:], *CAT, KIT / "valid" / "malee.json", KIT / "valid" / "malee.xml")
     bad = dxs(*command[1:], *CAT, KIT / "invalid" / "negative-fee.json")
     assert (ok.exit_code, bad.exit_code) == (0, 1)
+
+
+def test_a_report_labels_an_illustrative_standard_and_only_that(monkeypatch):
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "1")  # the bundled catalog's real and illustrative standards
+
+    made_up = ROOT / "standards" / "th.dopa.citizen-profile" / "2.0.0" / "examples" / "invalid" / "bad-postcode.json"
+    real = next((ROOT / "standards" / "th.etda.e-tax-invoice-receipt" / "2.1.0" / "examples" / "tax-invoice" / "invalid").glob("*.xml"))
+    text = CliRunner().invoke(cli.main, ["validate", str(made_up), str(real)]).output
+    assert "(th.dopa.citizen-profile@2.0.0 · ตัวอย่าง · illustrative)" in text
+    assert "(th.etda.e-tax-invoice-receipt.tax-invoice@2.1.0)" in text
+    data = json.loads(CliRunner().invoke(cli.main, ["validate", "--format", "json", str(made_up), str(real)]).output)
+    assert [d.get("illustrative", False) for d in data["documents"]] == [True, False]

@@ -64,10 +64,25 @@ def file_lines(max_bytes: int = 8 * 1024**2) -> SourceLines:
 class _Renderer(ABC):
     name: ClassVar[str] = ""
 
-    def __init__(self, *, lang: str = "en", colour: bool = False, source: SourceLines | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        lang: str = "en",
+        colour: bool = False,
+        source: SourceLines | None = None,
+        illustrative: frozenset[str] = frozenset(),
+    ) -> None:
         self.lang = lang
         self.colour = colour
         self.source = source
+        #: ``id@version`` of the catalog's illustrative standards, labelled wherever a report names one
+        self.illustrative = illustrative
+
+    def standard_label(self, report: Report) -> str:
+        """``id@version``, and "ตัวอย่าง · illustrative" beside a made-up standard's name."""
+        if report.standard is None:
+            return ""
+        return report.standard + (" · ตัวอย่าง · illustrative" if report.standard in self.illustrative else "")
 
     def message(self, issue: Issue) -> str:
         return issue.message_th if self.lang == "th" and issue.message_th else issue.message
@@ -89,7 +104,7 @@ class TextRenderer(_Renderer):
     def render(self, reports: Sequence[Report]) -> str:
         lines: list[str] = []
         for report in reports:
-            standard = f" ({_printable(report.standard)})" if report.standard else ""
+            standard = f" ({_printable(self.standard_label(report))})" if report.standard else ""
             if report.valid and not report.issues:
                 if len(reports) == 1:
                     lines.append(f"{self._c('green', 'ok')}    {_printable(report.path)}{standard}")
@@ -124,6 +139,8 @@ class JsonRenderer(_Renderer):
         documents = []
         for report in reports:
             data = report.to_dict()
+            if report.standard in self.illustrative:
+                data["illustrative"] = True  # only when it is: the report's shape stays DESIGN.md's otherwise
             if self.lang == "th":
                 for issue in data["issues"]:
                     issue["message"] = issue["message_th"] or issue["message"]

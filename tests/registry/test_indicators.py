@@ -288,3 +288,21 @@ def test_dashboard_page_and_its_static_files(client, registry):
     assert "DEMO DATA" not in page.text  # no demo banner on real data
     assert client.get("/static/echarts.min.js").status_code == 200
     assert client.get("/static/echarts-LICENSE.txt").status_code == 200
+
+
+def test_indicator15_from_the_real_register_counts_khmtho_3_2560_once(bundled_catalog, database):
+    """BE 2560: ETDA's e-Tax package (six document types, one announcement) counts once; guidelines on request."""
+    from registry.reporting.render import report_table
+
+    found = indicators.indicator15(bundled_catalog, Period.of(2560), IndicatorConfig())
+    assert [(a.label, a.count_as, a.precision) for a in found.announcements] == [("ขมธอ. 3-2560", "new", "year")]
+    assert found.announcements[0].standards == ("th.etda.e-tax-invoice-receipt",) and found.target == 10
+    with_guidelines = indicators.indicator15(bundled_catalog, Period.of(2560), IndicatorConfig(kinds_15=("data-structure", "guideline")))
+    assert sorted(a.label for a in with_guidelines.announcements) == [
+        "ขมธอ. 11-2560", "ขมธอ. 3-2560", "สรอ. (EGA, no series code) Government Website Standard v2.0"]
+    revised = indicators.indicator15(bundled_catalog, Period.of(2568), IndicatorConfig())
+    assert [(a.label, a.count_as) for a in revised.announcements] == [("ขมธอ. 3-2568", "revision")]
+    with database.transaction(write=False) as s:
+        text = report_table(indicators.report(s, catalog=bundled_catalog, period=Period.of(2560), config=IndicatorConfig()))
+    assert "Indicator 15 — standards announced: 1 (new 1, revisions 0) · target 10, not met" in text
+    assert "ขมธอ. 3-2560" in text and "สพธอ. (ETDA)" in text and "[year only]" in text and "lower bound" in text
