@@ -260,10 +260,8 @@ def standards_list(catalogs, output_format, status, sector, owner, year, only_re
 
 def _announced_year_be(catalog, version) -> int | None:
     """The BE year a version was announced in: its date, or its announcement's year."""
-    if version.announced:
-        return version.announced.year + 543
-    found = catalog.register.find(version.announcement) if version.announcement else None
-    return found.year_be if found else None
+    day = catalog.announced_on(version)
+    return day.year + 543 if day else None
 
 
 @standards.command("show")

@@ -47,7 +47,7 @@ def test_invalid_documents_exit_1_with_every_issue(run):
 def test_text_output_names_file_line_rule_and_location(run):
     result = run("validate", *CAT, KIT / "invalid" / "bad-permit-number.xml")
     assert result.exit_code == 1
-    assert "FAIL  " in result.output and "bad-permit-number.xml (th.test.permit@1.1.0)" in result.output
+    assert "FAIL  " in result.output and "bad-permit-number.xml (th.test.permit@1.1.0 · ตัวอย่าง · illustrative)" in result.output
     assert "3 " in result.output and "[schema:cvc-pattern-valid] /Permit/PermitNumber" in result.output
 
 

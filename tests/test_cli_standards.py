@@ -155,3 +155,20 @@ def test_check_fails_naming_an_etda_file_that_differs_from_the_published_one(tmp
     result = dxs("standards", "check", "--catalog", catalog, "th.etda.e-tax-invoice-receipt.tax-invoice")
     assert result.exit_code == 1
     assert "2.1.0/uncefact/codelist/standard/ISO_ISO3AlphaCurrencyCode_2012-08-31.xsd: file of an announced version was changed since it was locked" in result.output
+
+
+def test_lock_writes_the_announcement_at_the_top_whatever_the_status_line_carries(catalog_dir):
+    standard = catalog_dir / "th.test.permit" / "standard.toml"
+    standard.write_text(standard.read_text(encoding="utf-8").replace("illustrative = true\n", "")
+                        + '\n[source]\nkind = "announced"\npublisher = "TEST"\nurl = "https://example.invalid"\n', encoding="utf-8")
+    version = catalog_dir / "th.test.permit" / "1.1.0" / "version.toml"
+    version.write_text(version.read_text(encoding="utf-8").replace('status = "announced"\n', 'status = "announced"  # by TEST 1-2567\n', 1),
+                       encoding="utf-8")
+    (catalog_dir / "announcements.toml").write_text('[[announcement]]\nid = "t1"\nseries = "TEST"\nnumber = "1-2567"\nyear_be = 2567\n'
+                                                    'issuer = "TEST"\nkind = "data-structure"\nsource = "tests"\n', encoding="utf-8")
+    locked = dxs("standards", "lock", "--catalog", catalog_dir, "--announcement", "TEST 1-2567", "th.test.permit@1.1.0")
+    assert locked.exit_code == 0, locked.output
+    shown = json.loads(dxs("standards", "show", "--catalog", catalog_dir, "th.test.permit@1.1.0", "--format", "json").output)
+    assert shown["versions"][0]["announcement"]["label"] == "TEST 1-2567"
+    assert version.read_text(encoding="utf-8").index("announcement =") < version.read_text(encoding="utf-8").index("[[history]]")
+    assert not list((catalog_dir / "th.test.permit").glob(".*.tmp"))

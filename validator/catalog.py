@@ -777,7 +777,8 @@ def _survey(folders: Iterable[str | Path], registers: Iterable[str | Path]) -> t
     """
     standard_folders: list[Path] = []
     register_folders: list[Path] = []
-    for folder in map(Path, folders):
+    # absolute: a catalog loaded from the cache must name the same files whatever the working folder
+    for folder in (Path(os.path.normpath(Path(f).absolute())) for f in folders):
         if not folder.exists():
             raise CatalogError(folder, "catalog folder does not exist")
         if not folder.is_dir():
@@ -845,7 +846,7 @@ def _stamp(standard_folders: list[Path], register_folders: list[Path]) -> str | 
             register = folder / REGISTER_FILE
             digest.update(str(register).encode() + b"\0" + (register.read_bytes() if register.is_file() else b"-"))
         for folder in standard_folders:
-            digest.update(str(folder.resolve()).encode() + b"\0" + (folder / "standard.toml").read_bytes())
+            digest.update(str(folder).encode() + b"\0" + (folder / "standard.toml").read_bytes())
             for child in sorted(os.scandir(folder), key=lambda e: e.name):
                 if child.is_dir():
                     # a schema.json appearing beside version.toml changes what loads, as a new version does
@@ -859,34 +860,26 @@ def _stamp(standard_folders: list[Path], register_folders: list[Path]) -> str | 
 
 
 def _cache_file(stamp: str) -> Path:
-    from .schematron import cache_dir
+    from ._cache import cache_root
 
-    return cache_dir().parent / "catalog" / f"{stamp}.pickle"
+    return cache_root() / "catalog" / f"{stamp}.pickle"
 
 
 def _cached_catalog(stamp: str) -> Catalog | None:
-    import pickle
+    from ._cache import read_pickle
 
-    try:
-        with _cache_file(stamp).open("rb") as handle:
-            found = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - no cache, or a damaged one: load afresh
-        return None
+    found = read_pickle(_cache_file(stamp))
     return found if isinstance(found, Catalog) else None
 
 
 def _keep_catalog(stamp: str, catalog: Catalog) -> None:
-    import pickle
+    from ._cache import write_pickle
 
     path = _cache_file(stamp)
-    try:  # a cache that cannot be written only costs time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # a few catalogs (the bundled one, with or without a --catalog or two); older stamps are stale
+    try:  # a few catalogs (the bundled one, with or without a --catalog or two); older stamps are stale
         kept = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[_KEEP_CATALOGS - 1 :]:
             old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except OSError:
         pass
+    write_pickle(path, catalog)

@@ -38,7 +38,6 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -144,10 +143,13 @@ def _locate(base: Path, written: str, where: str, what: str) -> Path:
     or from the package's (``/ETDA/data/X``): the longest tail that exists wins.
     """
     parts = [p for p in re.split(r"[\\/]+", written.strip()) if p and p != "."]
+    inside = base.resolve()
     for start in range(len(parts)):
-        candidate = base.joinpath(*parts[start:])
+        candidate = base.joinpath(*parts[start:]).resolve()
         if candidate.is_file():
-            return candidate.resolve()
+            if not candidate.is_relative_to(inside):
+                raise DxsError(f"{where}: {what} {written!r} is outside the package folder {base}")
+            return candidate
     hint = ""
     if parts:
         near = _near_names(base, parts[-1])
@@ -431,22 +433,20 @@ def _qualified_path(
     return "/".join(out), {p: u for u, p in prefixes.items()}
 
 
-def _schema_closure(main: Path) -> list[Path]:
-    """``main`` and every local file it imports, includes or redefines, transitively."""
-    seen: list[Path] = []
-    todo = [main.resolve()]
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.append(path)
-        doc = _parse(path)
-        for ref in doc.iterfind(f"{{{_XSD}}}*[@schemaLocation]"):
-            location = ref.get("schemaLocation", "")
-            if urlsplit(location).scheme not in ("", "file"):
-                raise DxsError(f"{path}: remote schemaLocation {location!r} (the package must be self-contained)")
-            todo.append((path.parent / urlsplit(location).path).resolve())
-    return seen
+def _schema_closure(main: Path, package: Path | None = None) -> list[Path]:
+    """``main`` and every local file it imports, includes or redefines, transitively.
+
+    :raises DxsError: a remote or missing reference, or (with ``package``) a file outside it.
+    """
+    from .xml_engine import _check_local_imports
+
+    files = sorted(_check_local_imports(main))
+    if package is not None:
+        inside = package.resolve()
+        for path in files:
+            if not path.is_relative_to(inside):
+                raise DxsError(f"{main}: reaches {path}, outside the package folder {package} (a package must be self-contained)")
+    return files
 
 
 # --------------------------------------------------------------------------- writing the catalog
@@ -471,7 +471,9 @@ def _marker_values(version: str) -> list[str]:
 
 
 def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a TOML basic string is JSON-compatible here
+    from .publish import _toml_key
+
+    return _toml_key(text)
 
 
 def _code_list_files(folder: Path, used: set[Path]) -> list[Path]:
@@ -561,6 +563,8 @@ def _import(
             "with the version marker of the types it lists"
         )
     entries = entries + unlisted
+    for entry in entries:  # every schema's imports resolve inside the package, before anything is written
+        _schema_closure(entry.schema_path, package)
     for entry in entries:
         result.review.extend(entry.notes)
     today = today or dt.date.today()
@@ -622,7 +626,7 @@ def _import(
         else:
             files = {manifest.resolve()}
             for entry in listed:
-                files.update(_schema_closure(entry.schema_path))
+                files.update(_schema_closure(entry.schema_path, package))
                 if entry.schematron_path:
                     files.add(entry.schematron_path)
             files = sorted(files)
@@ -641,7 +645,7 @@ def _import(
                       f"path = {_q(base_path)}", f"version = {_q(upstream.get('version') or first.version)}", "",
                       "[upstream.files]"]
             lines += [f"{_q(local)} = {_q(str(PurePosixPath(base_path, remote)) if base_path else remote)}" for local, remote in sorted(copied.items())]
-        used = {target / Path(p).relative_to(package.resolve()) for e in listed for p in _schema_closure(e.schema_path)}
+        used = {target / Path(p).relative_to(package.resolve()) for e in listed for p in _schema_closure(e.schema_path, package)}
         seen_ids: set[str] = set()
         for path in _code_list_files(target, {p.resolve() for p in used}):
             about = describe_file(path)

@@ -53,7 +53,7 @@ def file_hashes(version: StandardVersion) -> dict[str, str]:
 # --------------------------------------------------------------------------- lock / announce
 
 _HASHES_TABLE = re.compile(r"^\[hashes\]\s*\n(?:(?!^\[).*\n?)*", re.MULTILINE)
-_STATUS_LINE = re.compile(r'^status\s*=\s*"[^"]*"\s*$', re.MULTILINE)
+_STATUS_LINE = re.compile(r"""^status\s*=\s*(?:"[^"]*"|'[^']*')[ \t]*(?:#.*)?$""", re.MULTILINE)
 
 
 def _toml_key(key: str) -> str:
@@ -75,30 +75,41 @@ def lock_version(
         announcement the register does not have, or files that fail to load.
     """
     path = version.folder / "version.toml"
-    text = path.read_text(encoding="utf-8")
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    # the version's own keys stand before its first table ([[history]], [detection], …): edit only there
+    split = re.search(r"^\s*\[", text, re.MULTILINE)
+    head, tail = (text[: split.start()], text[split.start():]) if split else (text, "")
+    if _STATUS_LINE.search(head) is None:
+        raise CatalogError(path, "has no top-level status line to edit", "status")
     if announcement is not None:
         if version.illustrative:
             raise CatalogError(path, f"{version.ref} is illustrative: it has no announcement", "announcement")
-        text = re.sub(r"^announcement\s*=.*\n", "", text, flags=re.MULTILINE)
-        text = _STATUS_LINE.sub(lambda m: m.group(0) + f"\nannouncement = {_toml_key(announcement)}", text, count=1)
+        head = re.sub(r"^announcement\s*=.*\n?", "", head, flags=re.MULTILINE)
+        head = _STATUS_LINE.sub(lambda m: m.group(0) + f"\nannouncement = {_toml_key(announcement)}", head, count=1)
     if announce is not None:
         if version.is_announced:
             raise CatalogError(path, f"{version.ref} is already {version.status}", "status")
-        text = _STATUS_LINE.sub('status = "announced"', text, count=1)
         lines = [f"announced = {announce.isoformat()}"]
         if version.effective is None:
             lines.append(f"effective = {(effective or announce).isoformat()}")
-        text = re.sub(r"^announced\s*=.*\n", "", text, flags=re.MULTILINE)
-        text = _STATUS_LINE.sub(lambda m: m.group(0) + "\n" + "\n".join(lines), text, count=1)
-        text = text.rstrip("\n") + f'\n\n[[history]]\nstatus = "announced"\ndate = {announce.isoformat()}\n'
+        head = re.sub(r"^announced\s*=.*\n?", "", head, flags=re.MULTILINE)
+        head = _STATUS_LINE.sub(lambda m: 'status = "announced"\n' + "\n".join(lines), head, count=1)
+        tail = tail.rstrip("\n") + f'\n\n[[history]]\nstatus = "announced"\ndate = {announce.isoformat()}\n'
+    text = head.rstrip("\n") + "\n\n" + tail.lstrip("\n") if tail else head
     hashes = file_hashes(version)
     table = "[hashes]\n" + "".join(f"{_toml_key(k)} = \"{v}\"\n" for k, v in sorted(hashes.items()))
     text = _HASHES_TABLE.sub("", text).rstrip("\n") + "\n\n" + table
-    _replace_checked(path, text, version.folder.parent)
+    written = _replace_checked(path, text, version.folder.parent)
+    if announcement is not None:
+        again = next(v for v in written.versions() if v.folder == version.folder)
+        if again.announcement != announcement:  # never report a lock that did not name what was asked
+            _restore(path, original)
+            raise CatalogError(path, f"could not write announcement {announcement!r} at the top of the file", "announcement")
     return hashes
 
 
-def _replace_checked(path: Path, text: str, standard_folder: Path) -> None:
+def _replace_checked(path: Path, text: str, standard_folder: Path) -> Catalog:
     """Write ``text`` to ``path`` and prove the standard still loads; on any failure put the old file back.
 
     Only the standard itself is loaded (a half-written neighbour in the same catalog
@@ -108,18 +119,19 @@ def _replace_checked(path: Path, text: str, standard_folder: Path) -> None:
     from .catalog import catalog_folders
 
     old = path.read_bytes()
-
-    def write(data: bytes) -> None:
-        tmp = standard_folder / f".{path.parent.name}-{path.name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(path)
-
-    write(text.encode("utf-8"))
+    _restore(path, text.encode("utf-8"))
     try:
-        load_catalog([standard_folder], registers=catalog_folders([standard_folder.parent]))
+        return load_catalog([standard_folder], registers=catalog_folders([standard_folder.parent]))
     except BaseException:
-        write(old)
+        _restore(path, old)
         raise
+
+
+def _restore(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside the version folder (never inside it, where files are hashed)."""
+    tmp = path.parent.parent / f".{path.parent.name}-{path.name}.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 # --------------------------------------------------------------------------- scaffolding

@@ -25,7 +25,6 @@ message's closing parentheses, where there is one.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
@@ -63,11 +62,10 @@ _SAFE_PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def cache_dir() -> Path:
-    """Where compiled rules live: ``DXS_CACHE_DIR``, else ``$XDG_CACHE_HOME/dxs`` or ``~/.cache/dxs``."""
-    base = os.environ.get("DXS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "dxs"
-    )
-    return Path(base) / "schematron"
+    """Where compiled rules live: ``schematron/`` in the user's cache (:mod:`validator._cache`)."""
+    from ._cache import cache_root
+
+    return cache_root() / "schematron"
 
 
 def _sch(tag: str) -> str:
@@ -146,13 +144,9 @@ class Schematron:
         else:
             text = compile_xslt3(doc, self.path)
         self.compiled = True
-        try:  # a cache that cannot be written only costs time
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(self.cache_file)
-        except OSError:
-            pass
+        from ._cache import write_bytes
+
+        write_bytes(self.cache_file, text.encode("utf-8"))  # atomic; a cache that cannot be written only costs time
         return text
 
     # ------------------------------------------------------------------ run

@@ -132,9 +132,9 @@ class DocumentValidator:
                 from .xml_engine import XmlSchema
 
                 siblings = self._package_schemas(version) if self.expect_many else []
-                if siblings:
-                    # one compilation serves every document type of the package version
-                    engine = XmlSchema.for_package([e for e, _ in siblings], code_lists=version.code_lists)  # type: ignore[union-attr]
+                # one compilation serves every document type of the package version, where it may
+                engine = XmlSchema.for_package([e for e, _ in siblings], code_lists=version.code_lists) if siblings else None  # type: ignore[union-attr]
+                if engine is not None:
                     for _, sibling_path in siblings:
                         self._compiled[sibling_path] = engine
                 else:

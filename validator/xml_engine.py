@@ -7,7 +7,6 @@ are loaded from local files only; a remote ``schemaLocation`` is refused.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from copy import deepcopy
@@ -185,63 +184,104 @@ class _PathResolver:
         return None
 
 
-def _check_local_imports(path: Path, seen: set[Path] | None = None) -> None:
-    """Refuse schemas that would import or include anything from the network (or a file that is not there)."""
-    seen = seen if seen is not None else set()
-    path = path.resolve()
-    if path in seen:
-        return
-    seen.add(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SchemaLoadError(path, f"cannot be read: {exc.strerror}") from None
-    for location, line in _schema_locations(path, data):
-        if urlsplit(location).scheme not in ("", "file"):
-            raise SchemaLoadError(path, f"line {line}: remote schemaLocation {location!r} is not loaded (no network)")
-        target = Path(urlsplit(location).path) if urlsplit(location).scheme == "file" else path.parent / location
-        if not target.is_file():
-            raise SchemaLoadError(path, f"line {line}: schemaLocation {location!r} not found at {target}")
-        _check_local_imports(target, seen)
+def _check_local_imports(path: Path, seen: dict[Path, str] | None = None) -> dict[Path, str]:
+    """Every schema file ``path`` reaches (itself included), with its target namespace.
+
+    :raises SchemaLoadError: a file is unreadable, not XML, imports or includes
+        anything from the network, or names a file that is not there.
+    """
+    seen = seen if seen is not None else {}
+    todo = [Path(path).resolve()]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        try:
+            data = current.read_bytes()
+        except OSError as exc:
+            raise SchemaLoadError(current, f"cannot be read: {exc.strerror}") from None
+        namespace, locations = _schema_head(current, data)
+        seen[current] = namespace
+        for location, line in locations:
+            if urlsplit(location).scheme not in ("", "file"):
+                raise SchemaLoadError(current, f"line {line}: remote schemaLocation {location!r} is not loaded (no network)")
+            target = Path(urlsplit(location).path) if urlsplit(location).scheme == "file" else current.parent / location
+            if not target.is_file():
+                raise SchemaLoadError(current, f"line {line}: schemaLocation {location!r} not found at {target}")
+            todo.append(target.resolve())
+    return seen
 
 
-# an xs:import / include / redefine start tag (comments removed first); its schemaLocation
-_SCHEMA_REF = re.compile(rb"<(?:[\w.-]+:)?(?:import|include|redefine)\b[^>]*>")
+# markup that can hide or fake a tag: comments, CDATA sections, processing instructions
+_NOT_MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
+# a start tag, its quoted attribute values read whole (a '>' may stand inside one; a '<' may not)
+_TAG = rb"""(?:"[^"]*"|'[^']*'|[^>'"])*>"""
+_SCHEMA_REF = re.compile(rb"<(?:[\w.-]+:)?(?:import|include|redefine)\b" + _TAG)
+_ROOT = re.compile(rb"<(?:[\w.-]+:)?schema\b" + _TAG)
 _LOCATION = re.compile(rb"""\bschemaLocation\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_TARGET = re.compile(rb"""\btargetNamespace\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DECLARATION = re.compile(rb"<(?:[\w.-]+:)?(?:element|complexType|simpleType|group|attributeGroup|attribute|notation)\b")
 
 
-def _schema_locations(path: Path, data: bytes) -> list[tuple[str, int]]:
-    """``(schemaLocation, line)`` of every import, include and redefine of a schema document.
+def _schema_head(path: Path, data: bytes) -> tuple[str, list[tuple[str, int]]]:
+    """A schema document's target namespace and the ``(schemaLocation, line)`` of its imports and includes.
 
-    A package's code lists run to megabytes and import nothing: a scan of the bytes
-    finds the references without building a tree. Anything the scan would refuse is
-    confirmed by a real parse first, so a remote-looking string in an odd place
-    (a CDATA section, say) never refuses a schema that the parser would accept.
+    A package's code lists run to megabytes and import nothing, so the bytes are read
+    as markup instead of being parsed: with comments, CDATA and processing instructions
+    blanked out (line numbers kept), every remaining ``<name`` is a real tag, since XML
+    allows no ``<`` inside an attribute value. Imports, includes and redefines precede a
+    schema's first declaration (XSD 1.0, 3.15.2), so reading stops there — unless the
+    schema redefines, whose body holds declarations. A document with a DTD, whose
+    entities could expand into markup, is parsed for real.
     """
+    if b"<!DOCTYPE" in data[:4096] or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return _parsed_head(path)
+    start = _root_offset(data)
+    root = _ROOT.match(data, start) if start is not None else None
+    if root is None:
+        return _parsed_head(path)
+    target = _TARGET.search(root.group(0))
+    namespace = (target.group(1) if target.group(1) is not None else target.group(2)).decode("utf-8", "replace") if target else ""
     if b"schemaLocation" not in data:
-        return []
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        raise SchemaLoadError(path, "is not well-formed XML: it does not start with a tag")
-    # imports, includes and redefines come before a schema's first declaration (XSD 1.0, 3.15.2):
-    # only that head needs reading, not the megabytes of code-list declarations after it
-    first = _DECLARATION.search(data)
-    head = data[: first.start()] if first is not None else data
-    stripped = _COMMENT.sub(lambda m: b"\n" * m.group(0).count(b"\n"), head)  # keep line numbers
+        return namespace, []
+    clean = _NOT_MARKUP.sub(lambda m: b"\n" * m.group(0).count(b"\n"), data)
+    root = _ROOT.search(clean)
+    assert root is not None  # the same tag, found above outside any comment
+    first = _DECLARATION.search(clean, root.end())
+    head = clean if first is None or b"redefine" in clean[: first.start()] else clean[: first.start()]
     found = []
-    for tag in _SCHEMA_REF.finditer(stripped):
+    for tag in _SCHEMA_REF.finditer(head):
         if (loc := _LOCATION.search(tag.group(0))) is not None:
             raw = loc.group(1) if loc.group(1) is not None else loc.group(2)
-            found.append((raw.decode("utf-8", "replace").strip(), stripped.count(b"\n", 0, tag.start()) + 1))
-    if all(urlsplit(loc).scheme in ("", "file") and (path.parent / urlsplit(loc).path).is_file() for loc, _ in found):
-        return found
-    # something to refuse: say it from the parsed document, exactly
+            found.append((raw.decode("utf-8", "replace").strip(), head.count(b"\n", 0, tag.start()) + 1))
+    return namespace, found
+
+
+def _root_offset(data: bytes) -> int | None:
+    """Where the root element's start tag begins, past the prolog's declaration, comments and PIs."""
+    pos = 0
+    while (pos := data.find(b"<", pos)) >= 0:
+        if data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos + 2)
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos + 4)
+        elif data.startswith(b"<!", pos):
+            return None  # a DOCTYPE: parsed for real
+        else:
+            return pos
+        if end < 0:
+            return None
+        pos = end + 2
+    return None
+
+
+def _parsed_head(path: Path) -> tuple[str, list[tuple[str, int]]]:
     try:
         doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     except etree.XMLSyntaxError as exc:
         raise SchemaLoadError(path, f"is not well-formed XML: {exc}") from None
-    return [(ref.get("schemaLocation", ""), ref.sourceline or 0) for ref in doc.iterfind(f"{{{XSD_NS}}}*[@schemaLocation]")]
+    refs = [(ref.get("schemaLocation", ""), ref.sourceline or 0) for ref in doc.iterfind(f"{{{XSD_NS}}}*[@schemaLocation]")]
+    return doc.getroot().get("targetNamespace", ""), refs
 
 
 @lru_cache(maxsize=16)
@@ -249,59 +289,32 @@ def _reference_schema(path: Path, mtime_ns: int) -> object | None:
     """xmlschema's compiled schema for ``path`` (shared by every validator in the process).
 
     Building it takes seconds for a large package (ETDA's e-Tax schemas: 5–14 s, most of
-    it the 8,940-code sub-district list), so the built schema is kept in the user's cache
-    (``DXS_CACHE_DIR``), named by the SHA-256 of every schema file it reads and of the
-    xmlschema version: any change to a file, or a new xmlschema, builds it afresh. The
-    cache is the user's own, like the compiled Schematron beside it.
+    it the 8,940-code sub-district list), so the built schema is kept in the user's
+    cache (:mod:`validator._cache`), named by the SHA-256 of every schema file it reads
+    and of the xmlschema version: any change to a file, or a new xmlschema, builds it afresh.
     """
     import hashlib
-    import pickle
 
     import xmlschema
 
-    from .schematron import cache_dir
+    from ._cache import cache_root, read_pickle, write_pickle
 
     try:
         digest = hashlib.sha256(xmlschema.__version__.encode())
-        for file in _schema_files(path):
+        for file in sorted(_check_local_imports(path)):
             digest.update(file.as_posix().encode() + b"\0" + file.read_bytes())
-        cached = cache_dir().parent / "xsd" / f"{digest.hexdigest()}.pickle"
-    except (OSError, SchemaLoadError, etree.XMLSyntaxError):
+    except (OSError, SchemaLoadError):
         return None
-    try:
-        with cached.open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # noqa: BLE001 - no cache, or a damaged one: build afresh
-        pass
+    cached = cache_root() / "xsd" / f"{digest.hexdigest()}.pickle"
+    if (schema := read_pickle(cached)) is not None:
+        return schema
     try:
         # local files only: no network, no DTD tricks in the schema documents
         schema = xmlschema.XMLSchema10(str(path), allow="local", defuse="always")
     except (xmlschema.XMLSchemaException, OSError, ValueError):
         return None
-    try:  # a cache that cannot be written only costs time
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(cached)
-    except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
-        pass
+    write_pickle(cached, schema)
     return schema
-
-
-def _schema_files(main: Path) -> list[Path]:
-    """``main`` and every local schema file it imports or includes, in a stable order."""
-    seen: dict[Path, None] = {}
-    todo = [Path(main).resolve()]
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen[path] = None
-        doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-        for ref in doc.iterfind(f"{{{XSD_NS}}}*[@schemaLocation]"):
-            location = urlsplit(ref.get("schemaLocation", "")).path
-            todo.append((path.parent / location).resolve())
-    return sorted(seen)
 
 
 class XmlSchema:
@@ -364,8 +377,11 @@ class XmlSchema:
             raise SchemaLoadError(path, f"is not a usable XML Schema: {exc}") from None
 
     @classmethod
-    def for_package(cls, entries: Sequence[tuple[str, str, Path]], *, code_lists: Sequence[CodeList] = ()) -> XmlSchema:
+    def for_package(cls, entries: Sequence[tuple[str, str, Path]], *, code_lists: Sequence[CodeList] = ()) -> XmlSchema | None:
         """The entry schemas of a package's document types (namespace, root, path), compiled as one.
+
+        ``None`` when they cannot be compiled together without changing their meaning
+        (two of their files declare the same namespace): then each type is compiled alone.
 
         A package's document types share their data types and code lists (ETDA's six
         import the same 8,940-code sub-district list): compiled together, they cost one
@@ -375,10 +391,17 @@ class XmlSchema:
         if not entries:
             raise SchemaLoadError("(package)", "has no document type with an XML Schema")
         imports = []
-        checked: set[Path] = set()  # the document types share most of their files: check each once
+        files: dict[Path, str] = {}  # the document types share most of their files: each is read once
         for namespace, _root, path in entries:
-            _check_local_imports(path, checked)
+            _check_local_imports(path, files)
             imports.append(f'<xs:import namespace="{escape(namespace)}" schemaLocation="{escape(Path(path).resolve().as_uri())}"/>')
+        by_namespace: dict[str, set[Path]] = {}
+        for file, namespace in files.items():
+            by_namespace.setdefault(namespace, set()).add(file)
+        if any(len(found) > 1 for found in by_namespace.values()):
+            # libxml2 reads one file per namespace: where two types bring different files for
+            # one namespace, compiling them together would silently drop one of them
+            return None
         text = f'<xs:schema xmlns:xs="{XSD_NS}">{"".join(imports)}</xs:schema>'
         first = Path(entries[0][2])
         try:

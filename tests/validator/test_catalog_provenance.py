@@ -150,3 +150,14 @@ def test_a_broken_edit_is_an_error_even_after_a_good_load(permit):
     _edit(permit / "th.test.permit" / "1.1.0" / "version.toml", 'status = "announced"', 'status = "published"')
     with pytest.raises(CatalogError, match="'published' is not one of"):
         load_catalog([permit])
+
+
+def test_the_cached_catalog_names_the_same_files_from_any_working_folder(permit, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(permit.parent)
+    first = load_catalog(["catalog"])
+    monkeypatch.chdir(elsewhere)
+    again = load_catalog(["../catalog"])  # the same folder, named otherwise: the cache must not hand back "catalog/…"
+    schema = again.standard("th.test.permit").version("1.1.0").json_schema
+    assert schema.is_absolute() and schema.is_file() and schema == first.standard("th.test.permit").version("1.1.0").json_schema

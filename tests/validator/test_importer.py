@@ -163,3 +163,20 @@ def test_a_manifest_naming_a_missing_file_leaves_nothing_behind(sources, tmp_pat
     # the manifest says ScoreReport.xsd; the file is ScopreReport.xsd [sic]: a clear error with the near name
     assert result.exit_code == 2 and "ScoreReport.xsd" in result.output and "ScopreReport.xsd" in result.output
     assert list(out.iterdir()) == []
+
+
+def test_a_schema_reaching_outside_the_package_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    package, common, out = tmp_path / "repo" / "pkg", tmp_path / "repo" / "common", tmp_path / "out"
+    for folder in (package, common, out):
+        folder.mkdir(parents=True)
+    (common / "types.xsd").write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:c">'
+                                      '<xs:simpleType name="T"><xs:restriction base="xs:string"/></xs:simpleType></xs:schema>')
+    (package / "doc.xsd").write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:c="urn:c" targetNamespace="urn:d">'
+                                     '<xs:import namespace="urn:c" schemaLocation="../common/types.xsd"/>'
+                                     '<xs:element name="Doc" type="c:T"/></xs:schema>')
+    (package / "manifest.json").write_text(json.dumps({"documents": [
+        {"documentType": "Doc", "rootTag": "{urn:d}Doc", "version": "1.0", "schemaPath": "doc.xsd"}]}))
+    result = CliRunner().invoke(cli.main, ["standards", "import", str(package), "--out", str(out), "--prefix", "th.x.pkg", "--owner", "X"])
+    assert result.exit_code == 2 and "outside the package folder" in result.output and "types.xsd" in result.output
+    assert list(out.iterdir()) == []

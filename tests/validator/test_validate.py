@@ -1,4 +1,4 @@
-from validator import DocumentValidator, StandardNotFound
+from validator import DocumentValidator, StandardNotFound, load_catalog
 from validator.inputs import expand_paths
 
 import pytest
@@ -50,3 +50,39 @@ def test_expand_paths_walks_folders_and_globs(tmp_path):
         expand_paths([str(tmp_path / "nope.json")])
     with pytest.raises(DxsError, match="no file matches"):
         expand_paths([str(tmp_path / "*.csv")])
+
+
+def _package(tmp_path, *, shared_namespace: bool):
+    """A package of two document types; with ``shared_namespace`` both declare their roots in one namespace, from two files."""
+    folder = tmp_path / "cat" / "th.demo.pkg"
+    version = folder / "1.0.0"
+    version.mkdir(parents=True)
+    (folder / "standard.toml").write_text(
+        'id = "th.demo.pkg"\nillustrative = true\ntitle_th = "ชุด"\ntitle_en = "Package"\nowner = "DEMO"\nsector = "commerce"\n'
+        'legal_basis = "none"\nbase_standard = "none"\nlicence = "CC0-1.0"\ncontact = "x@example.invalid"\n'
+        '[[document_types]]\nkey = "alpha"\nname = "Alpha"\ntitle_th = "ก"\ntitle_en = "A"\n'
+        '[[document_types]]\nkey = "beta"\nname = "Beta"\ntitle_th = "ข"\ntitle_en = "B"\n', encoding="utf-8")
+    beta_ns = "urn:alpha" if shared_namespace else "urn:beta"
+    for name, ns, root, pattern in (("a", "urn:alpha", "A", "[0-9]+"), ("b", beta_ns, "B", "[A-Z]+")):
+        (version / f"{name}.xsd").write_text(
+            f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{ns}" elementFormDefault="qualified">'
+            f'<xs:element name="{root}"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="{pattern}"/>'
+            "</xs:restriction></xs:simpleType></xs:element></xs:schema>", encoding="utf-8")
+    (version / "version.toml").write_text(
+        'version = "1.0.0"\nstatus = "draft"\nnotes = "n"\n[[history]]\nstatus = "draft"\ndate = 2024-01-01\n'
+        '[documents.alpha.files]\nxml_schema = "a.xsd"\n[documents.alpha.detection.xml]\nnamespace = "urn:alpha"\nroot = "A"\n'
+        f'[documents.beta.files]\nxml_schema = "b.xsd"\n[documents.beta.detection.xml]\nnamespace = "{beta_ns}"\nroot = "B"\n',
+        encoding="utf-8")
+    return load_catalog([tmp_path / "cat"])
+
+
+@pytest.mark.parametrize("shared_namespace", [False, True])
+def test_a_package_gives_the_same_verdicts_one_document_at_a_time_or_many(tmp_path, shared_namespace):
+    catalog = _package(tmp_path, shared_namespace=shared_namespace)
+    documents = {b'<A xmlns="urn:alpha">123</A>': True, b'<A xmlns="urn:alpha">abc</A>': False,
+                 f'<B xmlns="{"urn:alpha" if shared_namespace else "urn:beta"}">XYZ</B>'.encode(): True,
+                 f'<B xmlns="{"urn:alpha" if shared_namespace else "urn:beta"}">123</B>'.encode(): False}
+    for many in (False, True):
+        validator = DocumentValidator(catalog)
+        validator.expect_many = many  # a bulk run compiles the package's types together where that keeps their meaning
+        assert {doc: validator.validate_bytes(doc, "d.xml").valid for doc in documents} == documents

@@ -138,3 +138,29 @@ def test_libxml2_deviations_never_make_a_valid_document_invalid(tmp_path):
     too_early, _ = parse_xml(b"<a>2019-01-01T10:00:00</a>")
     (issue,) = schema.issues(too_early)
     assert issue.line == 1 and issue.rule == "cvc-minInclusive-valid"
+
+
+@pytest.mark.parametrize(
+    "before_import, import_attrs",
+    [
+        ('<!-- old: <xs:element name="legacy"/> -->', 'namespace="urn:r"'),  # a declaration in a comment
+        ("", 'namespace="urn:r?a>b"'),  # a '>' inside an attribute value
+        ('<xs:redefine schemaLocation="local.xsd"><xs:simpleType name="T"><xs:restriction base="xs:string"/></xs:simpleType></xs:redefine>',
+         'namespace="urn:r"'),  # declarations inside a redefine, before the import
+        ('<![CDATA[ <xs:element name="x"/> ]]>', 'namespace="urn:r"'),
+    ],
+)
+def test_a_remote_import_is_found_wherever_it_hides(tmp_path, before_import, import_attrs):
+    from validator.errors import SchemaLoadError
+    from validator.xml_engine import _check_local_imports
+
+    (tmp_path / "local.xsd").write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:simpleType name="T">'
+                                        '<xs:restriction base="xs:string"/></xs:simpleType></xs:schema>')
+    schema = tmp_path / "main.xsd"
+    schema.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">' + before_import
+        + f'<xs:import {import_attrs} schemaLocation="http://127.0.0.1:9/remote.xsd"/>'
+        '<xs:element name="a" type="xs:string"/></xs:schema>'
+    )
+    with pytest.raises(SchemaLoadError, match="remote schemaLocation 'http://127.0.0.1:9/remote.xsd' is not loaded"):
+        _check_local_imports(schema)
