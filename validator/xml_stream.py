@@ -112,7 +112,10 @@ class StreamingSchema:
     _lock = threading.Lock()  # libxml2's structured error hook is per thread; keep calls serial
 
     def __init__(self, xsd: Path) -> None:
+        from .xml_engine import _check_local_imports
+
         self.xsd = Path(xsd)
+        _check_local_imports(self.xsd)  # as for the tree engine: nothing is loaded from the network
         self._lib = _libxml2()
         self._schema = None
         if self._lib is not None:
