@@ -11,12 +11,12 @@ behave as their manifests say.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from standards import BUNDLED_CATALOG
+from tests.conftest import need
 from validator import load_catalog
 from validator.checks import check_examples
 
@@ -33,11 +33,7 @@ DGA_TAGS = {"1.3.0": "thai_gdc-v-1.3.0", "1.4.1": "thai_gdc-v-1.4.1", "2.1.0": "
 def shared(relative: str) -> Path:
     """A path under ../shared/sources; skipped locally when the folder is absent, a failure in CI."""
     path = SHARED / relative
-    if not path.exists():
-        message = f"{path} is not here: the shared sources are needed to compare against the publications"
-        if os.environ.get("CI") != "true":
-            pytest.skip(message)
-        pytest.fail(message)
+    need(path.exists(), f"{path} is not here: the shared sources are needed to compare against the publications")
     return path
 
 
