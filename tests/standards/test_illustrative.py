@@ -171,13 +171,17 @@ def _letter(version: str, form: str, number: str) -> bytes:
     return text.encode("utf-8")
 
 
+def _validate_letter(catalog, version: str, form: str, number: str):
+    """The report on a letter of e-Saraban ``version`` in ``form`` that carries ``number``."""
+    validator = DocumentValidator(catalog, standard=f"th.dga.e-saraban@{version}")
+    return validator.validate_bytes(_letter(version, form, number), f"letter.{form}")
+
+
 @pytest.mark.parametrize("version", SARABAN_VERSIONS)
 @pytest.mark.parametrize("form", ["json", "xml"])
 @pytest.mark.parametrize("number", REAL_FORMS)
 def test_e_saraban_accepts_letter_numbers_as_they_are_written(saraban_catalog, version, form, number):
-    report = DocumentValidator(saraban_catalog, standard=f"th.dga.e-saraban@{version}").validate_bytes(
-        _letter(version, form, number), f"letter.{form}"
-    )
+    report = _validate_letter(saraban_catalog, version, form, number)
     assert report.valid, [str(i) for i in report.issues]
 
 
@@ -185,9 +189,7 @@ def test_e_saraban_accepts_letter_numbers_as_they_are_written(saraban_catalog, v
 @pytest.mark.parametrize("form", ["json", "xml"])
 @pytest.mark.parametrize("number", MALFORMED)
 def test_e_saraban_refuses_a_malformed_letter_number(saraban_catalog, version, form, number):
-    report = DocumentValidator(saraban_catalog, standard=f"th.dga.e-saraban@{version}").validate_bytes(
-        _letter(version, form, number), f"letter.{form}"
-    )
+    report = _validate_letter(saraban_catalog, version, form, number)
     expected = ("pattern", "/letterNumber") if form == "json" else ("cvc-pattern-valid", "/esb:OfficialLetter/esb:LetterNumber")
     errors = [(i.rule, i.location) for i in report.issues if i.severity == "error"]
     assert not report.valid and errors == [expected], errors
