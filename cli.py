@@ -377,14 +377,17 @@ def standards_lock(refs, announce, announcement, all_announced, catalogs) -> Non
 
     catalog = _catalog(catalogs)
     try:
+        if all_announced and (announce or announcement is not None):
+            raise DxsError("--announce and --announcement name one version's announcement: give its ID@VERSION, not --all-announced")
         versions = [catalog.resolve(r) for r in refs]
         if all_announced:
             versions += [v for v in catalog.versions() if v.is_announced and not v.hashes]
         if not versions:
             raise DxsError("name the versions to lock (ID@VERSION), or use --all-announced")
-        for v in versions:
+        # a package's document types share one version folder: it is locked once, under the package's name
+        for v in {v.folder: v for v in versions}.values():
             hashes = lock_version(v, announce=announce.date() if announce else None, announcement=announcement)
-            click.echo(f"locked {v.ref}: {len(hashes)} files")
+            click.echo(f"locked {v.folder_ref}: {len(hashes)} files")
     except DxsError as exc:
         raise ConfigError(str(exc)) from None
 

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from validator import Catalog, DxsError, Standard, StandardVersion
 from validator.announcements import Register
+from validator.catalog import ILLUSTRATIVE_LABEL
 from validator.fields import Field, json_fields, xml_fields
 
 __all__ = ["build_static_site", "page_context", "router"]
@@ -78,7 +79,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["be_year"] = be_year
     env.filters["break_path"] = break_path
-    env.globals.update(STATUS_TH=STATUS_TH, SECTOR_TH=SECTOR_TH, SOURCE_TH=SOURCE_TH)
+    env.globals.update(STATUS_TH=STATUS_TH, SECTOR_TH=SECTOR_TH, SOURCE_TH=SOURCE_TH, ILLUSTRATIVE=ILLUSTRATIVE_LABEL)
     return env
 
 

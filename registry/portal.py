@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from validator import Catalog
+from validator.catalog import ILLUSTRATIVE_LABEL
 
 from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
 from .api.links import link_reads
@@ -30,7 +31,7 @@ from .services import agencies, events, keys, links
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-templates.env.globals.update(SOURCE_TH=SOURCE_TH)  # the catalog says where each real standard comes from
+templates.env.globals.update(SOURCE_TH=SOURCE_TH, ILLUSTRATIVE=ILLUSTRATIVE_LABEL)  # where each real standard comes from; what the made-up ones are called
 
 SESSION_HOURS = 8
 PAGE = 50

@@ -172,3 +172,33 @@ def test_lock_writes_the_announcement_at_the_top_whatever_the_status_line_carrie
     assert shown["versions"][0]["announcement"]["label"] == "TEST 1-2567"
     assert version.read_text(encoding="utf-8").index("announcement =") < version.read_text(encoding="utf-8").index("[[history]]")
     assert not list((catalog_dir / "th.test.permit").glob(".*.tmp"))
+
+
+# --------------------------------------------------------------------------- a package's shared folder
+
+
+@pytest.fixture
+def etax_package(sources, tmp_path, monkeypatch):
+    """ETDA's v2.1 package imported as a catalog of its own: six document types sharing one version folder."""
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    out = tmp_path / "pkgcat"
+    imported = dxs("standards", "import", sources / "etda-e-tax-invoice-receipt" / "v2.1", "--out", out,
+                   "--prefix", "th.x.etax", "--owner", "ETDA", "--sector", "finance")
+    assert imported.exit_code == 0, imported.output
+    return out
+
+
+def test_a_package_folder_is_locked_once_and_its_shared_findings_said_once(etax_package):
+    locked = dxs("standards", "lock", "--catalog", etax_package, "th.x.etax.tax-invoice@2.1.0", "th.x.etax.receipt@2.1.0")
+    assert locked.exit_code == 0 and locked.output.splitlines() == [locked.output.splitlines()[0]]
+    assert locked.output.startswith("locked th.x.etax@2.1.0: ")
+    checked = dxs("standards", "check", "--catalog", etax_package)
+    placeholder = [line for line in checked.output.splitlines() if "field 'legal_basis' is empty or a placeholder" in line]
+    assert len(placeholder) == 1 and placeholder[0].startswith("FAIL  th.x.etax: "), checked.output
+
+
+def test_lock_refuses_an_announcement_for_every_version_at_once(catalog_dir):
+    refused = dxs("standards", "lock", "--catalog", catalog_dir, "--all-announced", "--announcement", "TEST 1-2567")
+    assert refused.exit_code == 2 and "--all-announced" in refused.output
+    empty = dxs("standards", "lock", "--catalog", catalog_dir, "--announcement", "", "th.test.permit@1.1.0")
+    assert empty.exit_code == 2 and "empty" in empty.output

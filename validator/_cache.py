@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_root", "read_pickle", "write_bytes", "write_pickle"]
+__all__ = ["cache_root", "read_bytes", "read_pickle", "replace_atomically", "write_bytes", "write_pickle"]
 
 
 def cache_root() -> Path:
@@ -37,20 +36,42 @@ def _private(path: Path) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def replace_atomically(path: Path, data: bytes, *, scratch: Path | None = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: readers see the old file or the new one.
+
+    :param scratch: the folder for the temporary file (default: ``path``'s own; it must be
+        on the same file system).
+    :raises OSError: the write failed; ``path`` is as it was and no temporary file is left.
+    """
+    import tempfile  # here: only writes need it, not every start
+
+    fd, tmp = tempfile.mkstemp(dir=scratch or path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically in a private folder; silently gives up on an OS error."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        replace_atomically(path, data)
     except OSError:
         pass
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The bytes at ``path``, or ``None`` (absent, unreadable, or not safely ours)."""
+    if not (_private(path.parent) and _private(path)):
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def write_pickle(path: Path, value: object) -> None:

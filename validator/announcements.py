@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import CatalogError, StandardNotFound
 
-__all__ = ["KINDS", "REGISTER_FILE", "Announcement", "Register", "load_register", "number_key"]
+__all__ = ["KINDS", "REGISTER_FILE", "Announcement", "Register", "first_day", "load_register", "number_key"]
 
 REGISTER_FILE = "announcements.toml"
 #: ``data-structure``: defines an XML/JSON message or data structure; ``guideline``: everything else.
@@ -81,9 +81,8 @@ class Announcement:
     @property
     def earliest(self) -> dt.date | None:
         """The first day the announcement can have been made on, as far as the source pins it down."""
-        match = _PARTIAL_DATE.fullmatch(self.announced)
-        if match:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
+        if (day := first_day(self.announced)) is not None:
+            return day
         return dt.date(self.year_ce, 1, 1) if self.year_ce is not None else None
 
     @property
@@ -148,15 +147,15 @@ class Register:
         return found
 
 
-def _real_partial_date(text: str) -> bool:
+def first_day(text: str) -> dt.date | None:
+    """The first day of a ``YYYY-MM-DD`` or ``YYYY-MM`` date (``None``: not such a date, or no real day)."""
     match = _PARTIAL_DATE.fullmatch(text)
     if match is None:
-        return False
+        return None
     try:
-        dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _entry(path: Path, n: int, raw: Any) -> Announcement:
@@ -182,7 +181,7 @@ def _entry(path: Path, n: int, raw: Any) -> Announcement:
     announced = raw.get("announced", "")
     if isinstance(announced, dt.date) and not isinstance(announced, dt.datetime):
         announced = announced.isoformat()
-    if not isinstance(announced, str) or (announced and not _real_partial_date(announced)):
+    if not isinstance(announced, str) or (announced and first_day(announced) is None):
         raise CatalogError(path, f"must be a date (YYYY-MM-DD), a month (\"YYYY-MM\") or absent, got {announced!r}", f"{where}.announced")
     if announced and year is not None and int(announced[:4]) + 543 != year:
         raise CatalogError(path, f"date {announced} is not in BE {year}", f"{where}.announced")

@@ -34,6 +34,7 @@ from .codelists import CodeList
 from .errors import CatalogError, StandardNotFound
 
 __all__ = [
+    "ILLUSTRATIVE_LABEL",
     "SOURCE_KINDS",
     "STATUSES",
     "SECTORS",
@@ -68,6 +69,9 @@ SECTORS = (
 
 _ID = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 _SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+
+#: How an illustrative (made-up) standard is labelled wherever it shows.
+ILLUSTRATIVE_LABEL = "ตัวอย่าง · illustrative"
 
 #: Where a real standard comes from: announced by a Thai office, registered in a schema
 #: registry without an announcement, an international standard, or written here from a
@@ -198,8 +202,6 @@ class StandardVersion:
     announcement: str | None = None
     upstream: Upstream | None = None
     code_lists: tuple[CodeList, ...] = ()
-    #: where the version's examples are (``examples/``, or ``examples/<type>/`` in a package)
-    examples_folder: Path | None = None
     #: the document type's key, for a version of a package
     document_type: str | None = None
     #: made up to illustrate the toolkit (inherited from the standard)
@@ -225,8 +227,18 @@ class StandardVersion:
         return (start is None or start <= day) and (end is None or day <= end)
 
     @property
+    def folder_ref(self) -> str:
+        """What the version folder is named by: ``<package>@<version>`` for a package's document
+        type (its types share the folder, its files and its lock), else :attr:`ref`."""
+        if self.document_type is None:
+            return self.ref
+        return f"{self.standard_id.removesuffix('.' + self.document_type)}@{self.version}"
+
+    @property
     def examples_root(self) -> Path:
-        return self.examples_folder or self.folder / "examples"
+        """Where the version's examples are: ``examples/``, or ``examples/<type>/`` in a package."""
+        examples = self.folder / "examples"
+        return examples / self.document_type if self.document_type else examples
 
     def examples(self, kind: str) -> list[Path]:
         """Example files of ``kind`` (``valid`` or ``invalid``), sorted."""
@@ -240,7 +252,7 @@ class StandardVersion:
         return sorted(
             p
             for p in self.folder.rglob("*")
-            if p.is_file() and p.name != "version.toml" and "__pycache__" not in p.parts and not p.name.endswith(".toml.tmp")
+            if p.is_file() and p.name != "version.toml" and "__pycache__" not in p.parts
         )
 
 
@@ -650,7 +662,6 @@ def _load_version(
         announcement=announcement,
         upstream=common["upstream"],
         code_lists=common["code_lists"],
-        examples_folder=folder / "examples" / document_type if document_type else None,
         document_type=document_type,
         illustrative=illustrative,
     )
@@ -698,10 +709,6 @@ class Catalog:
     def package(self, package_id: str) -> list[Standard]:
         """The document types of a package (empty when ``package_id`` is not one)."""
         return list(self._packages.get(package_id, ()))
-
-    @property
-    def packages(self) -> dict[str, list[Standard]]:
-        return {k: list(v) for k, v in sorted(self._packages.items())}
 
     def standard(self, standard_id: str) -> Standard:
         try:

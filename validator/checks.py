@@ -153,28 +153,29 @@ def check_metadata(standard: Standard) -> list[Finding]:
     """Fields the loader accepts but a published standard still needs, and lifecycle consistency."""
     findings: list[Finding] = []
     toml = str(standard.folder / "standard.toml")
+    named = standard.package or standard.id  # a package's standard.toml is its document types' one file
     for name in ("legal_basis", "contact", "licence", *_RECOMMENDED_STANDARD_FIELDS):
         if getattr(standard, name).strip() in _PLACEHOLDERS:
-            findings.append(Finding(standard.id, toml, f"field '{name}' is empty or a placeholder"))
+            findings.append(Finding(named, toml, f"field '{name}' is empty or a placeholder"))
     if not standard.illustrative and standard.source is None:
-        findings.append(Finding(standard.id, toml, "says neither where it comes from ([source]) nor that it is made up "
+        findings.append(Finding(named, toml, "says neither where it comes from ([source]) nor that it is made up "
                                 "(illustrative = true)"))
     if standard.source is not None and standard.source.kind == "announced":
         for v in standard.versions:
             if v.is_announced and not v.announcement:
-                findings.append(Finding(v.ref, str(v.folder / "version.toml"), "is announced, but does not name its "
+                findings.append(Finding(v.folder_ref, str(v.folder / "version.toml"), "is announced, but does not name its "
                                         "announcement (the register entry it was announced by)"))
     for v in standard.versions:
         path = str(v.folder / "version.toml")
 
-        def bad(message: str, *, path: str = path, ref: str = v.ref) -> None:
+        # the version's own fields are the folder's (a package's types share them); detection is each type's
+        def bad(message: str, *, path: str = path, ref: str = v.folder_ref) -> None:
             findings.append(Finding(ref, path, message))
 
         if not v.notes.strip():
             bad("field 'notes' is empty: say what the version is and what changed")
-        if (v.announcement or v.upstream) and not v.history:
-            pass  # a real version: its dates are its source's (the register's, or the publisher's), where it gives any
-        elif not v.history:
+        # a real version (announced, or a publisher's) has the dates its source gives, if any
+        if not v.history and not (v.announcement or v.upstream):
             bad("field 'history' is empty: every version has at least its draft entry")
         dates = [h.date for h in v.history]
         if dates != sorted(dates):
@@ -194,9 +195,9 @@ def check_metadata(standard: Standard) -> list[Finding]:
         if v.sunset and v.effective and v.sunset < v.effective:
             bad(f"field 'sunset' ({v.sunset}) is before 'effective' ({v.effective})")
         if v.xml_schema and v.xml is None:
-            bad("has schema.xsd but no [detection.xml]")
+            bad("has schema.xsd but no [detection.xml]", ref=v.ref)
         if v.json_schema and v.json is None:
-            bad("has schema.json but no [detection.json]")
+            bad("has schema.json but no [detection.json]", ref=v.ref)
     defaults = [v for v in standard.versions if v.default]
     if len(defaults) > 1:
         findings.append(
@@ -227,8 +228,7 @@ def check_hashes(version: StandardVersion) -> list[Finding]:
     from .publish import file_hashes
 
     toml = str(version.folder / "version.toml")
-    # a package's document types share one version folder: its files are reported once, as the package's
-    ref = f"{version.standard_id.removesuffix('.' + version.document_type)}@{version.version}" if version.document_type else version.ref
+    ref = version.folder_ref  # a package's document types share one version folder: reported once, as the package's
     if not version.hashes:
         return [Finding(ref, toml, "announced but not locked: run `dxs standards lock` to record its file hashes")]
     findings = []
@@ -329,8 +329,12 @@ def check_catalog(catalog: Catalog, standard_ids: list[str] | None = None) -> li
     findings: list[Finding] = []
     standards = [catalog.standard(i) for i in standard_ids] if standard_ids else list(catalog)
     hashed: set[Path] = set()  # a package's version folder is checked once, not once per document type
+    seen: set[Finding] = set()  # what a package's document types share is found once per type: said once
     for standard in standards:
-        findings.extend(f for f in check_metadata(standard) if f not in findings)
+        for finding in check_metadata(standard):
+            if finding not in seen:
+                seen.add(finding)
+                findings.append(finding)
         for version in standard.versions:
             schema_findings = check_schemas(catalog, version)
             findings.extend(schema_findings)

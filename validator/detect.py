@@ -95,8 +95,8 @@ def detect_xml(tree: etree._ElementTree, catalog: Catalog, at: dt.date | None = 
         return xpath_text(root, v.xml.version_path, v.xml.namespaces)
 
     # what the document says of itself beside the marker (ETDA's guideline ID), to name it in a refusal
-    labels = {xpath_text(root, v.xml.label_path, v.xml.namespaces) for v in candidates if v.xml and v.xml.label_path}
-    label = next((t for t in labels if t is not MISSING), None)
+    labelled = (xpath_text(root, v.xml.label_path, v.xml.namespaces) for v in candidates if v.xml and v.xml.label_path)
+    label = next((t for t in labelled if t is not MISSING), None)  # the first candidate's that finds one
     return _choose(
         candidates,
         marker,

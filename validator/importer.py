@@ -211,6 +211,8 @@ def read_manifest(path: Path, *, titles: dict[str, tuple[str, str, str]] | None 
         schema = _locate(base, str(row["schema_path"]), where, "schema_path")
         root_tag = str(row["root_tag"]).strip()
         if root_tag.startswith("{"):
+            if "}" not in root_tag:
+                raise DxsError(f"{where}: root_tag {root_tag!r} opens a {{namespace}} it never closes")
             namespace, root = root_tag[1:].split("}", 1)
         elif ":" in root_tag and root_tag.split(":", 1)[0] in namespaces:
             prefix, root = root_tag.split(":", 1)
@@ -327,7 +329,11 @@ def _unlisted_documents(package: Path, entries: list[ManifestEntry]) -> list[Man
 
 
 def _parse(path: Path) -> etree._ElementTree:
-    return etree.parse(str(path), etree.XMLParser(**_SAFE))
+    """A schema document of the package; a malformed one is an error naming its file and line."""
+    try:
+        return etree.parse(str(path), etree.XMLParser(**_SAFE))
+    except etree.XMLSyntaxError as exc:
+        raise DxsError(f"{path}: line {exc.lineno}: not well-formed XML: {exc.msg}") from None
 
 
 def _target_namespace(schema: Path) -> str:
@@ -449,6 +455,19 @@ def _schema_closure(main: Path, package: Path | None = None) -> list[Path]:
     return files
 
 
+def _compile_schemas(entries: list[ManifestEntry]) -> None:
+    """Compile every entry schema, so a broken one is refused here rather than published.
+
+    :raises SchemaLoadError: a schema that is not well-formed or not a usable XML Schema, named.
+    """
+    from .xml_engine import XmlSchema
+
+    together = XmlSchema.for_package([(e.namespace, e.root, e.schema_path) for e in entries])
+    if together is None:  # two files for one namespace: each type on its own
+        for entry in dict.fromkeys(e.schema_path for e in entries):
+            XmlSchema.from_file(entry)
+
+
 # --------------------------------------------------------------------------- writing the catalog
 
 
@@ -464,8 +483,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "document"
 
 
-def _marker_values(version: str) -> list[str]:
-    """The spellings of a version marker: ETDA writes ``2.1`` in its manifest, ``v2.1`` in documents, and its rules accept both."""
+#: ETDA's manifests, whose version (``2.1``) documents write as ``v2.1``
+_ETDA_MANIFESTS = ("MessageInfo.json", "validation-config.json")
+
+
+def _marker_values(version: str, *, etda: bool) -> list[str]:
+    """The spellings of a version marker: the manifest's own, and for ETDA also ``v2.1``
+    (ETDA writes ``2.1`` in its manifest, ``v2.1`` in documents, and its rules accept both)."""
+    if not etda:
+        return [version]
     bare = version[1:] if version[:1] in "vV" and version[1:2].isdigit() else version
     return list(dict.fromkeys([f"v{bare}" if bare[:1].isdigit() else bare, bare]))
 
@@ -488,16 +514,25 @@ def _code_list_files(folder: Path, used: set[Path]) -> list[Path]:
     return found
 
 
-def _copy(files: Iterable[Path], base: Path, target: Path) -> dict[str, str]:
-    """Copy ``files`` (under ``base``) into ``target`` keeping their layout; ``{new relative: old relative}``."""
-    copied = {}
+def _copy(files: Iterable[Path], base: Path, target: Path) -> list[str]:
+    """Copy ``files`` (under ``base``) into ``target`` keeping their layout; their relative paths."""
+    copied = []
     for path in files:
         relative = path.relative_to(base).as_posix()
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)  # bytes only: no metadata to differ
-        copied[relative] = relative
+        copied.append(relative)
     return copied
+
+
+def _published_files(package: Path) -> list[Path]:
+    """The package's files as published: not a repository's ``.git``, caches or other hidden files."""
+    return [
+        p.resolve()
+        for p in sorted(package.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(package).parts)
+    ]
 
 
 def import_package(manifest: Path, out: Path, **options: object) -> ImportResult:
@@ -544,7 +579,7 @@ def _import(
     :raises DxsError: a bad manifest, a missing file, or a version folder that exists.
     """
     from .announcements import load_register
-    from .catalog import _ID, SECTORS, catalog_folders, load_catalog
+    from .catalog import _ID, SECTORS, _document_types, _Fields, _read_toml, catalog_folders, load_catalog, parse_semver
     from .codelists import describe_file
     from .publish import lock_version
 
@@ -563,8 +598,14 @@ def _import(
             "with the version marker of the types it lists"
         )
     entries = entries + unlisted
-    for entry in entries:  # every schema's imports resolve inside the package, before anything is written
-        _schema_closure(entry.schema_path, package)
+    if version is not None:
+        try:
+            parse_semver(version)
+        except ValueError:
+            raise DxsError(f"--version {version!r} is not MAJOR.MINOR.PATCH") from None
+    # every schema's imports resolve inside the package, before anything is written; walked once
+    closures = {entry.schema_path: _schema_closure(entry.schema_path, package) for entry in entries}
+    _compile_schemas(entries)
     for entry in entries:
         result.review.extend(entry.notes)
     today = today or dt.date.today()
@@ -572,6 +613,12 @@ def _import(
     by_version: dict[str, list[ManifestEntry]] = {}
     for entry in entries:
         by_version.setdefault(version or _semver(entry.version), []).append(entry)
+    for semver, listed in by_version.items():
+        keys = [_slug(e.document_type) for e in listed]
+        if twice := sorted({k for k in keys if keys.count(k) > 1}):
+            spelled = sorted({e.version for e in listed})
+            raise DxsError(f"version {semver} would hold document types {twice} twice: the manifest lists versions "
+                           f"{', '.join(spelled)}; import them without --version, or one manifest per version")
     types: dict[str, ManifestEntry] = {}
     for entry in entries:
         types.setdefault(_slug(entry.document_type), entry)
@@ -587,7 +634,7 @@ def _import(
 
     standard_toml = folder / "standard.toml"
     if standard_toml.exists():
-        existing = {m.group(1) for m in re.finditer(r'^key\s*=\s*"([^"]+)"', standard_toml.read_text(encoding="utf-8"), re.M)}
+        existing = {t.key for t in _document_types(_Fields(standard_toml, _read_toml(standard_toml)))}
         if missing := set(types) - existing:
             raise DxsError(f"{standard_toml} lists no document types {sorted(missing)}: add them first")
     else:
@@ -622,11 +669,11 @@ def _import(
             raise DxsError(f"{target} already exists: a published version is never overwritten")
         # one version: the whole package as published; several: each version's own files
         if len(by_version) == 1:
-            files = [p.resolve() for p in package.rglob("*") if p.is_file()]
+            files = _published_files(package)
         else:
             files = {manifest.resolve()}
             for entry in listed:
-                files.update(_schema_closure(entry.schema_path, package))
+                files.update(closures[entry.schema_path])
                 if entry.schematron_path:
                     files.add(entry.schematron_path)
             files = sorted(files)
@@ -644,8 +691,8 @@ def _import(
             lines += ["", "[upstream]", f"repository = {_q(upstream['repository'])}", f"commit = {_q(upstream['commit'])}",
                       f"path = {_q(base_path)}", f"version = {_q(upstream.get('version') or first.version)}", "",
                       "[upstream.files]"]
-            lines += [f"{_q(local)} = {_q(str(PurePosixPath(base_path, remote)) if base_path else remote)}" for local, remote in sorted(copied.items())]
-        used = {target / Path(p).relative_to(package.resolve()) for e in listed for p in _schema_closure(e.schema_path, package)}
+            lines += [f"{_q(local)} = {_q(str(PurePosixPath(base_path, local)) if base_path else local)}" for local in sorted(copied)]
+        used = {target / Path(p).relative_to(package.resolve()) for e in listed for p in closures[e.schema_path]}
         seen_ids: set[str] = set()
         for path in _code_list_files(target, {p.resolve() for p in used}):
             about = describe_file(path)
@@ -668,7 +715,7 @@ def _import(
             lines += ["", f"[documents.{key}.detection.xml]", f"namespace = {_q(entry.namespace)}", f"root = {_q(entry.root)}"]
             if entry.version_path:
                 lines += [f"version_path = {_q(entry.version_path)}",
-                          "version_values = [" + ", ".join(_q(v) for v in _marker_values(entry.version)) + "]"]
+                          "version_values = [" + ", ".join(_q(v) for v in _marker_values(entry.version, etda=manifest.name in _ETDA_MANIFESTS)) + "]"]
                 if entry.version_path.rsplit("/", 1)[-1].startswith("@"):
                     lines.append(f"label_path = {_q(entry.version_path.rsplit('/', 1)[0])}")
             if entry.namespaces:
@@ -676,7 +723,8 @@ def _import(
         (target / "version.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         result.folders.append(target)
         result.refs.extend(f"{prefix}.{_slug(e.document_type)}@{semver}" for e in listed)
-    catalog = load_catalog([out], registers=catalog_folders())  # proves the result loads, and lets us lock it
+    # proves the result loads, and lets us lock it; a broken neighbour in ``out`` is not this import's to judge
+    catalog = load_catalog([folder], registers=catalog_folders())
     for target in result.folders:
         version_of = next(v for v in catalog.versions() if v.folder.resolve() == target.resolve())
         lock_version(version_of)

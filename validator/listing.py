@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .announcements import Announcement, Register
-from .catalog import Catalog, Standard, StandardVersion
-from .publish import ILLUSTRATIVE_LABEL
+from .catalog import ILLUSTRATIVE_LABEL, Catalog, Standard, StandardVersion
 
 __all__ = ["announcement_lines", "provenance", "standard_lines", "standards_table"]
 
@@ -105,7 +104,7 @@ def announcement_lines(catalog: Catalog, *, year: int | None = None) -> list[str
     return lines
 
 
-def standard_lines(catalog: Catalog, standard: Standard, versions: Iterable[StandardVersion], *, code_counts: bool = True) -> list[str]:
+def standard_lines(catalog: Catalog, standard: Standard, versions: Iterable[StandardVersion]) -> list[str]:
     """``dxs standards show``: metadata, provenance, and per version its announcement, files, code lists, examples."""
     lines = [f"{standard.id}  {ILLUSTRATIVE_LABEL if standard.illustrative else standard.national_code}".rstrip()]
     lines += [f"  {standard.title_th}", f"  {standard.title_en}"]
@@ -148,8 +147,7 @@ def standard_lines(catalog: Catalog, standard: Standard, versions: Iterable[Stan
         if v.code_lists:
             lines.append(f"    code lists ({len(v.code_lists)}):")
             for c in sorted(v.code_lists, key=lambda c: c.id):
-                count = f", {len(c.codes):,} codes" if code_counts else ""
-                lines.append(f"      {c.id:<36} {c.agency:<6} version {c.version:<18} {c.title_en}{count}")
+                lines.append(f"      {c.id:<36} {c.agency:<6} version {c.version:<18} {c.title_en}, {len(c.codes):,} codes")
         lines.append(f"    examples: {len(v.examples('valid'))} valid, {len(v.examples('invalid'))} invalid "
                      f"({v.examples_root.relative_to(v.folder).as_posix()}/)")
     return lines

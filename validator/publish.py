@@ -15,12 +15,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .catalog import SECTORS, Catalog, Standard, StandardVersion, load_catalog, parse_semver
+from .catalog import ILLUSTRATIVE_LABEL, SECTORS, Catalog, Standard, StandardVersion, load_catalog, parse_semver
 from .errors import CatalogError, DxsError
 
 __all__ = [
     "DEFAULT_BASE_URI",
-    "ILLUSTRATIVE_LABEL",
     "catalog_as_dcat",
     "catalog_as_json",
     "file_hashes",
@@ -83,6 +82,8 @@ def lock_version(
     if _STATUS_LINE.search(head) is None:
         raise CatalogError(path, "has no top-level status line to edit", "status")
     if announcement is not None:
+        if not announcement.strip():
+            raise CatalogError(path, "the announcement to name is empty: give its number as the register has it", "announcement")
         if version.illustrative:
             raise CatalogError(path, f"{version.ref} is illustrative: it has no announcement", "announcement")
         head = re.sub(r"^announcement\s*=.*\n?", "", head, flags=re.MULTILINE)
@@ -100,7 +101,7 @@ def lock_version(
     hashes = file_hashes(version)
     table = "[hashes]\n" + "".join(f"{_toml_key(k)} = \"{v}\"\n" for k, v in sorted(hashes.items()))
     text = _HASHES_TABLE.sub("", text).rstrip("\n") + "\n\n" + table
-    written = _replace_checked(path, text, version.folder.parent)
+    written = _replace_checked(path, text, version.folder.parent, original)
     if announcement is not None:
         again = next(v for v in written.versions() if v.folder == version.folder)
         if again.announcement != announcement:  # never report a lock that did not name what was asked
@@ -109,8 +110,8 @@ def lock_version(
     return hashes
 
 
-def _replace_checked(path: Path, text: str, standard_folder: Path) -> Catalog:
-    """Write ``text`` to ``path`` and prove the standard still loads; on any failure put the old file back.
+def _replace_checked(path: Path, text: str, standard_folder: Path, old: bytes) -> Catalog:
+    """Write ``text`` to ``path`` and prove the standard still loads; on any failure put ``old`` (its bytes) back.
 
     Only the standard itself is loaded (a half-written neighbour in the same catalog
     does not block it), with the registers its catalog and the bundled one hold. The
@@ -118,8 +119,10 @@ def _replace_checked(path: Path, text: str, standard_folder: Path) -> Catalog:
     """
     from .catalog import catalog_folders
 
-    old = path.read_bytes()
-    _restore(path, text.encode("utf-8"))
+    try:
+        _restore(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise CatalogError(path, f"cannot be written: {exc.strerror}") from None
     try:
         return load_catalog([standard_folder], registers=catalog_folders([standard_folder.parent]))
     except BaseException:
@@ -128,10 +131,10 @@ def _replace_checked(path: Path, text: str, standard_folder: Path) -> Catalog:
 
 
 def _restore(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside the version folder (never inside it, where files are hashed)."""
-    tmp = path.parent.parent / f".{path.parent.name}-{path.name}.tmp"
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    """Write ``data`` to ``path`` atomically, the temporary file beside the version folder (never inside it, where files are hashed)."""
+    from ._cache import replace_atomically
+
+    replace_atomically(path, data, scratch=path.parent.parent)
 
 
 # --------------------------------------------------------------------------- scaffolding
@@ -281,10 +284,6 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _version_uri(base: str, v: StandardVersion) -> str:
     return f"{base}/{v.standard_id}/{v.version}"
-
-
-#: how an illustrative standard is labelled wherever it shows
-ILLUSTRATIVE_LABEL = "ตัวอย่าง · illustrative"
 
 
 def _published_hashes(v: StandardVersion) -> dict[str, str]:

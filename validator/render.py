@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from .catalog import ILLUSTRATIVE_LABEL
 from .report import Issue, Report, Summary, sort_issues
 
 __all__ = ["JsonRenderer", "JunitRenderer", "RENDERERS", "SarifRenderer", "TextRenderer", "file_lines"]
@@ -79,10 +80,10 @@ class _Renderer(ABC):
         self.illustrative = illustrative
 
     def standard_label(self, report: Report) -> str:
-        """``id@version``, and "ตัวอย่าง · illustrative" beside a made-up standard's name."""
+        """``id@version``, and the illustrative label beside a made-up standard's name."""
         if report.standard is None:
             return ""
-        return report.standard + (" · ตัวอย่าง · illustrative" if report.standard in self.illustrative else "")
+        return report.standard + (f" · {ILLUSTRATIVE_LABEL}" if report.standard in self.illustrative else "")
 
     def message(self, issue: Issue) -> str:
         return issue.message_th if self.lang == "th" and issue.message_th else issue.message

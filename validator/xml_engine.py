@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import threading
-from copy import deepcopy
 from collections.abc import Iterator, Mapping, Sequence
+from copy import deepcopy
 from functools import lru_cache
-from pathlib import Path
 from html import escape
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -491,7 +491,6 @@ class XmlSchema:
                 )
             )
         return issues
-
 
     def _not_in_code_list(self, message: str) -> tuple[str, str] | None:
         """libxml2's "not an element of the set {…}" said as the code list it is (English, Thai).

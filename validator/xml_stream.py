@@ -13,7 +13,6 @@ numbers libxml2 reports.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import re
 import threading
 from functools import lru_cache
@@ -57,13 +56,23 @@ _HANDLER = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(_XmlError))
 @lru_cache(maxsize=1)
 def _libxml2() -> ctypes.CDLL | None:
     """The system libxml2, with the few functions used here typed; ``None`` if absent."""
-    name = ctypes.util.find_library("xml2")
-    if not name:
-        return None
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        return None
+    lib = None
+    for name in ("libxml2.so.2", "libxml2.2.dylib"):  # the usual sonames: no `ldconfig -p` run on every start
+        try:
+            lib = ctypes.CDLL(name)
+            break
+        except OSError:
+            continue
+    if lib is None:
+        from ctypes.util import find_library
+
+        found = find_library("xml2")
+        try:
+            lib = ctypes.CDLL(found) if found else None
+        except OSError:
+            return None
+        if lib is None:
+            return None
     lib.xmlSchemaNewParserCtxt.argtypes = [ctypes.c_char_p]
     lib.xmlSchemaNewParserCtxt.restype = ctypes.c_void_p
     lib.xmlSchemaParse.argtypes = [ctypes.c_void_p]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jinja2
 
+from validator.catalog import ILLUSTRATIVE_LABEL
+
 from ..services.indicators import IndicatorReport, Provenance, SectorDrillDown, Trend
 from .definitions import DEFINITIONS
 from .periods import Period
@@ -138,5 +140,6 @@ def report_html(report: IndicatorReport, trend: Trend, *, charts: dict[str, str]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["pct"] = _pct
     env.filters["met"] = _met
+    env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE_LABEL
     template = env.get_template("indicators_report.html")
     return template.render(report=report, trend=trend, charts=charts, definitions=DEFINITIONS, stamp=_stamp(report.provenance), lang_note=lang_note)

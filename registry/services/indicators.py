@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from validator import Catalog, StandardVersion
+from validator.catalog import ILLUSTRATIVE_LABEL
+from validator.announcements import first_day
 
 from ..canonical import iso, utcnow
 from ..errors import Invalid
@@ -253,10 +255,8 @@ def _falls_in(period: Period, announced: str, year_be: int) -> bool:
     that calendar year, or in the fiscal year ending in it (it may in fact belong to the
     next one: such rows are marked ``precision = year``).
     """
-    if announced:
-        parts = [int(p) for p in announced.split("-")]
-        return period.contains(dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1))
-    return period.year == year_be - 543
+    day = first_day(announced)
+    return period.contains(day) if day is not None else period.year == year_be - 543
 
 
 def counted_announcements(catalog: Catalog, config: IndicatorConfig) -> list[CountedAnnouncement]:
@@ -266,7 +266,7 @@ def counted_announcements(catalog: Catalog, config: IndicatorConfig) -> list[Cou
     also each illustrative standard's announced major or minor version (marked so).
     """
     implementers: dict[str, list[str]] = {}
-    earlier_of: dict[str, str] = {}  # announcement id → an earlier announcement of the same standard
+    revisions: set[str] = set()  # announcements that revise an earlier one of the same standard
     for standard in catalog:
         named = [catalog.register.find(v.announcement) for v in standard.versions if v.announcement]
         ids = [a.id for a in named if a is not None]
@@ -275,12 +275,12 @@ def counted_announcements(catalog: Catalog, config: IndicatorConfig) -> list[Cou
             if name not in implementers.setdefault(ident, []):
                 implementers[ident].append(name)
             if n:
-                earlier_of.setdefault(ident, ids[0])
+                revisions.add(ident)
     found = [
         CountedAnnouncement(
             id=a.id, label=a.label, issuer=a.issuer, kind=a.kind, title_th=a.title_th, title_en=a.title_en,
             announced=a.announced, year_be=a.year_be, precision=a.precision,
-            count_as="revision" if a.id in earlier_of else "new", unverified=a.unverified, illustrative=a.demo,
+            count_as="revision" if a.id in revisions else "new", unverified=a.unverified, illustrative=a.demo,
             standards=tuple(implementers.get(a.id, ())),
         )
         for a in catalog.register
@@ -297,7 +297,7 @@ def counted_announcements(catalog: Catalog, config: IndicatorConfig) -> list[Cou
                 assert v.announced is not None
                 found.append(
                     CountedAnnouncement(
-                        id=v.ref, label=f"{v.ref} (ตัวอย่าง · illustrative)", issuer=standard.owner, kind="data-structure",
+                        id=v.ref, label=f"{v.ref} ({ILLUSTRATIVE_LABEL})", issuer=standard.owner, kind="data-structure",
                         title_th=standard.title_th, title_en=standard.title_en, announced=v.announced.isoformat(),
                         year_be=v.announced.year + 543, precision="day", count_as="revision" if n else "new",
                         unverified=False, illustrative=True, standards=(standard.id,),

@@ -15,14 +15,17 @@ def test_catalog_browser_filters_and_links_to_standard_pages(client):
     assert "ใบอนุญาตทดสอบ" in client.get("/", params={"q": "ทดสอบ"}).text
     assert "ใบอนุญาตทดสอบ" not in client.get("/", params={"sector": "health"}).text
     assert "cdn" not in page.text.lower() and "<script" not in page.text
+    assert '<span class="illustrative"' in page.text and "ตัวอย่าง · illustrative" in page.text  # the fixture is made up
 
 
 def test_validate_by_upload(client):
     form = client.get("/validate")
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
+    assert "(ตัวอย่าง · illustrative)</option>" in form.text
     bad = EXAMPLES / "invalid" / "missing-holder.json"
     got = client.post("/validate", files={"document": (bad.name, bad.read_bytes(), "application/json")}, data={"standard": ""})
     assert got.status_code == 200 and "invalid" in got.text and "th.test.permit@1.1.0" in got.text
+    assert '<span class="illustrative">ตัวอย่าง · illustrative</span>' in got.text
     good = EXAMPLES / "valid" / "malee.xml"
     ok = client.post("/validate", files={"document": (good.name, good.read_bytes(), "application/xml")}, data={"standard": "th.test.permit@1.1.0"})
     assert "ถูกต้อง · valid" in ok.text

@@ -10,7 +10,9 @@ behave as their manifests say.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -138,6 +140,35 @@ def test_dga_versions_mirror_the_tags_and_nothing_invented_is_left():
 
 
 # --------------------------------------------------------------------------- provenance and kits
+
+
+def _dates_of(version) -> set[dt.date]:
+    """Every date a version carries: its own fields and its history's."""
+    own = {version.announced, version.effective, version.sunset, version.active_from, version.active_until}
+    return {d for d in own | {h.date for h in version.history} if d is not None}
+
+
+def test_every_date_of_a_real_version_is_in_its_source():
+    """No date is written for a real standard unless its publication says it: NIETS' date is in the
+    package folder's name, DGA's are the release dates of ckanext-thai_gdc's CHANGELOG, and ETDA's
+    versions only the activeFrom of ETDA's validation-config.json (their announcement dates come from
+    the register, checked row for row elsewhere), ISO's none."""
+    assert _dates_of(CATALOG.standard(NIETS).version("1.0.0")) == {dt.date(2020, 12, 28)}
+    assert "_20201228_" in shared(NIETS_PACKAGE).name
+    changelog = shared(f"gd-catalog/{DGA_TAGS['2.1.0']}/CHANGELOG.md").read_text(encoding="utf-8")
+    for number in DGA_TAGS:
+        dates = _dates_of(CATALOG.standard(DGA).version(number))
+        assert len(dates) == 1, (number, dates)
+        assert f"## {number}\n\n{dates.pop().isoformat()}\n" in changelog, number
+    for version in CATALOG.standard(CAMT).versions:
+        assert not _dates_of(version), version.ref
+    for standard in CATALOG:
+        if standard.id.startswith("th.etda.e-tax-invoice-receipt."):
+            for version in standard.versions:
+                config = version.folder / "validation-config.json"
+                published = set(re.findall(r"\d{4}-\d{2}-\d{2}", config.read_text(encoding="utf-8"))) if config.exists() else set()
+                # only ETDA's own activeFrom, for the versions whose config gives one
+                assert {d.isoformat() for d in _dates_of(version)} <= published, version.ref
 
 
 @pytest.mark.parametrize(("standard_id", "kind"), [(NIETS, "registered"), (CAMT, "international"), (DGA, "derived")])

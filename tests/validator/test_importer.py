@@ -64,6 +64,13 @@ def test_unknown_root_and_unsupported_version(imported, tmp_path):
     assert unsupported["issues"][0]["rule"] == "unsupported-version"
 
 
+def test_a_generic_manifest_keeps_its_own_version_spelling(imported):
+    from validator import load_catalog
+
+    version = load_catalog([imported]).standard("th.example.receipt").version("1.0.0")
+    assert version.xml.version_values == ("1.0",)  # ETDA's extra "v1.0" is ETDA's alone
+
+
 def test_the_imported_catalog_is_locked(imported):
     from validator import load_catalog
     from validator.checks import check_hashes
@@ -78,6 +85,7 @@ def test_the_imported_catalog_is_locked(imported):
         (lambda m: m["documents"][0].pop("schemaPath"), "field 'schema_path' is missing"),
         (lambda m: m["documents"][0].update(schemaPath="nope.xsd"), "not found"),
         (lambda m: m["documents"][0].update(activeFrom="soon"), "not an ISO date"),
+        (lambda m: m["documents"][0].update(rootTag="{urn:example:receipt"), "never closes"),
     ],
 )
 def test_bad_manifests_are_clear_errors(tmp_path, monkeypatch, edit, message):
@@ -180,3 +188,61 @@ def test_a_schema_reaching_outside_the_package_is_refused_before_anything_is_wri
     result = CliRunner().invoke(cli.main, ["standards", "import", str(package), "--out", str(out), "--prefix", "th.x.pkg", "--owner", "X"])
     assert result.exit_code == 2 and "outside the package folder" in result.output and "types.xsd" in result.output
     assert list(out.iterdir()) == []
+
+
+def _copy_package(tmp_path):
+    import shutil
+
+    package = tmp_path / "pkg"
+    shutil.copytree(PACKAGE, package)
+    return package
+
+
+def _import_generic(package, out, *extra):
+    return CliRunner().invoke(
+        cli.main, ["standards", "import", str(package), "--out", str(out), "--prefix", "th.example", "--owner", "EXA", *extra]
+    )
+
+
+def test_one_version_for_a_manifest_of_two_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    out = tmp_path / "out"
+    result = _import_generic(PACKAGE, out, "--version", "3.0.0")
+    assert result.exit_code == 2 and "receipt" in result.output and "1.0, 2.0" in result.output, result.output
+    assert not out.exists() or list(out.iterdir()) == []
+    assert "MAJOR.MINOR.PATCH" in _import_generic(PACKAGE, out, "--version", "three").output
+
+
+def test_a_malformed_schema_names_its_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    package = _copy_package(tmp_path)
+    schema = package / "xsd" / "v1" / "Receipt.xsd"
+    schema.write_text(schema.read_text(encoding="utf-8") + "<junk", encoding="utf-8")
+    result = _import_generic(package, tmp_path / "out")
+    assert result.exit_code == 2 and "Receipt.xsd" in result.output and "not a usable XML Schema" in result.output and "line 13" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_hidden_folders_of_a_repository_are_not_copied(tmp_path, monkeypatch, sources):
+    import shutil
+
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    package = tmp_path / "v2.1"
+    shutil.copytree(sources / "etda-e-tax-invoice-receipt" / "v2.1", package)
+    (package / ".git").mkdir()
+    (package / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    out = tmp_path / "catalog"
+    assert _import(package, out).exit_code == 0
+    copied = {p.name for p in (out / "th.etda.e-tax-invoice-receipt").rglob("*")}
+    assert "HEAD" not in copied and "x.pyc" not in copied and "MessageInfo.json" in copied
+
+
+def test_a_broken_neighbour_in_the_target_catalog_does_not_block_an_import(tmp_path, monkeypatch):
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    out = tmp_path / "out"
+    (out / "th.other").mkdir(parents=True)
+    (out / "th.other" / "standard.toml").write_text('id = "th.other"\n')  # half-written: no sector, no titles
+    result = _import_generic(PACKAGE, out)
+    assert result.exit_code == 0, result.output
