@@ -38,7 +38,7 @@ bench: $(VENV)/.installed-dev
 
 # The long part of the reliability suite (figures in docs/reliability.md); needs PostgreSQL on 127.0.0.1.
 stress: $(VENV)/.installed-dev
-	$(BIN)/python -m stress.run
+	$(BIN)/python -m tests.stress.run
 
 clean:
 	rm -rf $(VENV) .dxs build *.egg-info .pytest_cache

@@ -1,36 +1,59 @@
-"""The ``dxs`` command line.
+"""The ``dxs`` command line: it only parses.
 
-Each click callback only parses its arguments into plain values and calls a
-plain function that builds objects, runs, renders and picks the exit code, so
-the work can be tested without click. Nothing imports this module. ``dxs
-validate`` never imports the web framework or the database layer (start-up time).
+Each click callback parses its arguments, calls one plain function of the library
+(:mod:`validator.runs`, :mod:`validator.commands`, :mod:`validator.listing`) or of the service
+(:mod:`registry.admin`, :mod:`registry.backup`, :mod:`registry.demo`,
+:mod:`registry.reporting.run`) that returns a result object, and hands that to a
+renderer of :mod:`cli_render`, which prints it and says the exit code.
+
+Errors carry their exit code: the library's :class:`~validator.DxsError`, the
+service's ``ServiceError``, ``BackupError`` and the others each have an ``exit_code``
+attribute, and the root group (:class:`RootGroup`) turns any of them into
+``Error: <message>`` on stderr and that exit code, once for every command.
+
+Nothing imports this module. Each callback imports what it needs when it runs:
+``dxs validate`` never imports the web framework or the database layer (start-up time).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_INVALID, EXIT_CONFIG = 0, 1, 2
+import cli_render as show
+from cli_render import UsageProblem
+
+__all__ = ["RootGroup", "UsageProblem", "entry", "main"]
 
 
-class ConfigError(click.ClickException):
-    """Usage or configuration error: unknown standard, unreadable schema, bad flag."""
+class RootGroup(click.Group):
+    """The ``dxs`` group: an error that carries an ``exit_code`` ends the command here.
 
-    exit_code = EXIT_CONFIG
+    The library's and the service's errors know their exit code (2 for a usage or
+    configuration error); click's own exceptions are left to click.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            code = getattr(exc, "exit_code", None)
+            if not isinstance(code, int):
+                raise
+            failure = click.ClickException(str(exc))  # printed as "Error: <message>" on stderr
+            failure.exit_code = code
+            raise failure from None
 
 
 def _catalog(extra: tuple[str, ...]):
-    from validator import DxsError, catalog_folders, load_catalog
+    from validator import catalog_folders, load_catalog
 
-    try:
-        return load_catalog(catalog_folders(extra))
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
+    return load_catalog(catalog_folders(extra))
 
 
 catalog_option = click.option(
@@ -41,9 +64,22 @@ catalog_option = click.option(
     help="Extra catalog folder (repeatable; also DXS_CATALOG, ':'-separated). "
     "DXS_BUNDLED_CATALOG=0 leaves the bundled catalog out.",
 )
+database_option = click.option(
+    "--database",
+    envvar="DXS_DATABASE_URL",
+    default="sqlite:///.dxs/registry.sqlite",
+    show_default=True,
+    help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB (also DXS_DATABASE_URL).",
+)
+log_key_option = click.option(
+    "--log-key",
+    envvar="DXS_LOG_KEY",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File with the Ed25519 key that signs the log (also DXS_LOG_KEY; default .dxs/log-signing.key).",
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dx-standards-toolkit", prog_name="dxs")
 def main() -> None:
     """DX Standards Toolkit: validate e-documents, browse the national catalog, run the registry."""
@@ -82,85 +118,6 @@ def entry() -> None:
 # --------------------------------------------------------------------------- validate
 
 
-class Progress:
-    """A one-line progress bar on stderr (only on a terminal)."""
-
-    def __init__(self, total: int) -> None:
-        import time
-
-        self.total, self.started, self.last = total, time.monotonic(), 0.0
-        self._time = time.monotonic
-
-    def __call__(self, done: int) -> None:
-        now = self._time()
-        if done != self.total and now - self.last < 0.1:
-            return
-        self.last = now
-        width = 30
-        filled = int(width * done / max(self.total, 1))
-        rate = done / max(now - self.started, 1e-9)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} documents  {rate:,.0f}/s ")
-        if done == self.total:
-            sys.stderr.write("\r" + " " * (width + 60) + "\r")
-        sys.stderr.flush()
-
-
-def run_validate(
-    paths: tuple[str, ...],
-    *,
-    standard: str | None,
-    schema: str | None,
-    rules: str | None,
-    catalogs: tuple[str, ...],
-    output_format: str,
-    lang: str,
-    at: dt.date | None,
-    max_bytes: int | None,
-    stream_bytes: int | None = None,
-    jobs: int | None = None,
-    progress: bool = True,
-    colour: bool | None = None,
-) -> int:
-    """Validate ``paths`` and print the report; return the exit code."""
-    from validator import DxsError, Report
-    from validator.bulk import ValidatorConfig, default_jobs, validate_many
-    from validator.catalog import catalog_folders
-    from validator.inputs import STDIN, expand_paths
-    from validator.render import RENDERERS, file_lines
-    from validator.validate import DEFAULT_MAX_BYTES
-
-    config = ValidatorConfig(
-        catalog_folders=tuple(str(p) for p in catalog_folders(catalogs)),
-        standard=standard,
-        schema=schema,
-        rules=rules,
-        at=at,
-        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
-        stream_bytes=stream_bytes,
-    )
-    try:
-        validator = config.build()  # configuration errors surface here, before any work (exit 2)
-        documents = expand_paths(paths)
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
-    files = [d for d in documents if d != STDIN]
-    bar = Progress(len(files)) if progress and sys.stderr.isatty() and len(files) > 1 else None
-    try:
-        by_path = dict(
-            zip(files, validate_many(files, config, jobs=jobs or default_jobs(), validator=validator, progress=bar))
-        )
-        reports: list[Report] = [
-            validator.validate_bytes(sys.stdin.buffer.read(), "-") if d == STDIN else by_path[d] for d in documents
-        ]
-    except DxsError as exc:  # e.g. a $ref that only resolves over the network, met on the first document
-        raise ConfigError(str(exc)) from None
-    use_colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") if colour is None else colour
-    made_up = frozenset(v.ref for v in validator.catalog.versions() if v.illustrative)
-    renderer = RENDERERS[output_format](lang=lang, colour=use_colour, source=file_lines(), illustrative=made_up)
-    click.echo(renderer.render(reports), nl=False, color=use_colour)
-    return EXIT_OK if all(r.valid for r in reports) else EXIT_INVALID
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--standard", "-s", metavar="ID[@VERSION]", help="Hold every document to this standard.")
@@ -182,21 +139,22 @@ def validate(paths, standard, schema, rules, catalogs, output_format, lang, at, 
     detected from the document itself. Exit 0: all valid; 1: some invalid;
     2: usage or configuration error.
     """
-    code = run_validate(
-        paths,
+    from validator.bulk import ValidatorConfig
+    from validator.catalog import catalog_folders
+    from validator.runs import validate_inputs
+    from validator.validate import DEFAULT_MAX_BYTES
+
+    config = ValidatorConfig(
+        catalog_folders=tuple(str(p) for p in catalog_folders(catalogs)),
         standard=standard,
         schema=schema,
         rules=rules,
-        catalogs=catalogs,
-        output_format=output_format,
-        lang=lang,
         at=at.date() if at else None,
-        max_bytes=max_bytes,
+        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         stream_bytes=stream_bytes,
-        jobs=jobs,
-        progress=not no_progress,
-        colour=colour,
     )
+    run = validate_inputs(paths, config, jobs=jobs, progress=None if no_progress else show.progress_bar)
+    code = show.validation(run, output_format=output_format, lang=lang, colour=colour)
     global _QUICK_EXIT
     _QUICK_EXIT = True
     sys.exit(code)
@@ -222,46 +180,14 @@ def standards() -> None:
               help="List the register of announcements by year (announced standards with or without a schema here).")
 def standards_list(catalogs, output_format, status, sector, owner, year, only_real, announcements) -> None:
     """List the standards of the catalog and their versions: real (with their source) or illustrative."""
-    import json
-
-    from validator.listing import announcement_lines, standards_table
-    from validator.publish import standard_as_dict
+    from validator.listing import list_announcements, list_standards
 
     catalog = _catalog(catalogs)
-    if year is not None and year < 2400:
-        year += 543  # the register counts in BE; the catalog's dates are CE
     if announcements:
-        rows = [a for a in catalog.register if year is None or a.year_be == year]
-        if output_format == "json":
-            click.echo(json.dumps({"announcements": [a.as_dict() for a in rows], "note": " ".join(catalog.register.notes)},
-                                  ensure_ascii=False, indent=2))
-        else:
-            click.echo("\n".join(announcement_lines(catalog, year=year)))
-        return
-    chosen, versions_of = [], {}
-    for s in catalog:
-        if (sector and s.sector != sector) or (owner and s.owner.lower() != owner.lower()) or (only_real and s.illustrative):
-            continue
-        versions = [
-            v
-            for v in s.versions
-            if (not status or v.status == status) and (year is None or _announced_year_be(catalog, v) == year)
-        ]
-        if (status or year is not None) and not versions:
-            continue
-        chosen.append(s)
-        versions_of[s.id] = versions
-    if output_format == "json":
-        rows = [standard_as_dict(s, versions=versions_of[s.id], register=catalog.register) for s in chosen]
-        click.echo(json.dumps({"standards": rows}, ensure_ascii=False, indent=2))
-        return
-    click.echo("\n".join(standards_table(chosen, versions_of)))
-
-
-def _announced_year_be(catalog, version) -> int | None:
-    """The BE year a version was announced in: its date, or its announcement's year."""
-    day = catalog.announced_on(version)
-    return day.year + 543 if day else None
+        show.announcement_listing(list_announcements(catalog, year=year), output_format)
+    else:
+        listing = list_standards(catalog, status=status, sector=sector, owner=owner, year=year, only_real=only_real)
+        show.standards_listing(listing, output_format)
 
 
 @standards.command("show")
@@ -273,34 +199,9 @@ def standards_show(ref, catalogs, output_format) -> None:
 
     A package's id shows its document types.
     """
-    import json
+    from validator.listing import show_standard
 
-    from validator import DxsError
-    from validator.listing import standard_lines, standards_table
-    from validator.publish import standard_as_dict
-
-    catalog = _catalog(catalogs)
-    standard_id, _, version = ref.partition("@")
-    if not version and (members := catalog.package(standard_id)):
-        if output_format == "json":
-            click.echo(json.dumps({"package": standard_id, "document_types": [
-                standard_as_dict(m, register=catalog.register) for m in members]}, ensure_ascii=False, indent=2))
-        else:
-            click.echo(f"{standard_id}: a package of {len(members)} document types; show one with `dxs standards show ID`")
-            click.echo("\n".join(standards_table(members)))
-        return
-    try:
-        standard = catalog.standard(standard_id)
-        versions = [standard.version(version)] if version else list(standard.versions)
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
-    if output_format == "json":
-        data = standard_as_dict(standard, versions=versions, register=catalog.register)
-        for row, v in zip(data["versions"], versions):
-            row["example_files"] = {k: [p.name for p in v.examples(k)] for k in ("valid", "invalid")}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    click.echo("\n".join(standard_lines(catalog, standard, versions)))
+    show.standard_shown(show_standard(_catalog(catalogs), ref), output_format)
 
 
 @standards.command("check")
@@ -311,22 +212,9 @@ def standards_check(standard_ids, catalogs) -> None:
 
     Exit 0 when everything holds, 1 with a list of what failed.
     """
-    from validator import DxsError
-    from validator.checks import check_catalog
+    from validator.commands import check_standards
 
-    catalog = _catalog(catalogs)
-    try:
-        findings = check_catalog(catalog, list(standard_ids) or None)
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
-    checked = [catalog.standard(i) for i in standard_ids] if standard_ids else list(catalog)
-    n_versions = sum(len(s.versions) for s in checked)
-    for finding in findings:
-        click.echo(f"FAIL  {finding}")
-    if findings:
-        click.echo(f"{len(findings)} problems in {len(checked)} standards, {n_versions} versions")
-        sys.exit(EXIT_INVALID)
-    click.echo(f"ok: {len(checked)} standards, {n_versions} versions checked")
+    sys.exit(show.catalog_check(check_standards(_catalog(catalogs), standard_ids)))
 
 
 @standards.command("new")
@@ -342,26 +230,11 @@ def standards_check(standard_ids, catalogs) -> None:
 @catalog_option
 def standards_new(standard_id, bump, version, into, title_th, title_en, owner, sector, catalogs) -> None:
     """Scaffold a new standard, or a new draft version of an existing one (copying the latest)."""
-    from validator import DxsError
-    from validator.publish import new_standard, new_version
+    from validator.commands import scaffold
 
-    catalog = _catalog(catalogs)
-    try:
-        if standard_id in catalog:
-            folder = new_version(catalog.standard(standard_id), bump=bump, version=version)
-            click.echo(f"created draft {folder}")
-            click.echo("next: edit its schemas, examples and version.toml notes; then `dxs standards check " + standard_id + "`")
-            return
-        target = into or (catalogs[0] if catalogs else None)
-        if not target:
-            raise DxsError("a new standard needs a catalog folder: --into DIR (or --catalog DIR)")
-        missing = [n for n, v in (("--title-th", title_th), ("--title-en", title_en), ("--owner", owner), ("--sector", sector)) if not v]
-        if missing:
-            raise DxsError(f"a new standard needs {', '.join(missing)}")
-        folder = new_standard(Path(target), standard_id, title_th=title_th, title_en=title_en, owner=owner, sector=sector)
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
-    click.echo(f"created {folder} with a 0.1.0 draft")
+    made = scaffold(_catalog(catalogs), standard_id, bump=bump, version=version, into=into or (catalogs[0] if catalogs else None),
+                    title_th=title_th, title_en=title_en, owner=owner, sector=sector)
+    show.scaffolded(made)
 
 
 @standards.command("lock")
@@ -372,24 +245,11 @@ def standards_new(standard_id, bump, version, into, title_th, title_en, owner, s
 @catalog_option
 def standards_lock(refs, announce, announcement, all_announced, catalogs) -> None:
     """Record the SHA-256 of every file of a version, so it can never change silently."""
-    from validator import DxsError
-    from validator.publish import lock_version
+    from validator.commands import lock_versions
 
     catalog = _catalog(catalogs)
-    try:
-        if all_announced and (announce or announcement is not None):
-            raise DxsError("--announce and --announcement name one version's announcement: give its ID@VERSION, not --all-announced")
-        versions = [catalog.resolve(r) for r in refs]
-        if all_announced:
-            versions += [v for v in catalog.versions() if v.is_announced and not v.hashes]
-        if not versions:
-            raise DxsError("name the versions to lock (ID@VERSION), or use --all-announced")
-        # a package's document types share one version folder: it is locked once, under the package's name
-        for v in {v.folder: v for v in versions}.values():
-            hashes = lock_version(v, announce=announce.date() if announce else None, announcement=announcement)
-            click.echo(f"locked {v.folder_ref}: {len(hashes)} files")
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
+    show.locked(lock_versions(catalog, refs, announce=announce.date() if announce else None, announcement=announcement,
+                              all_announced=all_announced))
 
 
 @standards.command("docs")
@@ -399,8 +259,7 @@ def standards_docs(out_dir, catalogs) -> None:
     """Build the human documentation of every standard as static HTML pages."""
     from registry.pages import build_static_site
 
-    written = build_static_site(_catalog(catalogs), Path(out_dir))
-    click.echo(f"wrote {len(written)} files to {out_dir} (open {Path(out_dir) / 'index.html'})")
+    show.static_site(build_static_site(_catalog(catalogs), Path(out_dir)), out_dir)
 
 
 @standards.command("import")
@@ -425,32 +284,12 @@ def standards_import(package, manifest, out_dir, prefix, owner, sector, version,
     manifest; copies the files byte for byte, writes the document types, detection and
     code lists, locks the version and says what to review.
     """
-    from validator import DxsError
-    from validator.importer import MANIFEST_NAMES, import_package
+    from validator.commands import import_folder
 
-    folder = Path(package)
-    if manifest is None:
-        found = [folder / n for n in MANIFEST_NAMES if (folder / n).is_file()]
-        if not found:
-            raise ConfigError(f"{folder}: no manifest ({', '.join(MANIFEST_NAMES)}); name it with --manifest")
-        manifest = found[0]
-    if bool(upstream_repository) != bool(upstream_commit):
-        raise ConfigError("--upstream-repository and --upstream-commit go together")
-    upstream = None
-    if upstream_repository:
-        upstream = {"repository": upstream_repository, "commit": upstream_commit, "path": upstream_path}
-        if upstream_version:
-            upstream["version"] = upstream_version
-    try:
-        result = import_package(Path(manifest), Path(out_dir), prefix=prefix, owner=owner, sector=sector, version=version,
-                                announcement=announcement, upstream=upstream)
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
-    for ref in result.refs:
-        click.echo(f"imported {ref}")
-    for note in result.review:
-        click.echo(f"review: {note}")
-    click.echo(f"then: dxs standards check --catalog {out_dir}; validate with: dxs validate --catalog {out_dir} DOCUMENTS")
+    result = import_folder(package, manifest=manifest, out=out_dir, prefix=prefix, owner=owner, sector=sector, version=version,
+                           announcement=announcement, upstream_repository=upstream_repository, upstream_commit=upstream_commit,
+                           upstream_path=upstream_path, upstream_version=upstream_version)
+    show.imported(result, out_dir)
 
 
 @standards.command("export")
@@ -460,76 +299,9 @@ def standards_import(package, manifest, out_dir, prefix, owner, sector, version,
 @catalog_option
 def standards_export(output_format, base_uri, output, catalogs) -> None:
     """Export the whole catalog as one JSON document, or as DCAT-AP JSON-LD."""
-    import json
+    from validator.commands import export_catalog
 
-    from validator.publish import catalog_as_dcat, catalog_as_json
-
-    catalog = _catalog(catalogs)
-    data = catalog_as_dcat(catalog, base_uri) if output_format == "dcat" else catalog_as_json(catalog, base_uri)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(text, nl=False)
-
-
-def _diff_side(catalog, text: str, form: str | None = None):
-    """``ID@VERSION`` → the version; a schema file's path → that path."""
-    from validator import DxsError
-
-    if text.lower().endswith((".json", ".xsd", ".sch")) or Path(text).is_file():
-        if not Path(text).is_file():
-            raise DxsError(f"{text}: no such schema file")
-        return Path(text)
-    if "@" not in text:
-        raise DxsError(f"{text!r} is neither ID@VERSION nor a schema file (.json, .xsd, .sch)")
-    version = catalog.resolve(text)
-    if form is not None:  # compared with a file: take the version's file of the same language
-        from validator.compat import schema_form
-
-        path = {"json": version.json_schema, "xsd": version.xml_schema, "schematron": version.rules}[schema_form(Path(form))]
-        if path is None:
-            raise DxsError(f"{version.ref} has no {Path(form).suffix} schema to compare with {form}")
-        return path
-    return version
-
-
-def run_diff(refs: tuple[str, ...], *, catalogs: tuple[str, ...], transitive: bool, output_format: str) -> str:
-    """Compare two versions or schema files (or NEW against every earlier version); return the rendering.
-
-    :raises DxsError: a reference or file cannot be used (the CLI exits 2).
-    """
-    from validator import DxsError
-    from validator.compat import diff_files, diff_transitive, diff_versions, dumps, render_text, transitive_to_dict
-
-    catalog = _catalog(catalogs)
-    if transitive:
-        if not 1 <= len(refs) <= 2:
-            raise DxsError("--transitive takes NEW (ID@VERSION), or OLD and NEW to start from OLD")
-        new = _diff_side(catalog, refs[-1])
-        old = _diff_side(catalog, refs[0]) if len(refs) == 2 else None
-        if isinstance(new, Path) or isinstance(old, Path):
-            raise DxsError("--transitive compares catalog versions (ID@VERSION), not files")
-        results = [r for r in diff_transitive(catalog, new) if old is None or catalog.resolve(r.old).semver >= old.semver]
-        if output_format == "json":
-            return dumps(transitive_to_dict(results))
-        if not results:
-            return f"{new.ref}: no earlier announced version to compare with"
-        return "\n\n".join(render_text(r) for r in results)
-    if len(refs) != 2:
-        raise DxsError("give OLD and NEW: each ID@VERSION or a schema file")
-    old_text, new_text = refs
-    file_side = next((t for t in refs if t.lower().endswith((".json", ".xsd", ".sch")) or Path(t).is_file()), None)
-    old = _diff_side(catalog, old_text, file_side)
-    new = _diff_side(catalog, new_text, file_side)
-    if isinstance(old, Path) or isinstance(new, Path):  # with a file on one side, both are files
-        result = diff_files(old, new, catalog=catalog)
-    else:
-        if old.standard_id != new.standard_id:
-            raise DxsError(f"{old.ref} and {new.ref} are versions of different standards")
-        result = diff_versions(catalog, old, new)
-    return dumps(result.to_dict()) if output_format == "json" else render_text(result)
+    show.catalog_export(export_catalog(_catalog(catalogs), output_format=output_format, base_uri=base_uri), output)
 
 
 @standards.command("diff")
@@ -544,46 +316,12 @@ def standards_diff(refs, output_format, transitive, catalogs) -> None:
     change with its effect, the level (FULL, BACKWARD, FORWARD, NONE) and the
     smallest honest semver bump. Exit 0 (a diff is information), 2 on bad arguments.
     """
-    from validator import DxsError
+    from validator.commands import compare
 
-    try:
-        click.echo(run_diff(refs, catalogs=catalogs, transitive=transitive, output_format=output_format))
-    except DxsError as exc:
-        raise ConfigError(str(exc)) from None
+    show.comparison(compare(_catalog(catalogs), refs, transitive=transitive), output_format)
 
 
 # --------------------------------------------------------------------------- convert
-
-
-def run_convert(path: str, *, to: str, standard: str | None, catalogs: tuple[str, ...], output: str | None) -> int:
-    """Convert one document to the other form, check it against that form's schema; return the exit code.
-
-    0: converted and valid; 1: the document could not be converted, or the result is invalid
-    (the issues go to stderr); 2 (raised): an unknown standard or an unreadable file.
-    """
-    from validator import DocumentValidator, DxsError, StandardNotFound
-    from validator.convert import ConversionError, convert_document
-
-    catalog = _catalog(catalogs)
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        converted, version = convert_document(catalog, data, to=to, name=path, standard=standard)
-    except StandardNotFound as exc:
-        raise ConfigError(str(exc)) from None
-    except (ConversionError, DxsError) as exc:
-        click.echo(f"cannot convert {path}: {exc}", err=True)
-        return EXIT_INVALID
-    report = DocumentValidator(catalog, standard=version.ref).validate_bytes(converted, f"converted.{to}")
-    if output:
-        Path(output).write_bytes(converted)
-    else:
-        click.echo(converted.decode("utf-8"), nl=False)
-    for issue in report.issues:
-        click.echo(f"converted {to.upper()} is not valid under {version.ref}: {issue}", err=True)
-    return EXIT_OK if report.valid else EXIT_INVALID
 
 
 @main.command()
@@ -599,25 +337,12 @@ def convert(path, to, standard, output, catalogs) -> None:
     against the other form's schema. Exit 0 converted and valid, 1 not convertible
     or not valid, 2 usage or configuration error.
     """
-    sys.exit(run_convert(path, to=to, standard=standard, catalogs=catalogs, output=output))
+    from validator.commands import convert_input
+
+    sys.exit(show.conversion(convert_input(_catalog(catalogs), path, to=to, standard=standard), output))
 
 
 # --------------------------------------------------------------------------- serve
-
-
-database_option = click.option(
-    "--database",
-    envvar="DXS_DATABASE_URL",
-    default="sqlite:///.dxs/registry.sqlite",
-    show_default=True,
-    help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB (also DXS_DATABASE_URL).",
-)
-log_key_option = click.option(
-    "--log-key",
-    envvar="DXS_LOG_KEY",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File with the Ed25519 key that signs the log (also DXS_LOG_KEY; default .dxs/log-signing.key).",
-)
 
 
 @main.command()
@@ -634,27 +359,11 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     newest schema (`dxs registry migrate`). Each worker builds the app from the
     environment (registry.app:create_app_from_env), so all share one database.
     """
-    from registry.admin import NotReady, prepare_for_serving
-    from registry.signing import default_key_path, load_or_create_signer
-    from registry.workers import ListenError
-    from registry.workers import run as workers_run
+    from registry.admin import prepare_to_serve
+    from registry.workers import run as run_workers
 
-    catalog = _catalog(catalogs)
-    try:
-        prepared = prepare_for_serving(database)
-    except NotReady as exc:
-        raise ConfigError(str(exc)) from None
-    key_path = (log_key or default_key_path()).resolve()
-    signer = load_or_create_signer(key_path)  # made once here, before the workers start
-    extra = [p for p in os.environ.get("DXS_CATALOG", "").split(os.pathsep) if p] + [str(Path(c).resolve()) for c in catalogs]
-    os.environ.update(DXS_DATABASE_URL=database, DXS_LOG_KEY=str(key_path), DXS_CATALOG=os.pathsep.join(extra))
-    click.echo(f"DX Standards Toolkit registry on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    click.echo(f"catalog: {len(catalog)} standards · database: {database} ({prepared}) · workers: {workers}")
-    click.echo(f"log signing key: {key_path} (key id {signer.key_id})")
-    try:
-        workers_run(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
-    except ListenError as exc:  # the port is taken, or the host is not this machine's
-        raise ConfigError(str(exc)) from None
+    show.serving(prepare_to_serve(database, log_key=log_key, catalogs=catalogs), host=host, port=port, workers=workers)
+    run_workers(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
 
 
 # --------------------------------------------------------------------------- registry
@@ -671,8 +380,7 @@ def registry_migrate(database) -> None:
     """Bring the database to the newest schema (Alembic upgrade head)."""
     from registry.admin import migrate
 
-    before, after = migrate(database)
-    click.echo(f"migrated {database}: {before or 'empty'} -> {after}" if before != after else f"{database} is up to date ({after})")
+    show.migrated(database, *migrate(database))
 
 
 @registry.group("agency")
@@ -690,18 +398,9 @@ def registry_agency() -> None:
 @log_key_option
 def registry_agency_add(code, name_th, name_en, sector, parent, database, log_key) -> None:
     """Register an agency (recorded in the log as done by `cli`)."""
-    from pydantic import ValidationError
+    from registry.admin import register_agency
 
-    from registry.admin import create_agency
-    from registry.errors import ServiceError
-    from registry.schemas import AgencyCreate
-
-    try:
-        data = AgencyCreate(code=code, name_th=name_th, name_en=name_en, sector=sector, parent=parent)
-        created = create_agency(database, log_key, data)
-    except (ValidationError, ServiceError) as exc:
-        raise ConfigError(str(exc)) from None
-    click.echo(f"registered {created['code']}: {created['name_th']} · {created['name_en']}")
+    show.agency_registered(register_agency(database, log_key, code=code, name_th=name_th, name_en=name_en, sector=sector, parent=parent))
 
 
 @registry_agency.command("list")
@@ -710,10 +409,7 @@ def registry_agency_list(database) -> None:
     """List the registered agencies."""
     from registry.admin import list_agencies
 
-    rows = list_agencies(database)
-    for row in rows:
-        click.echo(f"{row['code']:<16} {row['status']:<9} {row['sector']:<22} {row['name_th']} · {row['name_en']}")
-    click.echo(f"{len(rows)} agencies")
+    show.agencies(list_agencies(database))
 
 
 @registry.group("key")
@@ -730,16 +426,11 @@ def registry_key() -> None:
 def registry_key_create(agency, office, label, database, log_key) -> None:
     """Issue an API key for AGENCY (or --office). The key is printed once and never again."""
     from registry.admin import create_key
-    from registry.errors import ServiceError
 
     if not agency and not office:
-        raise ConfigError("name the AGENCY, or use --office")
-    try:
-        key_id, secret = create_key(database, log_key, agency=agency, office=office, label=label)
-    except ServiceError as exc:
-        raise ConfigError(exc.message) from None
-    click.echo(secret)
-    click.echo(f"key {key_id} for {agency or 'the office'}: store it now; only its hash is kept.", err=True)
+        raise UsageProblem("name the AGENCY, or use --office")
+    key_id, secret = create_key(database, log_key, agency=agency, office=office, label=label)
+    show.key_issued(key_id, secret, agency)
 
 
 @registry_key.command("revoke")
@@ -749,13 +440,9 @@ def registry_key_create(agency, office, label, database, log_key) -> None:
 def registry_key_revoke(key_id, database, log_key) -> None:
     """Revoke key KEY_ID at once."""
     from registry.admin import revoke_key
-    from registry.errors import ServiceError
 
-    try:
-        revoke_key(database, log_key, key_id)
-    except ServiceError as exc:
-        raise ConfigError(exc.message) from None
-    click.echo(f"revoked key {key_id}")
+    revoke_key(database, log_key, key_id)
+    show.key_revoked(key_id)
 
 
 @registry.command("checkpoint")
@@ -763,14 +450,9 @@ def registry_key_revoke(key_id, database, log_key) -> None:
 @log_key_option
 def registry_checkpoint(database, log_key) -> None:
     """Print the log's latest signed checkpoint (JSON): keep it somewhere else to check against later."""
-    import json
-
     from registry.admin import current_checkpoint
 
-    cp = current_checkpoint(database, log_key)
-    if cp is None:
-        raise ConfigError("the log is empty: nothing to vouch for yet")
-    click.echo(json.dumps(cp, indent=2))
+    show.checkpoint(current_checkpoint(database, log_key))
 
 
 @registry.command("export")
@@ -783,29 +465,9 @@ def registry_export(file, database, log_key) -> None:
     The format is documented in docs/operators.md; `dxs registry import` reads it back
     into an empty database, on SQLite or PostgreSQL.
     """
-    import tempfile
+    from registry.backup import export_file
 
-    from registry.backup import export_registry
-    from registry.db import Database
-    from registry.signing import LogVerifier, default_key_path, load_or_create_signer
-
-    key_path = Path(log_key) if log_key else default_key_path()
-    if not key_path.exists():
-        raise ConfigError(f"no log signing key at {key_path}: the backup carries its public key (name it with --log-key)")
-    public_key = LogVerifier(load_or_create_signer(key_path).public_key).public_key_b64
-    db = Database(database, signer=None)
-    try:
-        if file == "-":
-            counts = export_registry(db, sys.stdout, public_key=public_key)
-        else:
-            target = Path(file)
-            # written aside, then renamed: a crash never leaves half a backup under the real name
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".", delete=False, suffix=".part") as fh:
-                counts = export_registry(db, fh, public_key=public_key)
-            Path(fh.name).replace(target)
-    finally:
-        db.dispose()
-    click.echo(f"exported {sum(counts.values())} rows ({', '.join(f'{n} {t}' for t, n in counts.items() if n)})", err=True)
+    show.exported(export_file(database, sys.stdout if file == "-" else Path(file), log_key=log_key))
 
 
 @registry.command("import")
@@ -818,18 +480,9 @@ def registry_import(file, database, public_key) -> None:
     Exit 0 imported and verified; 1 the imported log does not verify (nothing kept);
     2 the file is damaged or the database is not empty.
     """
-    from registry.backup import BackupError, BackupNotVerified, import_registry
-    from registry.signing import LogVerifier
+    from registry.backup import restore
 
-    try:
-        result = import_registry(database, file, verifier=LogVerifier.from_b64(public_key) if public_key else None)
-    except BackupNotVerified as exc:
-        click.echo(f"FAIL  {exc}", err=True)
-        sys.exit(EXIT_INVALID)
-    except (BackupError, ValueError) as exc:
-        raise ConfigError(str(exc)) from None
-    report = result.report
-    click.echo(f"imported {sum(result.rows.values())} rows into {database}; verified: {report.entries} log entries, root {report.root[:16]}…")
+    sys.exit(show.restored(restore(database, file, public_key=public_key)))
 
 
 @registry.command("verify")
@@ -845,31 +498,10 @@ def registry_verify(database, log_key, public_key, witnesses, output_format) -> 
     Exit 0 when all holds; 1 naming the first log entry changed, removed or
     reordered and every row that differs from what the log recorded.
     """
-    import json
+    from registry.admin import verify_log
 
-    from registry.admin import verify
-    from registry.signing import LogVerifier
-
-    try:
-        verifier = LogVerifier.from_b64(public_key) if public_key else None
-        report = verify(database, verifier=verifier, log_key=log_key, witnesses=witnesses)
-    except (FileNotFoundError, ValueError) as exc:
-        raise ConfigError(str(exc)) from None
-    if output_format == "json":
-        click.echo(json.dumps({
-            "ok": report.ok, "entries": report.entries, "checkpoints": report.checkpoints, "rows": report.rows,
-            "root": report.root, "first_bad_entry": report.first_bad_entry,
-            "findings": [{"seq": f.seq, "message": f.what} for f in report.findings],
-        }, indent=2))
-    else:
-        for finding in report.findings:
-            click.echo(f"FAIL  {finding}")
-        if report.ok:
-            click.echo(f"ok: {report.entries} log entries, {report.checkpoints} signed checkpoints, {report.rows} rows match the log (root {report.root[:16]}…)")
-        else:
-            first = report.first_bad_entry
-            click.echo(f"{len(report.findings)} problems" + (f"; the first bad log entry is {first}" if first is not None else ""))
-    sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
+    report = verify_log(database, public_key=public_key, log_key=log_key, witnesses=witnesses)
+    sys.exit(show.verify_report(report, output_format))
 
 
 # --------------------------------------------------------------------------- report, demo
@@ -897,24 +529,13 @@ def report_indicators(year, fiscal, output_format, chart, output, lang, config_f
     Figures come from the catalog and the registry database, with their definitions,
     the as-of time and the log checkpoint they were computed at.
     """
-    from registry.reporting.config import ConfigError as IndicatorConfigError
-    from registry.reporting.config import IndicatorConfig
-    from registry.reporting.run import NoRegistry, produce
+    from registry.reporting.run import report_indicators as produce_report
 
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-        raise ConfigError(f"--chart {chart}: name a .png or .svg file")
-    try:
-        config = IndicatorConfig.load(config_file)
-        produced = produce(database, _catalog(catalogs), year=year, fiscal=fiscal, output_format=output_format,
-                           config=config, output=output, chart=chart, lang=lang)
-    except (NoRegistry, IndicatorConfigError, ValueError) as exc:
-        raise ConfigError(str(exc)) from None
-    for note in produced.notes:
-        click.echo(f"note: {note}", err=True)
-    if produced.text is not None:
-        click.echo(produced.text, nl=False)
-    for path in produced.files:
-        click.echo(f"wrote {path}", err=True)
+        raise UsageProblem(f"--chart {chart}: name a .png or .svg file")
+    produced = produce_report(database, catalogs=catalogs, config_file=config_file, year=year, fiscal=fiscal,
+                              output_format=output_format, output=output, chart=chart, lang=lang)
+    show.indicators(produced)
 
 
 @main.group()
@@ -936,33 +557,10 @@ def demo_seed(seed_value, scale, if_empty, database, log_key, catalogs) -> None:
     Everything goes through the registry's services, so the log records it and
     `dxs registry verify` passes; the portal shows a "demo data" banner.
     """
-    import time
-
-    from registry.admin import migrate
-    from registry.db import Database
-    from registry.demo import is_empty, seed
-    from registry.errors import ServiceError
-    from registry.signing import load_or_create_signer
+    from registry.demo import seed_registry
 
     catalog = _catalog(catalogs)
-    migrate(database)
-    db = Database(database, signer=load_or_create_signer(log_key))
-    try:
-        if not is_empty(db):
-            if if_empty:
-                click.echo(f"{database} already has agencies: no demo data added")
-                return
-            raise ConfigError(f"{database} already has agencies: demo data goes only into an empty registry")
-        started = time.perf_counter()
-        try:
-            summary = seed(db, catalog, seed=seed_value, scale=scale)
-        except ServiceError as exc:
-            raise ConfigError(exc.message) from None
-    finally:
-        db.dispose()
-    for line in summary.lines():
-        click.echo(line)
-    click.echo(f"seeded {database} in {time.perf_counter() - started:.1f} s; check it with `dxs registry verify`")
+    show.seeded(seed_registry(database, catalog, log_key=log_key, random_seed=seed_value, scale=scale, if_empty=if_empty))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,14 +1,14 @@
-"""What every benchmark shares: timing, the machine description, and docs/performance.md.
+"""What every benchmark shares: timing, scratch databases, and docs/performance.md.
 
 Each benchmark module ``bench/bench_*.py`` has a ``main() -> str`` that runs its
 measurements and returns a Markdown section; :func:`write_section` replaces that
-section in docs/performance.md so the file always holds the latest run.
+section in docs/performance.md so the file always holds the latest run. What the
+tests share too (PostgreSQL, the machine's description, a running server) comes from
+:mod:`tests.kit`, which never imports ``bench``.
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import re
 import resource
 import subprocess
@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.kit import ROOT
+from tests.kit.postgres import postgres_database, postgres_problem
+
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 WORK = ROOT / ".bench"  # generated inputs; ignored by git
 
@@ -34,32 +36,13 @@ def fresh_sqlite(name: str) -> Path:
 def scratch_postgres(tag: str) -> Iterator[str | None]:
     """A new empty database on the test PostgreSQL server, dropped afterwards; ``None`` (and why,
     printed) when no server answers, so that the benchmark's PostgreSQL rows say "not measured"."""
-    from stress._world import create_postgres_database, drop_postgres_database, postgres_problem
-
     problem = postgres_problem()
     if problem is not None:
         print(f"PostgreSQL not measured: {problem}")
         yield None
         return
-    url = create_postgres_database(f"bench_{tag}")
-    try:
+    with postgres_database(f"bench_{tag}") as url:
         yield url
-    finally:
-        drop_postgres_database(url)
-
-
-def machine() -> str:
-    """One line naming the machine the figures come from."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:

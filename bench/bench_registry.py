@@ -23,6 +23,7 @@ import httpx
 
 from bench._common import WORK, fresh_sqlite, scratch_postgres, table, write_section
 from bench._load import post_request, run_clients, send_in_turn
+from tests.kit.dxs import Server
 
 BATCH = 1_000
 BATCHES = 32
@@ -56,9 +57,7 @@ def _records(batch: int) -> list[dict]:
 
 @contextmanager
 def _server(url: str, key_file: Path, workers: int) -> Iterator[tuple[str, int]]:
-    """A real `dxs serve` (the reliability suite's launcher), its log kept beside the inputs: its address and pid."""
-    from stress._world import Server
-
+    """A real `dxs serve` (the test kit's launcher), its log kept beside the inputs: its address and pid."""
     server = Server(url, key_file, workers=workers, log_file=WORK / "bench-serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()
     assert server.proc is not None
     try:
@@ -89,7 +88,7 @@ def _cpu_seconds(server_pid: int) -> tuple[float, float]:
 def _setup(url: str, key_file: Path) -> tuple[str, str]:
     """Agencies RD and CGD, an API key of RD; the database migrated."""
     from registry import admin
-    from registry.schemas import AgencyCreate
+    from registry.api_models import AgencyCreate
 
     admin.migrate(url)
     for code in ("RD", "CGD"):

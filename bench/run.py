@@ -6,7 +6,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from bench._common import machine, write_section
+from bench._common import write_section
+from tests.kit.machine import machine
 
 
 def main(names: list[str]) -> int:

@@ -7,24 +7,52 @@ named ``cli`` in the log) and returns plain values for the CLI to print.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from .db import Database, make_engine, sqlite_path
+from .errors import Invalid
 from .migrate import current_revision, head_revision, upgrade
-from .schemas import AgencyCreate
-from .services import agencies, audit, keys, log
+from .api_models import AgencyCreate
+from .services import agencies, keys, log, verification
 from .services.callers import Caller
 from .signing import LogVerifier, default_key_path, load_or_create_signer
 
-__all__ = ["create_agency", "create_key", "current_checkpoint", "list_agencies", "migrate", "prepare_for_serving", "revoke_key", "verify"]
+__all__ = [
+    "CannotVerify",
+    "NotReady",
+    "ServePlan",
+    "create_agency",
+    "create_key",
+    "current_checkpoint",
+    "list_agencies",
+    "migrate",
+    "prepare_for_serving",
+    "prepare_to_serve",
+    "register_agency",
+    "revoke_key",
+    "verify",
+    "verify_log",
+]
 
 OPERATOR = Caller.system("cli")
 
 
 class NotReady(Exception):
     """The database is not at the newest schema and will not be migrated implicitly."""
+
+    exit_code = 2  # ``dxs serve`` refuses it as a configuration error
+
+
+class CannotVerify(Exception):
+    """The log cannot be checked as asked: no key to check it with, or a key or kept checkpoint that cannot be read."""
+
+    exit_code = 2  # a configuration error, not a finding
 
 
 def _database(url: str, log_key: Path | None) -> Database:
@@ -62,11 +90,59 @@ def prepare_for_serving(url: str) -> str:
     return f"schema at revision {current}"
 
 
+@dataclass(frozen=True)
+class ServePlan:
+    """What ``dxs serve`` is about to serve, said before its workers start."""
+
+    database: str
+    #: what was done to make the database ready
+    prepared: str
+    #: standards in the catalog
+    standards: int
+    key_path: Path
+    key_id: str
+
+
+def prepare_to_serve(url: str, *, log_key: Path | None = None, catalogs: Sequence[str] = ()) -> ServePlan:
+    """Ready the catalog, the database and the log's signing key, and hand them to the workers.
+
+    Each worker builds the app from the environment (``registry.app:create_app_from_env``),
+    so this sets ``DXS_DATABASE_URL``, ``DXS_LOG_KEY`` and ``DXS_CATALOG`` (adding ``catalogs``).
+
+    :raises DxsError: the catalog does not load.
+    :raises NotReady: the database is not at the newest schema.
+    """
+    from validator import catalog_folders, load_catalog
+
+    catalog = load_catalog(catalog_folders(catalogs))
+    prepared = prepare_for_serving(url)
+    key_path = (log_key or default_key_path()).resolve()
+    signer = load_or_create_signer(key_path)  # made once here, before the workers start
+    extra = [p for p in os.environ.get("DXS_CATALOG", "").split(os.pathsep) if p] + [str(Path(c).resolve()) for c in catalogs]
+    os.environ.update(DXS_DATABASE_URL=url, DXS_LOG_KEY=str(key_path), DXS_CATALOG=os.pathsep.join(extra))
+    return ServePlan(url, prepared, len(catalog), key_path, signer.key_id)
+
+
+def register_agency(
+    url: str, log_key: Path | None, *, code: str, name_th: str, name_en: str, sector: str, parent: str | None = None
+) -> dict[str, Any]:
+    """:func:`create_agency` from the fields as an operator types them.
+
+    :raises Invalid: a field is malformed (the message lists each, as pydantic words it).
+    :raises ServiceError: what creating the agency raises (a duplicate code, an unknown parent).
+    """
+    try:
+        data = AgencyCreate(code=code, name_th=name_th, name_en=name_en, sector=sector, parent=parent)
+    except ValidationError as exc:
+        raise Invalid(str(exc)) from None
+    return create_agency(url, log_key, data)
+
+
 def create_agency(url: str, log_key: Path | None, data: AgencyCreate) -> dict[str, Any]:
     db = _database(url, log_key)
     try:
-        with db.transaction() as session:
-            agency = agencies.create(session, caller=OPERATOR, data=data)
+        with db.write() as tx:
+            agency = agencies.create(tx=tx, caller=OPERATOR, data=data)
             return {"code": agency.code, "name_th": agency.name_th, "name_en": agency.name_en, "sector": agency.sector}
     finally:
         db.dispose()
@@ -86,9 +162,9 @@ def create_key(url: str, log_key: Path | None, *, agency: str | None, office: bo
     """Issue a key; return its id and the key itself (shown once)."""
     db = _database(url, log_key)
     try:
-        with db.transaction() as session:
+        with db.write() as tx:
             key, secret = keys.create(
-                session, caller=OPERATOR, agency_code=agency, role="office" if office else "agency", label=label
+                tx=tx, caller=OPERATOR, agency_code=agency, role="office" if office else "agency", label=label
             )
             return key.id, secret
     finally:
@@ -98,8 +174,8 @@ def create_key(url: str, log_key: Path | None, *, agency: str | None, office: bo
 def revoke_key(url: str, log_key: Path | None, key_id: int) -> None:
     db = _database(url, log_key)
     try:
-        with db.transaction() as session:
-            keys.revoke(session, caller=OPERATOR, key_id=key_id)
+        with db.write() as tx:
+            keys.revoke(tx=tx, caller=OPERATOR, key_id=key_id)
     finally:
         db.dispose()
 
@@ -117,8 +193,8 @@ def current_checkpoint(url: str, log_key: Path | None) -> dict[str, Any] | None:
 
 def verify(
     url: str, *, verifier: LogVerifier | None = None, log_key: Path | None = None, witnesses: Sequence[Path] = ()
-) -> audit.VerifyReport:
-    """Check the log and every row against it (see :mod:`registry.services.audit`).
+) -> verification.VerifyReport:
+    """Check the log and every row against it (see :mod:`registry.services.verification`).
 
     ``verifier`` defaults to the public half of the signing key in ``log_key``.
     """
@@ -131,6 +207,20 @@ def verify(
     db = Database(url, signer=None)  # verifying writes nothing
     try:
         with db.transaction(write=False) as session:
-            return audit.verify(session, verifier=verifier, witnesses=kept)
+            return verification.verify(session, verifier=verifier, witnesses=kept)
     finally:
         db.dispose()
+
+
+def verify_log(
+    url: str, *, public_key: str | None = None, log_key: Path | None = None, witnesses: Sequence[Path] = ()
+) -> verification.VerifyReport:
+    """:func:`verify` as an operator asks for it: with the base64 Ed25519 ``public_key``, else the key file.
+
+    :raises CannotVerify: no key file; a key, a kept checkpoint or a stored value that cannot be read.
+    """
+    try:
+        verifier = LogVerifier.from_b64(public_key) if public_key else None
+        return verify(url, verifier=verifier, log_key=log_key, witnesses=witnesses)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CannotVerify(str(exc)) from None

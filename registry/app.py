@@ -13,7 +13,7 @@ from validator import Catalog
 from . import dashboard, pages, portal
 from .api import agencies as agencies_api
 from .api import catalog as catalog_api
-from .api import checks as checks_api
+from .api import link_checks as checks_api
 from .api import indicators as indicators_api
 from .api import links as links_api
 from .api import log as log_api
@@ -79,8 +79,8 @@ def create_app_from_env() -> FastAPI:
         log_key=Path(key) if key else None,
     )
     # The catalog, its validators and the app are made once and live as long as the worker:
-    # kept out of the garbage collector's sight, its full collections no longer walk them,
-    # which had stalled every request in flight for 90 ms or more.
+    # kept out of the garbage collector's sight, its full collections do not walk them
+    # (a walk that stalls every request in flight).
     gc.collect()
     gc.freeze()
     return app

@@ -30,14 +30,25 @@ from typing import IO, Any
 from sqlalchemy import Date, DateTime, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from .canonical import iso, to_utc
 from .db import Database
 from .migrate import head_revision, upgrade
 from .models import Base
-from .services import audit, log
+from .services import log, verification
 from .signing import LogVerifier
+from .times import iso, read_time, utcnow
 
-__all__ = ["FORMAT", "VERSION", "BackupError", "BackupNotVerified", "ImportResult", "export_registry", "import_registry"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "BackupError",
+    "BackupNotVerified",
+    "ImportResult",
+    "Restore",
+    "export_file",
+    "export_registry",
+    "import_registry",
+    "restore",
+]
 
 FORMAT = "dxs-registry-backup"
 VERSION = 1
@@ -47,9 +58,13 @@ _CHUNK = 2000
 class BackupError(Exception):
     """The file is not a usable backup, or the database cannot take it."""
 
+    exit_code = 2  # a configuration error: a damaged file, a database that is not empty
+
 
 class BackupNotVerified(BackupError):
     """The imported log or rows do not verify: nothing was kept."""
+
+    exit_code = 1  # like `dxs registry verify` finding a bad entry
 
 
 def _tables() -> list[Table]:
@@ -57,11 +72,7 @@ def _tables() -> list[Table]:
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return iso(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return iso(value) if isinstance(value, dt.date) else value  # a datetime is a date too
 
 
 def _decoder(table: Table) -> dict[str, Any]:
@@ -69,7 +80,7 @@ def _decoder(table: Table) -> dict[str, Any]:
     decode: dict[str, Any] = {}
     for column in table.columns:
         if isinstance(column.type, DateTime):
-            decode[column.name] = lambda v: None if v is None else to_utc(dt.datetime.fromisoformat(v.replace("Z", "+00:00")))
+            decode[column.name] = lambda v: None if v is None else read_time(v)
         elif isinstance(column.type, Date):
             decode[column.name] = lambda v: None if v is None else dt.date.fromisoformat(v)
     return decode
@@ -93,12 +104,12 @@ def export_registry(database: Database, out: IO[str], *, public_key: str) -> dic
 
     # one read transaction: on PostgreSQL REPEATABLE READ, so the file is one moment of the registry
     with database.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+        if database.postgres:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         else:
             connection = connection.execution_options(sqlite_begin="DEFERRED")  # a reader: no write lock
         with Session(bind=connection) as session, session.begin():
-            write({"format": FORMAT, "version": VERSION, "schema": head_revision(), "exported_at": iso(dt.datetime.now(dt.UTC)), "tables": [t.name for t in _tables()]})
+            write({"format": FORMAT, "version": VERSION, "schema": head_revision(), "exported_at": iso(utcnow()), "tables": [t.name for t in _tables()]})
             for table in _tables():
                 counts[table.name] = 0
                 for row in _rows(session, table):
@@ -115,7 +126,7 @@ def export_registry(database: Database, out: IO[str], *, public_key: str) -> dic
 class ImportResult:
     rows: dict[str, int]
     checkpoint: dict[str, Any] | None
-    report: audit.VerifyReport
+    report: verification.VerifyReport
 
 
 def _read(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]], dict[str, Any]]:
@@ -184,7 +195,8 @@ def import_registry(url: str, path: Path, *, verifier: LogVerifier | None = None
     database = Database(url, signer=None)
     tables = {t.name: t for t in _tables()}
     try:
-        with database.transaction() as session:
+        with database.write() as tx:  # copies the log as it is: appends nothing
+            session = tx.session
             if not _empty(session):
                 raise BackupError("the database is not empty: import only into a new, empty registry")
             session.execute(delete(tables["log_head"]))  # the migration's empty head; the file has the real one
@@ -204,10 +216,10 @@ def import_registry(url: str, path: Path, *, verifier: LogVerifier | None = None
                 counts[name] = len(batch)
             if counts != trailer.get("rows"):
                 raise BackupError(f"the rows read ({counts}) are not the rows the backup lists ({trailer.get('rows')})")
-            if session.get_bind().dialect.name == "postgresql":
+            if tx.postgres:
                 _reset_sequences(session)
             session.flush()
-            report = audit.verify(session, verifier=verifier, witnesses=[checkpoint] if checkpoint else [])
+            report = verification.verify(session, verifier=verifier, witnesses=[checkpoint] if checkpoint else [])
             if not report.ok:
                 raise BackupNotVerified("the imported log does not verify: " + "; ".join(str(f) for f in report.findings[:5]))
     finally:
@@ -223,3 +235,63 @@ def _reset_sequences(session: Session) -> None:
                 sequence = session.execute(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}).scalar()
                 if sequence:
                     session.execute(text(f"SELECT setval('{sequence}', COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"))
+
+
+# --------------------------------------------------------------------------- as `dxs registry export` / `import` ask
+
+
+def export_file(url: str, target: Path | IO[str], *, log_key: Path | None = None) -> dict[str, int]:
+    """Write the registry at ``url`` to ``target`` (a stream, or a file); return rows per table.
+
+    A file is written aside, then renamed: a crash never leaves half a backup under
+    its real name. The backup carries the public half of the signing key in ``log_key``.
+
+    :raises BackupError: there is no signing key at ``log_key``.
+    """
+    import tempfile
+    from .signing import default_key_path, load_or_create_signer
+
+    key_path = Path(log_key) if log_key else default_key_path()
+    if not key_path.exists():
+        raise BackupError(f"no log signing key at {key_path}: the backup carries its public key (name it with --log-key)")
+    public_key = LogVerifier(load_or_create_signer(key_path).public_key).public_key_b64
+    database = Database(url, signer=None)
+    try:
+        if not isinstance(target, Path):
+            return export_registry(database, target, public_key=public_key)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".", delete=False, suffix=".part") as fh:
+            counts = export_registry(database, fh, public_key=public_key)
+        Path(fh.name).replace(target)
+        return counts
+    finally:
+        database.dispose()
+
+
+@dataclass(frozen=True)
+class Restore:
+    """What ``dxs registry import`` did: imported and verified, or refused because the imported log did not verify."""
+
+    url: str
+    imported: ImportResult | None
+    #: why nothing was kept (:class:`BackupNotVerified`'s message)
+    refused: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.imported is not None
+
+
+def restore(url: str, path: Path, *, public_key: str | None = None) -> Restore:
+    """:func:`import_registry`, checking signatures with the base64 Ed25519 ``public_key`` when given.
+
+    An imported log that does not verify is a refused :class:`Restore` (nothing was kept).
+
+    :raises BackupError: the file is damaged, the database is not empty, or the key is not a key.
+    """
+    try:
+        verifier = LogVerifier.from_b64(public_key) if public_key else None
+        return Restore(url, import_registry(url, path, verifier=verifier))
+    except BackupNotVerified as exc:
+        return Restore(url, None, str(exc))
+    except ValueError as exc:  # not base64 or not a key; a value a column cannot take
+        raise BackupError(str(exc)) from None

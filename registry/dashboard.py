@@ -16,14 +16,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from validator.years import be_year, current_year
+
 from .api.deps import database_of
-from .reporting.periods import current_year
-from .services import indicators
+from .reporting import indicators
 
 __all__ = ["STATIC", "demo_flag", "router", "static_files"]
 
 STATIC = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["be_year"] = be_year
 router = APIRouter(include_in_schema=False)
 
 #: How long a "not demo data" answer is trusted before the log is asked again.

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .signing import LogSigner
-from .statements import settle_pipelines
+from .unit_of_work import WriteTx, is_postgres, settle_pipelines
 
 __all__ = ["DEFAULT_DATABASE_URL", "Database", "database_url_from_env", "make_engine"]
 
@@ -202,7 +202,7 @@ def _release_on_end(engine: Engine, writer: WriterLock) -> None:
 
 
 class Database:
-    """An engine, its session factory and the log signer every write session needs.
+    """An engine, its session factories and the log signer every write needs.
 
     ``signer`` may be ``None`` for read-only use (listing, verifying).
     """
@@ -211,24 +211,36 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, writer=WriterLock(sqlite_path(self.url)))
         self.signer = signer
-        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False, info={"log_signer": signer})
-        self._readers = sessionmaker(
-            bind=self.engine.execution_options(sqlite_begin="DEFERRED"),
-            expire_on_commit=False,
-            info={"log_signer": signer},
-        )
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
+        #: Whether the database is PostgreSQL (else SQLite).
+        self.postgres = is_postgres(self.engine)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(bind=self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
 
     def session(self, *, write: bool = True) -> Session:
         """A new session; ``write=False`` lets SQLite readers run beside a writer."""
         return (self._sessions if write else self._readers)()
 
+    def begin_write(self, *, shared: bool = False) -> WriteTx:
+        """A new write transaction, to be committed or rolled back by the caller (see :meth:`write`).
+
+        ``shared``: it will hold several requests' writes (see :mod:`registry.api.writes`).
+        """
+        return WriteTx(self._sessions(), postgres=self.postgres, signer=self.signer, shared=shared)
+
+    @contextmanager
+    def write(self) -> Iterator[WriteTx]:
+        """A write transaction, committed on success and rolled back on error."""
+        tx = self.begin_write()
+        with tx.session, tx.session.begin():
+            yield tx
+
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error."""
+        """A session whose work is committed on success and rolled back on error.
+
+        For reads, and for writes that append nothing to the log (schema upkeep, tests'
+        direct edits); writes that append use :meth:`write`.
+        """
         with self.session(write=write) as session, session.begin():
             yield session
 
@@ -242,9 +254,8 @@ class Database:
         db.url = str(connection.engine.url)
         db.engine = connection.engine
         db.signer = signer
-        db._sessions = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, info={"log_signer": signer}
-        )
+        db.postgres = is_postgres(connection)
+        db._sessions = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
         db._readers = db._sessions
         return db
 

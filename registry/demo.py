@@ -23,21 +23,22 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from validator import Catalog, Standard, StandardVersion
 
 from .db import Database
 from .errors import Conflict
 from .models import Agency
-from .schemas import MAX_BATCH, AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate, LinkUpdate
+from .reporting.indicators import DEMO_KIND
+from .api_models import MAX_BATCH, AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate, LinkUpdate
 from .services import agencies, events, links, log
 from .services.callers import Caller
-from .services.indicators import DEMO_KIND, withdrawn_on
+from .unit_of_work import WriteTx
 
-__all__ = ["DEFAULT_SEED", "DemoSummary", "catalog_as_of", "is_empty", "seed", "status_on"]
+__all__ = ["DEFAULT_SEED", "DemoSummary", "Seeded", "catalog_as_of", "is_empty", "seed", "seed_registry"]
 
 DEFAULT_SEED = 2560
 FIRST_DAY = dt.date(2017, 1, 1)
@@ -66,7 +67,8 @@ class SectorPlan:
     hubs: int = 2
 
 
-SECTORS: dict[str, SectorPlan] = {
+#: Sector code (:data:`validator.sectors.SECTORS`) → how the demo populates it.
+SECTOR_PLANS: dict[str, SectorPlan] = {
     "public-administration": SectorPlan(
         (("DOPA", "กรมการปกครอง", "Department of Provincial Administration"),
          ("DGA", "สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน)", "Digital Government Development Agency"),
@@ -205,21 +207,6 @@ class DemoSummary:
 # --------------------------------------------------------------------------- the catalog as it stood
 
 
-def status_on(version: StandardVersion, day: dt.date, announced: dt.date | None = None) -> str:
-    """The status a version had on ``day``, from its dated history.
-
-    A real version whose dates are its announcement's (no dated history) stood
-    announced from ``announced`` on (:meth:`validator.Catalog.announced_on`).
-    """
-    if not version.history and version.is_announced and announced is not None:
-        return version.status if day >= announced else "draft"
-    status = "draft"
-    for entry in sorted(version.history, key=lambda h: h.date):
-        if entry.date <= day:
-            status = entry.status
-    return status
-
-
 def catalog_as_of(catalog: Catalog, day: dt.date) -> Catalog:
     """The catalog with each version's status as it was on ``day``.
 
@@ -229,7 +216,7 @@ def catalog_as_of(catalog: Catalog, day: dt.date) -> Catalog:
     return Catalog(
         (
             dataclasses.replace(s, versions=tuple(
-                dataclasses.replace(v, status=status_on(v, day, catalog.announced_on(v))) for v in s.versions))
+                dataclasses.replace(v, status=v.status_on(day, catalog.announced_on(v))) for v in s.versions))
             for s in catalog
         ),
         catalog.register,
@@ -238,7 +225,7 @@ def catalog_as_of(catalog: Catalog, day: dt.date) -> Catalog:
 
 def standing_on(catalog: Catalog, standard: Standard, day: dt.date) -> StandardVersion | None:
     """The newest version of ``standard`` that stood announced on ``day``."""
-    pool = [v for v in standard.versions if status_on(v, day, catalog.announced_on(v)) == "announced"]
+    pool = [v for v in standard.versions if v.status_on(day, catalog.announced_on(v)) == "announced"]
     return max(pool, key=lambda v: v.semver) if pool else None
 
 
@@ -277,7 +264,7 @@ class _Link:
 
 def _people(rng: random.Random, scale: float) -> list[_Agency]:
     people = []
-    for sector, plan in SECTORS.items():
+    for sector, plan in SECTOR_PLANS.items():
         for n, (code, th, en) in enumerate(plan.central):
             people.append(_Agency(code, th, en, sector, None, n < plan.hubs))
         count = max(2, round(plan.provinces * scale))
@@ -300,10 +287,10 @@ def _adoption_day(rng: random.Random, plan: SectorPlan) -> dt.date | None:
 
 def _plan_links(rng: random.Random, catalog: Catalog, people: list[_Agency]) -> list[_Link]:
     by_code = {a.code: a for a in people}
-    hubs = {s: [a.code for a in people if a.sector == s and a.hub] for s in SECTORS}
+    hubs = {s: [a.code for a in people if a.sector == s and a.hub] for s in SECTOR_PLANS}
     planned: list[_Link] = []
     for agency in people:
-        plan = SECTORS[agency.sector]
+        plan = SECTOR_PLANS[agency.sector]
         day = _adoption_day(rng, plan if not agency.hub else dataclasses.replace(plan, adoption=1.0, midpoint=2018.0))
         if day is None:
             continue
@@ -339,7 +326,7 @@ def _lifetime(rng: random.Random, catalog: Catalog, standard: Standard, version:
                 yield link
                 return
             link.end = None
-        withdrawn = withdrawn_on(version)
+        withdrawn = version.withdrawn_on
         after = successor(catalog, standard, version)
         after_on = catalog.announced_on(after) if after is not None else None
         if withdrawn is None or after is None or after_on is None or withdrawn > LAST_DAY:
@@ -403,48 +390,48 @@ def seed(database: Database, catalog: Catalog, *, seed: int = DEFAULT_SEED, scal
         raise ValueError("scale must be in (0, 1]")
     rng = random.Random(seed)
     summary = DemoSummary(seed=seed, scale=scale)
-    with database.transaction() as session:
-        if session.execute(select(func.count()).select_from(Agency)).scalar_one():
+    with database.write() as tx:
+        if tx.session.execute(select(func.count()).select_from(Agency)).scalar_one():
             raise Conflict("the registry already has agencies: demo data goes only into an empty registry", code="registry_not_empty")
         people = _people(rng, scale)
-        _register(session, people, summary)
+        _register(tx, people, summary)
         planned = _plan_links(rng, catalog, people)
-        _declare(session, catalog, people, planned, summary)
-        _report(session, rng, people, planned, summary, step_days=max(7, round(7 / scale)))
-        _suspend(session, rng, people, summary)
-        log.append(session, actor=SEEDER.actor, kind=DEMO_KIND, payload={
+        _declare(tx, catalog, people, planned, summary)
+        _report(tx, rng, people, planned, summary, step_days=max(7, round(7 / scale)))
+        _suspend(tx, rng, people, summary)
+        log.append(tx, actor=SEEDER.actor, kind=DEMO_KIND, payload={
             "seed": seed, "scale": scale, "agencies": summary.agencies, "links": summary.links, "events": summary.events,
             "note": "demo data: a made-up country for trying the registry, not real figures",
         })
-        summary.log_entries = log.next_seq(session)
+        summary.log_entries = tx.lock_log()  # the size of the log, now that everything is in it
     return summary
 
 
-def _register(session: Session, people: list[_Agency], summary: DemoSummary) -> None:
+def _register(tx: WriteTx, people: list[_Agency], summary: DemoSummary) -> None:
     for a in people:
-        made = agencies.create(session, caller=SEEDER, data=AgencyCreate(code=a.code, name_th=a.name_th, name_en=a.name_en, sector=a.sector, parent=a.parent))
+        made = agencies.create(tx=tx, caller=SEEDER, data=AgencyCreate(code=a.code, name_th=a.name_th, name_en=a.name_en, sector=a.sector, parent=a.parent))
         a.id = made.id
         summary.by_sector[a.sector] = summary.by_sector.get(a.sector, 0) + 1
     summary.agencies, summary.sectors = len(people), len(summary.by_sector)
 
 
-def _declare(session: Session, catalog: Catalog, people: list[_Agency], planned: list[_Link], summary: DemoSummary) -> None:
+def _declare(tx: WriteTx, catalog: Catalog, people: list[_Agency], planned: list[_Link], summary: DemoSummary) -> None:
     by_code = {a.code: a for a in people}
     for link in sorted(planned, key=lambda x: (x.start, x.provider, x.consumer, x.standard, x.version)):
         th, en = PURPOSES[link.standard]
         declarer = by_code[link.consumer if link.consumer not in NATIONAL_HUBS.values() else link.provider]
-        made = links.declare(session, caller=_as(declarer), catalog=catalog_as_of(catalog, link.start), data=LinkCreate(
+        made = links.declare(tx=tx, caller=_as(declarer), catalog=catalog_as_of(catalog, link.start), data=LinkCreate(
             provider=link.provider, consumer=link.consumer, standard=link.standard, version=link.version,
             purpose=f"{th} · {en}", legal_basis=LEGAL_BASIS, start_date=link.start,
         ))
         link.id = made.id
         if link.end is not None:
-            links.change(session, caller=_as(declarer), catalog=catalog, link_id=made.id, data=LinkUpdate(status="ended", end_date=link.end))
+            links.change(tx=tx, caller=_as(declarer), catalog=catalog, link_id=made.id, data=LinkUpdate(status="ended", end_date=link.end))
             summary.links_ended += 1
     summary.links = len(planned)
 
 
-def _report(session: Session, rng: random.Random, people: list[_Agency], planned: list[_Link], summary: DemoSummary, *, step_days: int) -> None:
+def _report(tx: WriteTx, rng: random.Random, people: list[_Agency], planned: list[_Link], summary: DemoSummary, *, step_days: int) -> None:
     by_code = {a.code: a for a in people}
     for link in sorted(planned, key=lambda x: x.id):
         if link.silent:
@@ -455,7 +442,7 @@ def _report(session: Session, rng: random.Random, people: list[_Agency], planned
             records = _records(rng, link, side, step_days)
             for start in range(0, len(records), MAX_BATCH):
                 batch = EventBatch.model_construct(records=records[start : start + MAX_BATCH])
-                events.ingest(session, caller=_as(by_code[code]), link_id=link.id, batch=batch)
+                events.ingest(tx=tx, caller=_as(by_code[code]), link_id=link.id, batch=batch)
                 summary.batches += 1
             summary.events += len(records)
             if records:
@@ -464,11 +451,11 @@ def _report(session: Session, rng: random.Random, people: list[_Agency], planned
                 summary.last_event = max(summary.last_event or last, last)
 
 
-def _suspend(session: Session, rng: random.Random, people: list[_Agency], summary: DemoSummary) -> None:
+def _suspend(tx: WriteTx, rng: random.Random, people: list[_Agency], summary: DemoSummary) -> None:
     """A few provincial units are suspended (inactive): they drop out of indicator 16."""
     local = [a for a in people if a.parent is not None]
     for a in rng.sample(local, min(4, len(local))):
-        agencies.update(session, caller=SEEDER, code=a.code, data=AgencyUpdate(status="inactive"))
+        agencies.update(tx=tx, caller=SEEDER, code=a.code, data=AgencyUpdate(status="inactive"))
         summary.inactive += 1
 
 
@@ -477,3 +464,48 @@ def is_empty(database: Database) -> bool:
     with database.transaction(write=False) as session:
         return not session.execute(select(func.count()).select_from(Agency)).scalar_one()
 
+
+
+# --------------------------------------------------------------------------- as `dxs demo seed` asks
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What ``dxs demo seed`` did to the registry at ``url``."""
+
+    url: str
+    #: ``None``: the registry already had agencies, and was left as it was
+    summary: DemoSummary | None
+    seconds: float = 0.0
+
+
+def seed_registry(
+    url: str,
+    catalog: Catalog,
+    *,
+    log_key: Path | None = None,
+    random_seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    if_empty: bool = False,
+) -> Seeded:
+    """Migrate the registry at ``url``, then :func:`seed` it, signing the log with the key in ``log_key``.
+
+    :raises Conflict: the registry already has agencies (unless ``if_empty``, which leaves it as it is).
+    :raises ServiceError: a service refused a seeded write.
+    """
+    import time
+    from .migrate import upgrade
+    from .signing import load_or_create_signer
+
+    upgrade(url)
+    database = Database(url, signer=load_or_create_signer(log_key))
+    try:
+        if not is_empty(database):
+            if if_empty:
+                return Seeded(url, None)
+            raise Conflict(f"{url} already has agencies: demo data goes only into an empty registry")
+        started = time.perf_counter()
+        summary = seed(database, catalog, seed=random_seed, scale=scale)
+    finally:
+        database.dispose()
+    return Seeded(url, summary, time.perf_counter() - started)

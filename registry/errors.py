@@ -1,7 +1,9 @@
 """Domain errors of the service, each with a stable ``code`` and the HTTP status it maps to.
 
 Services raise these and never import the web framework; :mod:`registry.handlers`
-is the one place that turns them into ``{"code": ..., "message": ...}`` answers.
+is the one place that turns them into ``{"code": ..., "message": ...}`` answers,
+as ``dxs`` is the one place that turns them into ``Error: <message>`` and the
+class's ``exit_code``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class ServiceError(Exception):
 
     status_code = 400
     code = "bad_request"
+    #: what ``dxs`` exits with: 2, the command cannot be done as asked (a duplicate, an unknown key)
+    exit_code = 2
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

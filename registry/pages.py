@@ -23,7 +23,9 @@ from markupsafe import Markup, escape
 from validator import Catalog, DxsError, Standard, StandardVersion
 from validator.announcements import Register
 from validator.catalog import ILLUSTRATIVE_LABEL
-from validator.fields import Field, json_fields, xml_fields
+from validator.schema_fields import Field, json_fields, xml_fields
+from validator.sectors import sector_name
+from validator.years import be_year
 
 __all__ = ["build_static_site", "page_context", "router"]
 
@@ -36,18 +38,6 @@ STATUS_TH = {
     "deprecated": "เลิกแนะนำ",
     "retired": "ยกเลิกแล้ว",
 }
-SECTOR_TH = {
-    "finance": "การเงิน",
-    "commerce": "การค้า",
-    "public-administration": "การบริหารราชการ",
-    "health": "สาธารณสุข",
-    "education": "การศึกษา",
-    "transport": "คมนาคมขนส่ง",
-    "land": "ที่ดิน",
-    "social-welfare": "สวัสดิการสังคม",
-    "agriculture": "เกษตร",
-    "statistics": "สถิติ",
-}
 #: Where a real standard comes from, in Thai (``[source] kind``).
 SOURCE_TH = {
     "announced": "ประกาศโดยหน่วยงาน",
@@ -57,11 +47,6 @@ SOURCE_TH = {
 }
 #: Files of a version folder a reader may download (schemas, their modules, rules).
 _DOWNLOADABLE = (".json", ".xsd", ".sch")
-
-
-def be_year(day: dt.date) -> int:
-    """The Buddhist Era year of ``day`` (BE = CE + 543)."""
-    return day.year + 543
 
 
 def break_path(path: str) -> Markup:
@@ -79,7 +64,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["be_year"] = be_year
     env.filters["break_path"] = break_path
-    env.globals.update(STATUS_TH=STATUS_TH, SECTOR_TH=SECTOR_TH, SOURCE_TH=SOURCE_TH, ILLUSTRATIVE=ILLUSTRATIVE_LABEL)
+    env.globals.update(STATUS_TH=STATUS_TH, SOURCE_TH=SOURCE_TH, ILLUSTRATIVE=ILLUSTRATIVE_LABEL, sector_name=sector_name)
     return env
 
 

@@ -18,20 +18,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from validator import Catalog
-from validator.catalog import ILLUSTRATIVE_LABEL
+from validator.catalog import ILLUSTRATIVE_LABEL, STATUSES
+from validator.years import be_year
 
 from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
 from .api.links import link_reads
 from .api.validate import MAX_DOCUMENT, validate_document
-from .canonical import iso
 from .dashboard import demo_flag
 from .errors import ServiceError
 from .pages import SOURCE_TH
 from .services import agencies, events, keys, links
+from .times import iso
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals.update(SOURCE_TH=SOURCE_TH, ILLUSTRATIVE=ILLUSTRATIVE_LABEL)  # where each real standard comes from; what the made-up ones are called
+templates.env.filters["be_year"] = be_year
 
 SESSION_HOURS = 8
 PAGE = 50
@@ -76,7 +78,7 @@ def landing(
             "versions": sum(len(s.versions) for s in chosen),
             "total": len(everything),
             "sectors": sorted({s.sector for s in everything}),
-            "statuses": ["draft", "public-comment", "announced", "deprecated", "retired"],
+            "statuses": list(STATUSES),
             "q": q,
             "sector": sector,
             "status": status,

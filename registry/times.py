@@ -1,23 +1,35 @@
-"""RFC 3339 times as the registry stores them: fixed-width UTC text.
+"""Every text form of a UTC time in the registry, each named by what it is for.
 
-``YYYY-MM-DD HH:MM:SS.ffffff`` is what SQLAlchemy writes to SQLite for an aware time
-(its zone cut off after moving it to UTC), and, with a ``T`` and a ``Z``, what the log
-hashes (:func:`registry.canonical.iso`). Being fixed-width UTC, its text order is time
-order.
+- :func:`iso` — ``2024-05-01T03:00:00.000000Z``: what the API answers, the log hashes
+  and a backup file holds (a date is ``2024-05-01``); :func:`iso_from_db` gives the same
+  form from what the database gives back, :func:`zulu_column` from a column of stored texts.
+- :func:`stored_time` — ``2024-05-01 03:00:00.000000``: what SQLAlchemy writes to SQLite
+  for an aware time (moved to UTC, its zone cut off); :func:`stored_time_from_text` and
+  :func:`utc_column` give it from RFC 3339 input. Being fixed-width UTC, its text order
+  is time order.
+- :func:`display_time` — ``2024-05-01 03:00:00 UTC``: a person reads it on a report or chart.
 
-An event batch carries two times per record, up to 20,000 a batch, nearly always in
-UTC and all in one shape. :func:`utc_column` rewrites such a column with a few string
-operations over the whole column, in C, not two Python datetimes per time; anything
-else goes through :func:`utc_text`, one time at a time.
+:func:`read_time` turns the first two back into an aware datetime.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from .canonical import stored_time
-
-__all__ = ["UnreadableTime", "utc_column", "utc_text", "zulu_column"]
+__all__ = [
+    "UnreadableTime",
+    "display_time",
+    "iso",
+    "iso_from_db",
+    "from_db_time",
+    "read_time",
+    "stored_time",
+    "stored_time_from_text",
+    "to_utc",
+    "utc_column",
+    "utcnow",
+    "zulu_column",
+]
 
 _WIDTH = 26  # YYYY-MM-DD HH:MM:SS.ffffff
 _UTC_OFFSETS = ("+00:00", "-00:00")
@@ -32,8 +44,60 @@ class UnreadableTime(ValueError):
         self.index, self.text = index, text
 
 
-def utc_text(text: str, index: int = 0) -> str:
-    """One RFC 3339 time (its shape already checked, e.g. by JSON Schema's ``date-time``) as UTC text.
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime; a naive one is taken to be UTC already (how we store them)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def from_db_time(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A time read straight from the driver: aware UTC, whether SQLite gave text or PostgreSQL a datetime."""
+    if value is None:
+        return None
+    return read_time(value) if isinstance(value, str) else to_utc(value)
+
+
+def read_time(text: str) -> dt.datetime:
+    """An aware UTC datetime from :func:`iso`'s or :func:`stored_time`'s form (or any ISO 8601 time).
+
+    :raises ValueError: the text is not such a time.
+    """
+    return to_utc(dt.datetime.fromisoformat(text))
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """``2024-05-01T03:00:00.000000Z`` for datetimes, ``2024-05-01`` for dates."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return to_utc(value).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return value.isoformat()
+
+
+def iso_from_db(value: dt.datetime | str) -> str:
+    """:func:`iso`'s form of a time as the database gives it back: SQLite's stored text, or a datetime."""
+    if isinstance(value, str):
+        return value.replace(" ", "T") + "Z"
+    text = iso(value)
+    assert text is not None
+    return text
+
+
+def display_time(value: dt.datetime) -> str:
+    """``2024-05-01 03:00:00 UTC``: a time as a person reads it on a report or a chart."""
+    return f"{to_utc(value):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def stored_time(value: dt.datetime) -> str:
+    """``2024-05-01 03:00:00.000000``, in UTC: a time as SQLAlchemy stores it in SQLite, fixed-width."""
+    return to_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def stored_time_from_text(text: str, index: int = 0) -> str:
+    """One RFC 3339 time (its shape already checked, e.g. by JSON Schema's ``date-time``) in :func:`stored_time`'s form.
 
     Digits after the seconds' point are cut to microseconds, as Python does.
 
@@ -46,7 +110,7 @@ def utc_text(text: str, index: int = 0) -> str:
     else:
         zone = 0
     if zone and text[17:19] != "60" and not text.startswith("0000"):
-        # already UTC: rewritten as text, five times faster than through a datetime
+        # already UTC: rewritten as text, without a datetime
         return f"{text[:10]} {text[11:19]}.{text[20 : len(text) - zone][:6]:0<6}"
     try:
         return stored_time(dt.datetime.fromisoformat(text.upper()))  # RFC 3339 allows "t" and "z"
@@ -55,14 +119,15 @@ def utc_text(text: str, index: int = 0) -> str:
 
 
 def utc_column(texts: list[str]) -> list[str]:
-    """Each RFC 3339 time (shapes already checked) as UTC text, as :func:`utc_text` would give it.
+    """Each RFC 3339 time (shapes already checked) as :func:`stored_time_from_text` gives it; a column
+    of one UTC shape (an event batch's, nearly always) is rewritten whole, in a few string operations.
 
     :raises UnreadableTime: for the first time that cannot be read, with its index.
     """
     fast = _uniform_utc_column(texts)
     if fast is not None:
         return fast
-    return [utc_text(text, i) for i, text in enumerate(texts)]
+    return [stored_time_from_text(text, i) for i, text in enumerate(texts)]
 
 
 def zulu_column(column: list[str]) -> list[str]:

@@ -69,6 +69,8 @@ def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
 class ListenError(Exception):
     """The port cannot be listened on (taken, or not an address of this machine)."""
 
+    exit_code = 2  # ``dxs serve`` refuses it as a configuration error
+
 
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.kit import ROOT
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_CATALOG = FIXTURES / "catalog"
 CORPORA = ROOT.parent / "shared" / "corpora"

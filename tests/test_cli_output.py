@@ -106,8 +106,8 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert hidden.stderr == ""
 
 
-# the hostile set is shared with the reliability suite (stress/hostile.py): one list to keep
-from stress.hostile import EXPECTED_RULE, HOSTILE  # noqa: E402
+# the hostile set is shared with the reliability suite (tests/stress/hostile.py): one list to keep
+from tests.stress.hostile import EXPECTED_RULE, HOSTILE  # noqa: E402
 
 
 def test_hostile_documents_each_get_a_parse_issue_and_the_run_goes_on(tmp_path):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError, StandardNotFound
+from .years import BE_YEARS, be_year, ce_year
 
 __all__ = ["KINDS", "REGISTER_FILE", "Announcement", "Register", "first_day", "load_register", "number_key"]
 
@@ -68,7 +69,7 @@ class Announcement:
 
     @property
     def year_ce(self) -> int | None:
-        return self.year_be - 543 if self.year_be is not None else None
+        return ce_year(self.year_be) if self.year_be is not None else None
 
     @property
     def date(self) -> dt.date | None:
@@ -176,14 +177,14 @@ def _entry(path: Path, n: int, raw: Any) -> Announcement:
     if kind not in KINDS:
         raise CatalogError(path, f"{kind!r} is not one of {', '.join(KINDS)}", f"{where}.kind")
     year = raw.get("year_be")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 2400 <= year <= 2700):
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or year not in BE_YEARS):
         raise CatalogError(path, f"must be a Buddhist Era year (2400-2700), got {year!r}", f"{where}.year_be")
     announced = raw.get("announced", "")
     if isinstance(announced, dt.date) and not isinstance(announced, dt.datetime):
         announced = announced.isoformat()
     if not isinstance(announced, str) or (announced and first_day(announced) is None):
         raise CatalogError(path, f"must be a date (YYYY-MM-DD), a month (\"YYYY-MM\") or absent, got {announced!r}", f"{where}.announced")
-    if announced and year is not None and int(announced[:4]) + 543 != year:
+    if announced and year is not None and be_year(int(announced[:4])) != year:
         raise CatalogError(path, f"date {announced} is not in BE {year}", f"{where}.announced")
     demo = raw.get("demo", False)
     if not isinstance(demo, bool):
@@ -197,7 +198,7 @@ def _entry(path: Path, n: int, raw: Any) -> Announcement:
         issuer=text("issuer"),
         kind=kind,
         source=text("source"),
-        year_be=year if year is not None else (int(announced[:4]) + 543 if announced else None),
+        year_be=year if year is not None else (be_year(int(announced[:4])) if announced else None),
         announced=announced,
         caveat=text("caveat", required=False),
         demo=demo,

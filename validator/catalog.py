@@ -32,12 +32,13 @@ from typing import Any
 from .announcements import Register, load_register
 from .codelists import CodeList
 from .errors import CatalogError, StandardNotFound
+from .sectors import SECTORS
 
 __all__ = [
     "ILLUSTRATIVE_LABEL",
     "SOURCE_KINDS",
     "STATUSES",
-    "SECTORS",
+    "WITHDRAWN_STATUSES",
     "Catalog",
     "DocumentType",
     "HistoryEntry",
@@ -54,18 +55,8 @@ __all__ = [
 STATUSES = ("draft", "public-comment", "announced", "deprecated", "retired")
 #: Statuses under which a version has been announced (and so counts, and is locked).
 ANNOUNCED_STATUSES = frozenset({"announced", "deprecated", "retired"})
-SECTORS = (
-    "finance",
-    "commerce",
-    "public-administration",
-    "health",
-    "education",
-    "transport",
-    "land",
-    "social-welfare",
-    "agriculture",
-    "statistics",
-)
+#: Statuses under which a version no longer stands announced.
+WITHDRAWN_STATUSES = frozenset({"deprecated", "retired"})
 
 _ID = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 _SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
@@ -220,8 +211,38 @@ class StandardVersion:
     def is_announced(self) -> bool:
         return self.status in ANNOUNCED_STATUSES
 
+    def status_on(self, day: dt.date, announced: dt.date | None = None) -> str:
+        """The status the version had on ``day``: its last dated history entry by then, ``draft`` before any.
+
+        A version without dated history (a real one whose dates are its announcement's)
+        had its status from ``announced`` on (:meth:`Catalog.announced_on`), and was a
+        draft before.
+        """
+        if not self.history and self.is_announced and announced is not None:
+            return self.status if day >= announced else "draft"
+        status = "draft"
+        for entry in sorted(self.history, key=lambda h: h.date):
+            if entry.date <= day:
+                status = entry.status
+        return status
+
+    @property
+    def withdrawn_on(self) -> dt.date | None:
+        """The day the version stopped standing announced (deprecated or retired), if it has.
+
+        The first such entry of its history; without one, a withdrawn version's sunset
+        (else its announcement or effective date) is the best that is known.
+        """
+        days = [h.date for h in self.history if h.status in WITHDRAWN_STATUSES]
+        if days:
+            return min(days)
+        if self.status in WITHDRAWN_STATUSES:
+            return self.sunset or self.announced or self.effective
+        return None
+
     def active_on(self, day: dt.date) -> bool:
-        """Whether documents dated ``day`` fall in this version's active period."""
+        """Whether documents dated ``day`` fall in this version's active period (its detection dates,
+        else its effective and sunset dates): which version a dated document belongs to, not its status."""
         start = self.active_from or self.effective
         end = self.active_until or self.sunset
         return (start is None or start <= day) and (end is None or day <= end)
@@ -834,7 +855,7 @@ def load_catalog(folders: Iterable[str | Path], *, registers: Iterable[str | Pat
 
 # --------------------------------------------------------------------------- the loaded catalog, kept
 
-_LOADER_CODE = ("catalog.py", "announcements.py", "codelists.py")
+_LOADER_CODE = ("catalog.py", "announcements.py", "codelists.py", "sectors.py", "years.py")
 _KEEP_CATALOGS = 8
 
 

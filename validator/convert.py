@@ -36,6 +36,7 @@ from lxml import etree
 from .catalog import Catalog, StandardVersion
 from .errors import DxsError
 from .json_engine import json_type_of
+from .json_positions import unescape_pointer
 
 __all__ = ["ConversionError", "Converter", "convert_document"]
 
@@ -108,7 +109,7 @@ class _JsonSchemas:
             document = self._documents[node.base.split("#")[0]] if not uri or uri == node.base else self._document(uri)
             target: Any = document
             for token in [t for t in fragment.split("/") if t]:
-                target = target[token.replace("~1", "/").replace("~0", "~")]
+                target = target[unescape_pointer(token)]
             siblings = {k: v for k, v in node.schema.items() if k != "$ref"}
             merged = {**target, **siblings} if isinstance(target, dict) else target
             node = _J(merged, uri or node.base)
@@ -234,7 +235,7 @@ class Converter:
     def __init__(self, catalog: Catalog, version: StandardVersion) -> None:
         if not (version.json_schema and version.xml_schema and version.xml):
             raise ConversionError(f"{version.ref} does not have both a JSON and an XML form")
-        from .compat_xsd import load_xsd
+        from .compat.xsd.components import load_xsd
 
         self.version = version
         self.json_schemas = _JsonSchemas(version.json_schema, {k: Path(v) for k, v in catalog.schema_resources.items()})

@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from .catalog import Catalog, StandardVersion
+from .json_positions import unescape_pointer
 from .messages import detect_issue
 from .report import Issue
 
@@ -33,7 +34,7 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
         return document
     node = document
     for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+        token = unescape_pointer(raw)
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):

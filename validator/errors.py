@@ -13,7 +13,10 @@ __all__ = ["CatalogError", "DxsError", "SchemaLoadError", "StandardNotFound"]
 
 
 class DxsError(Exception):
-    """Base of the toolkit's configuration errors (the CLI exits 2 on these)."""
+    """Base of the toolkit's configuration errors."""
+
+    #: ``dxs`` prints the message and exits with this code: 2, a usage or configuration error
+    exit_code = 2
 
 
 class CatalogError(DxsError):

@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from .years import BE_OFFSET, BE_YEARS
+
 __all__ = [
-    "BE_OFFSET",
     "PROVINCE_CODES",
     "THAI_FORMATS",
     "is_be_date",
@@ -26,9 +27,6 @@ __all__ = [
     "is_tax_id",
     "thai_id_check_digit",
 ]
-
-#: Buddhist Era year = Gregorian year + 543.
-BE_OFFSET = 543
 
 #: The 77 province codes of the Department of Provincial Administration (DOPA).
 PROVINCE_CODES: frozenset[str] = frozenset(
@@ -99,7 +97,7 @@ def is_be_date(value: str) -> bool:
     if not match:
         return False
     year, month, day = int(match[1]), int(match[2]), int(match[3])
-    if not 2400 <= year <= 2700:
+    if year not in BE_YEARS:
         return False
     try:
         _dt.date(year - BE_OFFSET, month, day)

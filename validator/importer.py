@@ -38,6 +38,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lxml import etree
 
@@ -535,7 +536,7 @@ def _published_files(package: Path) -> list[Path]:
     ]
 
 
-def import_package(manifest: Path, out: Path, **options: object) -> ImportResult:
+def import_package(manifest: Path, out: Path, **options: Any) -> ImportResult:
     """Write the package as a catalog package: document types, versions, files, detection, code lists.
 
     Keyword options are those of :func:`_import`. Nothing is left half-written: a
@@ -546,7 +547,7 @@ def import_package(manifest: Path, out: Path, **options: object) -> ImportResult
     folder = out / str(options.get("prefix", ""))
     before = set(folder.iterdir()) if folder.is_dir() else None
     try:
-        return _import(manifest, out, **options)  # type: ignore[arg-type]
+        return _import(manifest, out, **options)
     except BaseException:
         if before is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -579,7 +580,8 @@ def _import(
     :raises DxsError: a bad manifest, a missing file, or a version folder that exists.
     """
     from .announcements import load_register
-    from .catalog import _ID, SECTORS, _document_types, _Fields, _read_toml, catalog_folders, load_catalog, parse_semver
+    from .catalog import _ID, _document_types, _Fields, _read_toml, catalog_folders, load_catalog, parse_semver
+    from .sectors import SECTORS
     from .codelists import describe_file
     from .publish import lock_version
 

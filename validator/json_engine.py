@@ -24,7 +24,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from . import messages
 from .errors import SchemaLoadError
 from .formats import THAI_FORMATS
-from .jsonpos import locate, pointer_of
+from .json_positions import locate, pointer_of
 from .report import Issue
 
 __all__ = ["JsonSchema", "json_type_of", "parse_json"]
@@ -315,8 +315,9 @@ class JsonSchema:
         for error in self.iter_errors(instance):
             raise error
 
-    def issues(self, instance: Any, source: bytes | str | None = None) -> list[Issue]:
-        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``source``.
+    def issues(self, instance: Any, /, source: bytes | str | None = None) -> list[Issue]:
+        """Every error of ``instance`` as an :class:`Issue`, with line/column from ``source``
+        (:class:`~validator.engine.Engine`).
 
         jsonschema-rs finds the errors. Where every one of them is of a kind the two
         engines cannot disagree on, its errors are reported as they are; otherwise the

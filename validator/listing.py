@@ -1,17 +1,134 @@
-"""The catalog as text for people: ``dxs standards list``, ``show`` and ``list --announcements``.
+"""``dxs standards list``, ``show`` and ``list --announcements``: what they select, and the catalog as text for people.
 
-Pure functions from catalog objects to lines; the command line prints them. Every
-line that names a standard says whether it is real (and from where) or illustrative.
+:func:`list_standards`, :func:`list_announcements` and :func:`show_standard` pick from
+the catalog and return a result; the line functions turn catalog objects into text,
+which the command line prints. Every line that names a standard says whether it is
+real (and from where) or illustrative.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from .announcements import Announcement, Register
 from .catalog import ILLUSTRATIVE_LABEL, Catalog, Standard, StandardVersion
+from .years import be_year, ce_year
 
-__all__ = ["announcement_lines", "provenance", "standard_lines", "standards_table"]
+__all__ = [
+    "AnnouncementListing",
+    "PackageShown",
+    "StandardShown",
+    "StandardsListing",
+    "announcement_lines",
+    "list_announcements",
+    "list_standards",
+    "provenance",
+    "show_standard",
+    "standard_lines",
+    "standards_table",
+]
+
+
+# --------------------------------------------------------------------------- what the commands select
+
+
+def _be(year: int | None) -> int | None:
+    """A CE or BE year (≥ 2400 is BE) as BE: the register counts in BE, the catalog's dates are CE."""
+    return be_year(ce_year(year)) if year is not None else None
+
+
+@dataclass(frozen=True)
+class StandardsListing:
+    """The standards that pass ``dxs standards list``'s filters, each with the versions that do."""
+
+    catalog: Catalog
+    standards: list[Standard]
+    versions_of: Mapping[str, list[StandardVersion]]
+
+
+@dataclass(frozen=True)
+class AnnouncementListing:
+    """The register of announcements, or one Buddhist Era year of it."""
+
+    catalog: Catalog
+    year_be: int | None
+
+    @property
+    def announcements(self) -> list[Announcement]:
+        return [a for a in self.catalog.register if self.year_be is None or a.year_be == self.year_be]
+
+
+@dataclass(frozen=True)
+class StandardShown:
+    """One standard, with all its versions or the one asked for."""
+
+    catalog: Catalog
+    standard: Standard
+    versions: list[StandardVersion]
+
+
+@dataclass(frozen=True)
+class PackageShown:
+    """A package: the document types that share its versions."""
+
+    catalog: Catalog
+    package: str
+    members: list[Standard]
+
+
+def list_standards(
+    catalog: Catalog,
+    *,
+    status: str | None = None,
+    sector: str | None = None,
+    owner: str | None = None,
+    year: int | None = None,
+    only_real: bool = False,
+) -> StandardsListing:
+    """The standards of ``sector``, of agency ``owner`` (any case), real ones only, with a version
+    in ``status`` or announced in ``year`` (CE, or BE if ≥ 2400); ``None`` and ``False`` filter nothing."""
+    year_be = _be(year)
+    chosen, versions_of = [], {}
+    for s in catalog:
+        if (sector and s.sector != sector) or (owner and s.owner.lower() != owner.lower()) or (only_real and s.illustrative):
+            continue
+        versions = [
+            v
+            for v in s.versions
+            if (not status or v.status == status) and (year_be is None or _announced_year_be(catalog, v) == year_be)
+        ]
+        if (status or year_be is not None) and not versions:
+            continue
+        chosen.append(s)
+        versions_of[s.id] = versions
+    return StandardsListing(catalog, chosen, versions_of)
+
+
+def _announced_year_be(catalog: Catalog, version: StandardVersion) -> int | None:
+    """The BE year a version was announced in: its date, or its announcement's year."""
+    day = catalog.announced_on(version)
+    return be_year(day) if day else None
+
+
+def list_announcements(catalog: Catalog, *, year: int | None = None) -> AnnouncementListing:
+    """The register of announcements, or those of ``year`` (CE, or BE if ≥ 2400)."""
+    return AnnouncementListing(catalog, _be(year))
+
+
+def show_standard(catalog: Catalog, ref: str) -> StandardShown | PackageShown:
+    """``ID`` (all its versions), ``ID@VERSION``, or a package's id (its document types).
+
+    :raises StandardNotFound: no such standard, version or package.
+    """
+    standard_id, _, version = ref.partition("@")
+    if not version and (members := catalog.package(standard_id)):
+        return PackageShown(catalog, standard_id, members)
+    standard = catalog.standard(standard_id)
+    return StandardShown(catalog, standard, [standard.version(version)] if version else list(standard.versions))
+
+
+# --------------------------------------------------------------------------- the catalog as lines of text
 
 _SOURCE_WORDS = {
     "announced": "announced by {publisher}",

@@ -15,8 +15,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .catalog import ILLUSTRATIVE_LABEL, SECTORS, Catalog, Standard, StandardVersion, load_catalog, parse_semver
+from .catalog import ILLUSTRATIVE_LABEL, Catalog, Standard, StandardVersion, load_catalog, parse_semver
 from .errors import CatalogError, DxsError
+from .sectors import SECTORS
 
 __all__ = [
     "DEFAULT_BASE_URI",

@@ -31,7 +31,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import SchemaLoadError
-from .report import Issue
+from .report import Issue, Severity
 
 __all__ = ["SCH_NS", "SVRL_NS", "Schematron", "cache_dir"]
 
@@ -41,7 +41,7 @@ XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _COMPILER_VERSION = b"dxs-schematron-3"  # bump when the generated XSLT changes
 
-_SEVERITY_OF_ROLE = {
+_SEVERITY_OF_ROLE: dict[str, Severity] = {
     "fatal": "error",
     "error": "error",
     "warning": "warning",
@@ -54,7 +54,7 @@ _THAI = re.compile(r"[\u0E00-\u0E7F]")
 
 def quoteattr(value: str) -> str:
     """``value`` as a quoted XML attribute; xml.sax.saxutils is imported only when rules are compiled
-    (it pulls in urllib.request, ~40 ms on every start)."""
+    (it pulls in urllib.request, which every start would otherwise pay for)."""
     from xml.sax.saxutils import quoteattr as quoted
 
     return quoted(value)
@@ -164,7 +164,12 @@ class Schematron:
             return self._xslt(tree).getroot()
         return self._saxon.run(tree)
 
-    def issues(self, tree: etree._ElementTree) -> list[Issue]:
+    def issues(self, tree: etree._ElementTree, /, source: bytes | str | None = None) -> list[Issue]:
+        """Every failed assert and successful report on ``tree`` as an :class:`Issue`
+        (:class:`~validator.engine.Engine`; the tree carries the line numbers, so ``source`` is not used).
+
+        A rule that cannot be evaluated on the document is one ``rules-evaluation`` issue.
+        """
         try:
             report = self.svrl(tree)
         except Exception as exc:  # noqa: BLE001 - a dynamic error in a rule (e.g. a bad cast) is the document's issue
@@ -200,7 +205,7 @@ class Schematron:
                     message_th=message_th or f"ไม่เป็นไปตามกฎของมาตรฐาน ({message})",
                     rule=rule,
                     source="rules",
-                    severity=severity,  # type: ignore[arg-type]
+                    severity=severity,
                     location=element_path(element) if element is not None else node.get("location", ""),
                     line=element.sourceline if element is not None else None,
                 )

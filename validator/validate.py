@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import messages
 from .catalog import Catalog, StandardVersion
+from .engine import Engine
 from .errors import DxsError
 from .report import Issue, Report
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .xml_stream import StreamingSchema
 
 __all__ = ["DEFAULT_MAX_BYTES", "DocumentValidator", "document_kind"]
 
@@ -45,12 +53,12 @@ def document_kind(data: bytes, name: str = "") -> Kind | None:
     return None
 
 
-def _wrong_root(tree: object, version: StandardVersion) -> Issue | None:
+def _wrong_root(tree: etree._ElementTree, version: StandardVersion) -> Issue | None:
     """A document held to one document type of a package whose root is another's (``--standard``)."""
     from lxml import etree
 
     assert version.xml is not None
-    root = tree.getroot()  # type: ignore[attr-defined]
+    root = tree.getroot()
     qname = etree.QName(root)
     if (qname.namespace or "") == (version.xml.namespace or "") and qname.localname == version.xml.root:
         return None
@@ -59,6 +67,25 @@ def _wrong_root(tree: object, version: StandardVersion) -> Issue | None:
     return Issue(message=message, message_th=f"องค์ประกอบราก (root) ของเอกสารคือ {root.tag} แต่เอกสารตาม {version.ref} ต้องเป็น {expected}",
                  rule="cvc-elt.1", source="schema", location="/" + (f"{root.prefix}:" if root.prefix else "") + qname.localname,
                  line=root.sourceline)
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """What a document is held to: a schema file (``None``: the rules alone) and its catalog version."""
+
+    schema: Path | None
+    version: StandardVersion | None  # None: an explicit schema file, or the rules alone
+
+    @property
+    def ref(self) -> str | None:
+        return self.version.ref if self.version is not None else None
+
+
+def _wrong_form(kind: Kind) -> Issue:
+    """A document held to a schema file of the other form (or, JSON, to rules alone)."""
+    if kind == "json":
+        return messages.parse_issue("wrong-form", "a JSON document cannot be checked against an XSD or Schematron")
+    return messages.parse_issue("wrong-form", "an XML document cannot be checked against a JSON Schema")
 
 
 class DocumentValidator:
@@ -88,9 +115,9 @@ class DocumentValidator:
         self.at = at
         self.max_bytes = max_bytes
         self.stream_bytes = stream_bytes
-        self._streaming: dict[Path, object] = {}
+        self._streaming: dict[Path, StreamingSchema] = {}
         self.version: StandardVersion | None = catalog.resolve(standard) if standard else None
-        self._compiled: dict[Path, object] = {}
+        self._compiled: dict[Path, Engine[Any]] = {}
         #: several documents to come: a package's document types are compiled together, once
         #: (one document compiles its own type only, which is quicker)
         self.expect_many = False
@@ -113,7 +140,7 @@ class DocumentValidator:
                 if path:
                     self._engine(path, self.version)
 
-    def _engine(self, path: Path, version: StandardVersion | None = None) -> object:
+    def _engine(self, path: Path, version: StandardVersion | None = None) -> Engine[Any]:
         """Compile a schema/rules file once per validator (``version``: the catalog version it belongs to)."""
         engine = self._compiled.get(path)  # the catalog's own Path objects hash once; no new Path per document
         if engine is None:
@@ -131,20 +158,20 @@ class DocumentValidator:
             else:
                 from .xml_engine import XmlSchema
 
-                siblings = self._package_schemas(version) if self.expect_many else []
-                # one compilation serves every document type of the package version, where it may
-                engine = XmlSchema.for_package([e for e, _ in siblings], code_lists=version.code_lists) if siblings else None  # type: ignore[union-attr]
-                if engine is not None:
-                    for _, sibling_path in siblings:
-                        self._compiled[sibling_path] = engine
-                else:
-                    engine = XmlSchema.from_file(path, code_lists=version.code_lists if version is not None else ())
+                package = None
+                if version is not None and self.expect_many and (siblings := self._package_schemas(version)):
+                    # one compilation serves every document type of the package version, where it may
+                    package = XmlSchema.for_package([e for e, _ in siblings], code_lists=version.code_lists)
+                    if package is not None:
+                        for _, sibling_path in siblings:
+                            self._compiled[sibling_path] = package
+                engine = package if package is not None else XmlSchema.from_file(path, code_lists=version.code_lists if version is not None else ())
             self._compiled[path] = engine
         return engine
 
-    def _package_schemas(self, version: StandardVersion | None) -> list[tuple[tuple[str, str, Path], Path]]:
+    def _package_schemas(self, version: StandardVersion) -> list[tuple[tuple[str, str, Path], Path]]:
         """For a version of a package: ``((namespace, root, entry schema), path)`` of each document type's XSD."""
-        if version is None or version.document_type is None:
+        if version.document_type is None:
             return []
         package = self.catalog.standard(version.standard_id).package
         found = []
@@ -196,32 +223,53 @@ class DocumentValidator:
         limit = limit or self.max_bytes
         return messages.parse_issue("too-large", f"{what} is {size:,} bytes, above the limit of {limit:,} bytes")
 
+    def _select(self, kind: Kind, name: str, detect: Callable[[], StandardVersion | Issue], *, streaming: bool = False) -> _Selection | Report:
+        """The schema (and catalog version) a document of ``kind`` is held to, or the report saying why there is none.
+
+        An explicit schema file comes first; then, with rules and no standard, the rules
+        alone (a JSON document cannot be held to them; a streamed one, which rules cannot
+        be run on, is detected instead); then the given standard, or the one ``detect``
+        finds in the document.
+        """
+        if self.schema_path:
+            if self.schema_path.suffix.lower() != (".json" if kind == "json" else ".xsd"):
+                return Report(name, None, (_wrong_form(kind),))
+            return _Selection(self.schema_path, None)
+        if self.rules_path and self.version is None and not streaming:
+            if kind == "json":
+                return Report(name, None, (_wrong_form(kind),))
+            return _Selection(None, None)
+        version = self.version
+        if version is None:
+            found = detect()
+            if isinstance(found, Issue):
+                return Report(name, None, (found,))
+            version = found
+        schema = version.json_schema if kind == "json" else version.xml_schema
+        if schema is None:
+            return Report(name, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no {kind.upper()} form"),))
+        return _Selection(schema, version)
+
     # ------------------------------------------------------------------ JSON
 
     def _validate_json(self, data: bytes, path: str) -> Report:
-        from .json_engine import JsonSchema, parse_json  # here: an XML-only run never loads the JSON engines
+        from .json_engine import parse_json  # here: an XML-only run never loads the JSON engines
 
         document, text, problem = parse_json(data)
         if problem:
             return Report(path, self.version.ref if self.version else None, (problem,))
-        if self.schema_path and self.schema_path.suffix.lower() == ".json":
-            schema, ref = self._engine(self.schema_path), None
-        elif self.schema_path or (self.rules_path and not self.version):
-            return Report(path, None, (messages.parse_issue("wrong-form", "a JSON document cannot be checked against an XSD or Schematron"),))
-        else:
-            version = self.version
-            if version is None:
-                from .detect import detect_json
 
-                found = detect_json(document, self.catalog, self.at)
-                if isinstance(found, Issue):
-                    return Report(path, None, (found,))
-                version = found
-            if version.json_schema is None:
-                return Report(path, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no JSON form"),))
-            schema, ref = self._engine(version.json_schema), version.ref
-        assert isinstance(schema, JsonSchema)
-        return Report(path, ref, tuple(schema.issues(document, text if text is not None else data)))
+        def detect() -> StandardVersion | Issue:
+            from .detect import detect_json
+
+            return detect_json(document, self.catalog, self.at)
+
+        selected = self._select("json", path, detect)
+        if isinstance(selected, Report):
+            return selected
+        assert selected.schema is not None  # a JSON document is never held to rules alone
+        schema = self._engine(selected.schema)
+        return Report(path, selected.ref, tuple(schema.issues(document, text if text is not None else data)))
 
     # ------------------------------------------------------------------ XML
 
@@ -259,51 +307,46 @@ class DocumentValidator:
         ``False`` also when that engine is not there: the caller then takes the tree
         path, which locates every fault and lets the reference engine referee.
         """
+        streaming = self._streaming_schema(xsd)
+        if streaming.engine != "libxml2-stream":
+            return False  # without it, the tree path is the faster one
+        return not streaming.issues(path)
+
+    def _streaming_schema(self, xsd: Path) -> StreamingSchema:
+        """``xsd`` compiled for streaming, once per validator."""
         from .xml_stream import StreamingSchema
 
         streaming = self._streaming.get(xsd)
         if streaming is None:
             streaming = self._streaming[xsd] = StreamingSchema(xsd)
-        if streaming.engine != "libxml2-stream":  # type: ignore[attr-defined]
-            return False  # without it, the tree path is the faster one
-        return not streaming.issues(path)  # type: ignore[attr-defined]
+        return streaming
 
     def _validate_xml_stream(self, path: Path, name: str, size: int) -> Report:
         """A large XML file: XSD validation while parsing, in bounded memory."""
         from .xml_engine import doctype_offset, dtd_forbidden
-        from .xml_stream import StreamingSchema, peek_tree
 
         with open(path, "rb") as handle:
             head = handle.read(1 << 16)
             if (offset := doctype_offset(head)) is not None:
                 return Report(name, None, (dtd_forbidden(head.count(b"\n", 0, offset) + 1),))
-        ref = None
-        rules: list[Path] = [self.rules_path] if self.rules_path else []
-        if self.schema_path:
-            if self.schema_path.suffix.lower() != ".xsd":
-                return Report(name, None, (messages.parse_issue("wrong-form", "an XML document cannot be checked against a JSON Schema"),))
-            xsd = self.schema_path
-        else:
-            version = self.version
-            if version is None:
-                from .detect import detect_xml
 
-                head = peek_tree(path)  # the root and, usually, the version marker near the top
-                if head is None:
-                    return Report(name, None, (messages.parse_issue("xml-syntax", "not well-formed XML: no root element found"),))
-                found = detect_xml(head, self.catalog, self.at)
-                if isinstance(found, Issue):
-                    return Report(name, None, (found,))
-                version = found
-            if version.xml_schema is None:
-                return Report(name, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no XML form"),))
-            xsd, ref = version.xml_schema, version.ref
-            if version.rules and not self.rules_path:
-                rules.append(version.rules)
-        streaming = self._streaming.get(xsd)
-        if streaming is None:
-            streaming = self._streaming[xsd] = StreamingSchema(xsd)
-        issues = list(streaming.issues(path))  # type: ignore[attr-defined]
+        def detect() -> StandardVersion | Issue:
+            from .detect import detect_xml
+            from .xml_stream import peek_tree
+
+            tree = peek_tree(path)  # the root and, usually, the version marker near the top
+            if tree is None:
+                return messages.parse_issue("xml-syntax", "not well-formed XML: no root element found")
+            return detect_xml(tree, self.catalog, self.at)
+
+        selected = self._select("xml", name, detect, streaming=True)
+        if isinstance(selected, Report):
+            return selected
+        assert selected.schema is not None  # a streamed document is never held to rules alone
+        rules: list[Path] = [self.rules_path] if self.rules_path else []
+        if selected.version is not None and selected.version.rules and not self.rules_path:
+            rules.append(selected.version.rules)
+        issues = list(self._streaming_schema(selected.schema).issues(path))
         if rules:
             issues.append(
                 Issue(
@@ -315,7 +358,7 @@ class DocumentValidator:
                     severity="warning",
                 )
             )
-        return Report(name, ref, tuple(issues))
+        return Report(name, selected.ref, tuple(issues))
 
     def _validate_xml(self, data: bytes, path: str) -> Report:
         from .xml_engine import parse_xml
@@ -323,35 +366,32 @@ class DocumentValidator:
         tree, problem = parse_xml(data)
         if problem or tree is None:
             return Report(path, self.version.ref if self.version else None, (problem,) if problem else ())
-        engines: list[object] = []
-        ref = None
-        if self.schema_path:
-            if self.schema_path.suffix.lower() != ".xsd":
-                return Report(path, None, (messages.parse_issue("wrong-form", "an XML document cannot be checked against a JSON Schema"),))
-            engines.append(self._engine(self.schema_path))
-        elif self.version is not None or not self.rules_path:
-            version = self.version
-            if version is None:
-                from .detect import detect_xml
 
-                found = detect_xml(tree, self.catalog, self.at)
-                if isinstance(found, Issue):
-                    return Report(path, None, (found,))
-                version = found
-            if version.xml_schema is None:
-                return Report(path, version.ref, (messages.parse_issue("wrong-form", f"{version.ref} has no XML form"),))
-            ref = version.ref
+        def detect() -> StandardVersion | Issue:
+            from .detect import detect_xml
+
+            return detect_xml(tree, self.catalog, self.at)
+
+        selected = self._select("xml", path, detect)
+        if isinstance(selected, Report):
+            return selected
+        engines: list[Engine[Any]] = []
+        version = selected.version
+        if version is None:
+            if selected.schema is not None:
+                engines.append(self._engine(selected.schema))
+        elif selected.schema is not None:
             if version.document_type is not None and (wrong := _wrong_root(tree, version)) is not None:
-                return Report(path, ref, (wrong,))
+                return Report(path, selected.ref, (wrong,))
             # one document from a file: the system's libxml2 compiles the schema faster than lxml's
             # and says "valid" in one pass; anything else takes the tree path for precise issues
-            if self.expect_many or not os.path.isfile(path) or not self._streams_valid(version.xml_schema, Path(path)):
-                engines.append(self._engine(version.xml_schema, version))
+            if self.expect_many or not os.path.isfile(path) or not self._streams_valid(selected.schema, Path(path)):
+                engines.append(self._engine(selected.schema, version))
             if version.rules and not self.rules_path:
                 engines.append(self._engine(version.rules, version))
         if self.rules_path:
             engines.append(self._engine(self.rules_path))
         issues: list[Issue] = []
         for engine in engines:
-            issues.extend(engine.issues(tree))  # type: ignore[attr-defined]
-        return Report(path, ref, tuple(issues))
+            issues.extend(engine.issues(tree))
+        return Report(path, selected.ref, tuple(issues))

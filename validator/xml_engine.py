@@ -14,6 +14,7 @@ from copy import deepcopy
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -22,6 +23,9 @@ from . import messages
 from .codelists import CodeList
 from .errors import SchemaLoadError
 from .report import Issue
+
+if TYPE_CHECKING:
+    import xmlschema
 
 __all__ = ["XmlSchema", "element_path", "parse_xml", "xsd_rule"]
 
@@ -285,13 +289,13 @@ def _parsed_head(path: Path) -> tuple[str, list[tuple[str, int]]]:
 
 
 @lru_cache(maxsize=16)
-def _reference_schema(path: Path, mtime_ns: int) -> object | None:
+def _reference_schema(path: Path, mtime_ns: int) -> xmlschema.XMLSchemaBase | None:
     """xmlschema's compiled schema for ``path`` (shared by every validator in the process).
 
-    Building it takes seconds for a large package (ETDA's e-Tax schemas: 5–14 s, most of
-    it the 8,940-code sub-district list), so the built schema is kept in the user's
-    cache (:mod:`validator._cache`), named by the SHA-256 of every schema file it reads
-    and of the xmlschema version: any change to a file, or a new xmlschema, builds it afresh.
+    Building it is slow for a large package (most of the time goes to its long code
+    lists), so the built schema is kept in the user's cache (:mod:`validator._cache`),
+    named by the SHA-256 of every schema file it reads and of the xmlschema version:
+    any change to a file, or a new xmlschema, builds it afresh.
     """
     import hashlib
 
@@ -343,7 +347,7 @@ class XmlSchema:
         #: the version's code lists, to say which list (and version) a refused code is missing from
         self.code_lists = tuple(code_lists)
 
-    def _reference(self, tree: etree._ElementTree) -> object | None:
+    def _reference(self, tree: etree._ElementTree) -> xmlschema.XMLSchemaBase | None:
         """xmlschema's view of the document's schema file, compiled on first need (it is slow to build).
 
         ``None`` when the reference cannot read it: then libxml2's verdict stands.
@@ -358,7 +362,7 @@ class XmlSchema:
         if reference is None:
             return False
         try:
-            return bool(reference.is_valid(tree))  # type: ignore[attr-defined]
+            return bool(reference.is_valid(tree))
         except Exception:  # noqa: BLE001 - a reference failure never turns an error into a pass
             return False
 
@@ -426,7 +430,12 @@ class XmlSchema:
         if not self.is_valid(tree):
             self._schema.assertValid(tree)
 
-    def issues(self, tree: etree._ElementTree) -> list[Issue]:
+    def issues(self, tree: etree._ElementTree, /, source: bytes | str | None = None) -> list[Issue]:
+        """Every error of ``tree`` as an :class:`Issue` (:class:`~validator.engine.Engine`; the tree
+        carries the line numbers, so ``source`` is not used).
+
+        libxml2 judges; where it may deviate from the specification, the reference referees.
+        """
         entries = list(self.iter_errors(tree))
         if entries:
             tree, entries = self._without_padding(tree, entries)
@@ -457,12 +466,12 @@ class XmlSchema:
         if not targets:
             return tree, entries
         copy = deepcopy(tree)  # keeps line numbers; the caller's tree stays as it was
-        for indexes, attribute in targets:
+        for indexes, name in targets:
             element = copy.getroot()
             for index in indexes:
                 element = element[index]
-            if attribute:
-                element.set(attribute, element.get(attribute).strip(_XML_SPACE))
+            if name:
+                element.set(name, element.get(name).strip(_XML_SPACE))
             else:
                 element.text = element.text.strip(_XML_SPACE)
         return copy, list(self.iter_errors(copy))

@@ -139,8 +139,9 @@ class StreamingSchema:
         """Which streaming engine is in use (for reports and benchmarks)."""
         return "libxml2-stream" if self._schema else "lxml-iterparse"
 
-    def issues(self, path: Path) -> list[Issue]:
-        """Validate the file at ``path`` without holding it in memory."""
+    def issues(self, path: Path, /, source: bytes | str | None = None) -> list[Issue]:
+        """Validate the file at ``path`` without holding it in memory (:class:`~validator.engine.Engine`;
+        the file is the source, so ``source`` is not used)."""
         if self._schema:
             return self._issues_libxml2(path)
         return self._issues_iterparse(path)
@@ -151,7 +152,7 @@ class StreamingSchema:
         found: list[Issue] = []
 
         @_HANDLER
-        def on_error(_user: int, error: ctypes._Pointer) -> None:  # type: ignore[type-arg]
+        def on_error(_user: int, error: ctypes._Pointer[_XmlError]) -> None:
             if len(found) >= _MAX_ISSUES:
                 return
             e = error.contents

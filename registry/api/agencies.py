@@ -1,7 +1,7 @@
 """Agencies and their API keys: the office administers, anyone reads the agency list.
 
-Every write here changes who may write, so each is committed alone (see
-:class:`registry.api.writes.Writer`; the services refuse to share a transaction).
+Every write here changes who may write: the services declare it, and each is committed
+alone (see :class:`registry.unit_of_work.WriteRule`).
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy.orm import Session
 
 from ..models import Agency, ApiKey
-from ..schemas import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
+from ..api_models import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
 from ..services import agencies, keys
-from ..services.callers import Caller
+from ..unit_of_work import WriteTx
 from .deps import CallerDep, ItemId, Limit, Offset, SessionDep, WriterDep
 
 router = APIRouter(prefix="/api/v1", tags=["agencies"])
@@ -75,18 +74,17 @@ def get_agency(code: str, session: SessionDep) -> AgencyRead:
 @router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
 async def create_agency(data: AgencyCreate, write: WriterDep) -> AgencyRead:
     """Register an agency (office only)."""
-    return await write(lambda session, caller: agency_read(agencies.create(session, caller=caller, data=data), data.parent), alone=True)
+    return await write(agencies.create, data=data, answer=lambda _tx, agency: agency_read(agency, data.parent))
 
 
 @router.patch("/agencies/{code}", response_model=AgencyRead, responses=ERRORS)
 async def update_agency(code: str, data: AgencyUpdate, write: WriterDep) -> AgencyRead:
     """Change an agency's names, sector, parent or status (office only)."""
 
-    def act(session: Session, caller: Caller) -> AgencyRead:
-        agency = agencies.update(session, caller=caller, code=code, data=data)
-        return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
+    def answer(tx: WriteTx, agency: Agency) -> AgencyRead:
+        return agency_read(agency, agencies.codes_of(tx.session, {agency.parent_id}).get(agency.parent_id or 0))
 
-    return await write(act, alone=True)
+    return await write(agencies.update, code=code, data=data, answer=answer)
 
 
 @router.get("/agencies/{code}/keys", response_model=list[KeyRead], responses=ERRORS)
@@ -99,19 +97,18 @@ def list_keys(code: str, session: SessionDep, caller: CallerDep) -> list[KeyRead
 async def create_key(code: str, data: KeyCreate, write: WriterDep) -> KeyCreated:
     """Issue an API key for an agency (office only). The key is in this answer and nowhere else."""
 
-    def act(session: Session, caller: Caller) -> KeyCreated:
-        key, secret = keys.create(session, caller=caller, agency_code=code, role=data.role, label=data.label)
+    def answer(_tx: WriteTx, made: tuple[ApiKey, str]) -> KeyCreated:
+        key, secret = made
         return KeyCreated(**key_read(key, code).model_dump(), key=secret)
 
-    return await write(act, alone=True)
+    return await write(keys.create, agency_code=code, role=data.role, label=data.label, answer=answer)
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyRead, responses=ERRORS)
 async def revoke_key(key_id: ItemId, write: WriterDep) -> KeyRead:
     """Revoke a key at once: the office any key, an agency its own."""
 
-    def act(session: Session, caller: Caller) -> KeyRead:
-        key = keys.revoke(session, caller=caller, key_id=key_id)
-        return key_read(key, agencies.codes_of(session, {key.agency_id}).get(key.agency_id or 0))
+    def answer(tx: WriteTx, key: ApiKey) -> KeyRead:
+        return key_read(key, agencies.codes_of(tx.session, {key.agency_id}).get(key.agency_id or 0))
 
-    return await write(act, alone=True)
+    return await write(keys.revoke, key_id=key_id, answer=answer)

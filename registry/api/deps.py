@@ -111,8 +111,8 @@ def get_caller(
     if due:
         # The request's session only reads: the time is refreshed on the side.
         try:
-            with database.transaction() as side:
-                keys.touch(side, key_id=caller.key_id)
+            with database.write() as side:
+                keys.touch(tx=side, key_id=caller.key_id)
         except OperationalError:
             log.warning("could not record last use of key %s", caller.key_id)
     return caller

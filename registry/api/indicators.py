@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from validator.years import be_year, ce_year, current_year
+
 from ..errors import Invalid
-from ..reporting import render
+from ..reporting import indicators, render
 from ..reporting.config import IndicatorConfig
-from ..reporting.periods import Period, ce_year, current_year
+from ..reporting.periods import Period
 from ..reporting.schemas import DrillDownRead, IndicatorReportRead, TrendRead
-from ..services import indicators
 from .deps import CatalogDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -80,7 +81,7 @@ def year_by_year(
         raise Invalid(f"from {first} to {last}: give at most {MAX_YEARS} years, oldest first", code="invalid_year")
     found = indicators.trend(session, catalog=catalog, years=range(first, last + 1), config=indicator_config(request), fiscal=fiscal)
     if format == "csv":
-        return _csv(render.trend_csv(found), f"indicators-{first + 543}-{last + 543}.csv")
+        return _csv(render.trend_csv(found), f"indicators-{be_year(first)}-{be_year(last)}.csv")
     return TrendRead.of(found)
 
 

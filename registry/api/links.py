@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from ..canonical import to_utc
+from ..times import to_utc
 from ..errors import BatchTooLarge
 from ..models import ExchangeLink
-from ..schemas import (
+from ..api_models import (
     EVENT_BATCH_SCHEMA,
     LINK_CREATE_SCHEMA,
     EventBatchResult,
@@ -26,8 +25,9 @@ from ..schemas import (
     Page,
     UtcDateTime,
 )
+
 from ..services import agencies, events, links
-from ..services.callers import Caller
+from ..unit_of_work import WriteTx
 from .deps import (
     ApiKeyHeader,
     AuthorizationHeader,
@@ -53,8 +53,6 @@ ERRORS = {
 }
 #: A batch of 10,000 records is about 3 MB of JSON; refuse far larger bodies unread.
 MAX_BODY = 16 * 1024 * 1024
-#: Larger batches are committed alone, not with other writes waiting (which would wait for them).
-SHARED_COMMIT_RECORDS = 1_000
 
 
 def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
@@ -76,7 +74,7 @@ def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
     )
 
 
-def link_reads(session: Any, rows: list[ExchangeLink]) -> list[LinkRead]:
+def link_reads(session: Session, rows: list[ExchangeLink]) -> list[LinkRead]:
     codes = agencies.codes_of(session, {r.provider_id for r in rows} | {r.consumer_id for r in rows})
     return [link_read(r, codes) for r in rows]
 
@@ -113,10 +111,7 @@ async def declare_link(request: Request, authorization: AuthorizationHeader = No
     data = await json_body(request, LinkCreate)
     catalog = request.app.state.catalog
 
-    def act(session: Session, caller: Caller, asked: Callable[[], Any]) -> ExchangeLink:
-        return links.declare(session, caller=caller, catalog=catalog, data=data, asked=asked)
-
-    link = await write(act, ask=lambda session: links.ask_to_declare(session, data))
+    link: ExchangeLink = await write(links.declare, catalog=catalog, data=data)
     answer = link_read(link, {link.provider_id: data.provider, link.consumer_id: data.consumer})  # codes known: no query
     return Response(answer.model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json")
 
@@ -130,10 +125,10 @@ def get_link(link_id: ItemId, session: SessionDep, caller: CallerDep) -> LinkRea
 async def change_link(link_id: ItemId, data: LinkUpdate, write: WriterDep, catalog: CatalogDep) -> LinkRead:
     """Change a link's version, purpose, legal basis, status or end date; `status: ended` ends it for good."""
 
-    def act(session: Session, caller: Caller) -> LinkRead:
-        return link_reads(session, [links.change(session, caller=caller, catalog=catalog, link_id=link_id, data=data)])[0]
+    def answer(tx: WriteTx, link: ExchangeLink) -> LinkRead:
+        return link_reads(tx.session, [link])[0]
 
-    return await write(act)
+    return await write(links.change, catalog=catalog, link_id=link_id, data=data, answer=answer)
 
 
 @router.get("/links/{link_id}/history", response_model=list[LinkChangeRead], responses=ERRORS)
@@ -183,15 +178,12 @@ async def send_events(
     def receive() -> tuple[events.PreparedBatch, str]:
         # the caller checked (a read: no lock) before a large body is parsed or hashed
         write.read_caller().require_agency()
-        return events.parse_batch(body, postgres=not database.is_sqlite), events.request_hash(request.url.path, body)
+        return events.parse_batch(body, postgres=database.postgres), events.request_hash(request.url.path, body)
 
     # in a worker thread, before the write: no lock is held meanwhile, and the event loop serves others
     prepared, fingerprint = await run_in_threadpool(receive)
-    result = await write(
-        lambda session, caller: events.ingest(
-            session, caller=caller, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
-        ),
-        alone=len(prepared.params) > SHARED_COMMIT_RECORDS,
+    result: events.IngestResult = await write(
+        events.ingest, link_id=link_id, batch=prepared, idempotency_key=idempotency_key, fingerprint=fingerprint
     )
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from ..canonical import iso
+from ..times import iso
 from ..merkle import EMPTY_ROOT
-from ..schemas import CheckpointRead, LogEntryRead, Page
+from ..api_models import CheckpointRead, LogEntryRead, Page
 from ..services import log
 from ..services.log import CHECKPOINT_ORIGIN
 from .deps import CallerDep, DatabaseDep, Limit, SessionDep

@@ -14,10 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from validator.years import be_year
+
+from ..times import display_time
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..services.indicators import Indicator16, Trend
+    from .indicators import Indicator16, Trend
 
 __all__ = ["THAI_FONTS", "chart_bytes", "figure", "save_chart", "thai_font"]
 
@@ -124,7 +128,7 @@ def _draw_16_trend(ax: Any, trend: Trend, lang: str) -> None:
                 markersize=4, linewidth=1.4, label=_t(lang, figure.name_th, figure.name_en))
     target = trend.config.target_16
     ax.axhline(target, color=TARGET, linestyle="--", linewidth=2, label=_t(lang, f"เป้าหมาย {target:.0%}", f"target {target:.0%}"))
-    ax.set_xticks(years, [f"{y}\n{y + 543}" for y in years], fontsize=8)
+    ax.set_xticks(years, [f"{y}\n{be_year(y)}" for y in years], fontsize=8)
     _percent(ax)
     ax.set_title(_t(lang, "ตัวชี้วัดที่ 16 แนวโน้มอัตราที่เกิดขึ้นจริง", "Indicator 16: observed rate over the years"), loc="left", fontsize=11)
     ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=2)
@@ -147,7 +151,7 @@ def figure(kind: str, trend: Trend, *, year_index: int = -1, lang: str = "both")
         {"indicator15": lambda: _draw_15(ax, trend, lang), "indicator16": lambda: _draw_16(ax, trend.indicator16[year_index], lang),
          "trend16": lambda: _draw_16_trend(ax, trend, lang)}[kind]()
     prov = trend.provenance
-    stamp = f"as of {prov.as_of:%Y-%m-%d %H:%M} UTC · log checkpoint {prov.log_size} ({(prov.log_root or '-')[:16]}…)"
+    stamp = f"as of {display_time(prov.as_of)} · log checkpoint {prov.log_size} ({(prov.log_root or '-')[:16]}…)"
     if trend.demo:
         stamp = "DEMO DATA · ข้อมูลสาธิต · " + stamp
     fig.supxlabel(stamp, x=0.99, ha="right", fontsize=7, color="#5b6470")

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .periods import ce_year
+from validator.years import ce_year
 
-__all__ = ["DEFAULT_KEY_SECTORS", "IndicatorConfig", "SECTOR_NAMES", "sector_name"]
+__all__ = ["DEFAULT_KEY_SECTORS", "IndicatorConfig", "IndicatorConfigError"]
 
 #: The plan's key sectors: those where agencies exchange documents with each other and the public.
 DEFAULT_KEY_SECTORS = (
@@ -43,31 +43,16 @@ DEFAULT_KEY_SECTORS = (
     "social-welfare",
     "agriculture",
 )
-#: Sector id → (Thai, English) names, for every sector of the catalog.
-SECTOR_NAMES: Mapping[str, tuple[str, str]] = {
-    "public-administration": ("การบริหารราชการ", "Public administration"),
-    "finance": ("การเงินการคลัง", "Finance"),
-    "commerce": ("การค้าและธุรกิจ", "Commerce"),
-    "health": ("สาธารณสุข", "Health"),
-    "education": ("การศึกษา", "Education"),
-    "transport": ("คมนาคมขนส่ง", "Transport"),
-    "land": ("ที่ดิน", "Land"),
-    "social-welfare": ("สวัสดิการสังคม", "Social welfare"),
-    "agriculture": ("เกษตร", "Agriculture"),
-    "statistics": ("สถิติ", "Statistics"),
-}
 #: Indicator 15: 10 standards a year over 2560–2564 BE (2017–2021 CE).
 DEFAULT_15_TARGETS: Mapping[int, int] = {year: 10 for year in range(2017, 2022)}
 DEFAULT_16_TARGET = 0.80
 
 
-def sector_name(sector: str) -> tuple[str, str]:
-    """(Thai, English) name of a sector; an unknown sector is named by its id."""
-    return SECTOR_NAMES.get(sector, (sector, sector))
-
-
-class ConfigError(ValueError):
+class IndicatorConfigError(ValueError):
     """The indicators configuration file is unreadable or malformed."""
+
+    #: ``dxs report indicators`` prints the message and exits 2 (a configuration error)
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -118,7 +103,7 @@ class IndicatorConfig:
     def load(cls, path: str | Path | None = None) -> IndicatorConfig:
         """The configuration in ``path`` (else ``DXS_INDICATORS_CONFIG``), or the defaults.
 
-        :raises ConfigError: the file cannot be read or a value is malformed.
+        :raises IndicatorConfigError: the file cannot be read or a value is malformed.
         """
         path = path or os.environ.get("DXS_INDICATORS_CONFIG") or None
         if path is None:
@@ -127,11 +112,11 @@ class IndicatorConfig:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+            raise IndicatorConfigError(f"{path}: {exc}") from None
         try:
             return cls._from_toml(data, str(path))
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
+            raise IndicatorConfigError(f"{path}: {exc}") from None
 
     @classmethod
     def _from_toml(cls, data: Mapping[str, Any], source: str) -> IndicatorConfig:

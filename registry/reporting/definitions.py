@@ -1,6 +1,6 @@
 """The definitions printed with every figure, in Thai and English.
 
-They say exactly what the queries in :mod:`registry.services.indicators` count, so a
+They say exactly what the queries in :mod:`registry.reporting.indicators` count, so a
 figure can be defended (and recomputed) in an annual review.
 """
 

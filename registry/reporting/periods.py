@@ -1,9 +1,10 @@
-"""Reporting years: Gregorian (CE), Buddhist Era (BE = CE + 543) and the Thai fiscal year.
+"""Reporting periods: a calendar or fiscal year as a span of Bangkok dates, and its UTC instants.
 
-A year is a half-open span of local dates ``[start, end)``. Its boundaries are
-midnight in Bangkok (UTC+7, no daylight saving), because that is where the office
-and the agencies keep their calendars; events are stored in UTC and compared
-with :attr:`Period.start_utc` / :attr:`Period.end_utc`.
+The year arithmetic (BE and CE, where a fiscal year starts) is :mod:`validator.years`';
+a period adds the boundaries: a half-open span of local dates ``[start, end)`` whose
+edges are midnight in Bangkok, because that is where the office and the agencies keep
+their calendars. Events are stored in UTC and compared with :attr:`Period.start_utc` /
+:attr:`Period.end_utc`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-__all__ = ["BANGKOK", "BE_OFFSET", "Period", "ce_year", "current_year"]
+from validator.years import BANGKOK, be_year, ce_year, fiscal_year_start
 
-BE_OFFSET = 543
-#: Years at or above this are Buddhist Era (2400 BE = 1857 CE; no registry data is that old).
-BE_THRESHOLD = 2400
-BANGKOK = dt.timezone(dt.timedelta(hours=7), "ICT")
+__all__ = ["Period", "local_midnight_utc"]
 
 
-def ce_year(year: int) -> int:
-    """``2564`` → ``2021``; a CE year is returned as is (≥ 2400 means BE)."""
-    return year - BE_OFFSET if year >= BE_THRESHOLD else year
-
-
-def current_year(today: dt.date | None = None) -> int:
-    """The current CE calendar year in Bangkok."""
-    return (today or dt.datetime.now(BANGKOK).date()).year
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in Bangkok, as an aware UTC datetime."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=BANGKOK).astimezone(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +39,16 @@ class Period:
 
     @property
     def be(self) -> int:
-        return self.year + BE_OFFSET
+        return be_year(self.year)
 
     @property
     def start(self) -> dt.date:
-        return dt.date(self.year - 1, 10, 1) if self.fiscal else dt.date(self.year, 1, 1)
+        return fiscal_year_start(self.year) if self.fiscal else dt.date(self.year, 1, 1)
 
     @property
     def end(self) -> dt.date:
         """The first day after the period."""
-        return dt.date(self.year, 10, 1) if self.fiscal else dt.date(self.year + 1, 1, 1)
+        return fiscal_year_start(self.year + 1) if self.fiscal else dt.date(self.year + 1, 1, 1)
 
     @property
     def start_utc(self) -> dt.datetime:
@@ -92,8 +85,3 @@ class Period:
             "label_en": self.label_en,
             "label_th": self.label_th,
         }
-
-
-def local_midnight_utc(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in Bangkok, as an aware UTC datetime."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=BANGKOK).astimezone(dt.UTC)

@@ -1,7 +1,7 @@
 """Renderings of the indicators: the terminal table, CSV, and the self-contained HTML report.
 
-Each takes the service's results (never the database) and always carries the
-definitions and the provenance (as-of time, log checkpoint) with the figures.
+Each takes the results of :mod:`registry.reporting.indicators` (never the database) and
+always carries the definitions and the provenance (as-of time, log checkpoint) with the figures.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import jinja2
 
 from validator.catalog import ILLUSTRATIVE_LABEL
 
-from ..services.indicators import IndicatorReport, Provenance, SectorDrillDown, Trend
+from ..times import display_time, iso
 from .definitions import DEFINITIONS
+from .indicators import IndicatorReport, Provenance, SectorDrillDown, Trend
 from .periods import Period
 
 __all__ = ["drill_down_csv", "report_csv", "report_html", "report_table", "trend_csv"]
@@ -34,7 +35,7 @@ def _met(met: bool | None) -> str:
 
 def _stamp(p: Provenance) -> str:
     root = (p.log_root or "-")[:16]
-    return f"as of {p.as_of:%Y-%m-%d %H:%M:%S} UTC · log checkpoint {p.log_size} (root {root}…)"
+    return f"as of {display_time(p.as_of)} · log checkpoint {p.log_size} (root {root}…)"
 
 
 def report_table(report: IndicatorReport, *, width: int = 100) -> str:
@@ -83,7 +84,7 @@ def _period_cells(p: Period) -> list[object]:
 
 def _report_rows(report: IndicatorReport) -> list[list[object]]:
     prov = report.provenance
-    tail = [prov.as_of.isoformat(), prov.log_size, prov.log_root or "", report.demo]
+    tail = [iso(prov.as_of), prov.log_size, prov.log_root or "", report.demo]
     d15, d16 = DEFINITIONS["indicator15"], DEFINITIONS["indicator16"]
     i15 = report.indicator15
     rows: list[list[object]] = []
@@ -114,8 +115,6 @@ def report_csv(report: IndicatorReport) -> str:
 
 def trend_csv(trend: Trend) -> str:
     """The rows of :func:`report_csv` for every year of ``trend``."""
-    from ..services.indicators import IndicatorReport
-
     rows: list[list[object]] = []
     for period, i15, i16 in zip(trend.periods, trend.indicator15, trend.indicator16, strict=True):
         rows += _report_rows(IndicatorReport(period, i15, i16, trend.provenance, trend.config, trend.demo))
@@ -127,7 +126,7 @@ def drill_down_csv(drill: SectorDrillDown) -> str:
     prov = drill.provenance
     rows = [
         [drill.figure.sector, m.code, m.name_th, m.name_en, "declared, not observed" if m.declared else "no link in force",
-         *_period_cells(drill.period), prov.as_of.isoformat(), prov.log_size, prov.log_root or ""]
+         *_period_cells(drill.period), iso(prov.as_of), prov.log_size, prov.log_root or ""]
         for m in drill.missing
     ]
     header = ["sector", "code", "name_th", "name_en", "state", "year_ce", "year_be", "calendar", "period_start", "period_end",

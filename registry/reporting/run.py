@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from validator import Catalog
+from validator.years import current_year
 
 from ..db import Database, make_engine, sqlite_path
 from ..migrate import current_revision, head_revision
-from ..services import indicators
-from ..services.indicators import IndicatorReport, Trend
+from . import indicators
 from .config import IndicatorConfig
-from .periods import Period, current_year
+from .indicators import IndicatorReport, Trend
+from .periods import Period
 
-__all__ = ["NoRegistry", "Produced", "compute", "produce"]
+__all__ = ["NoRegistry", "Produced", "ReportError", "compute", "produce", "report_indicators"]
 
 FORMATS = ("table", "json", "csv", "html")
 
 
 class NoRegistry(Exception):
     """The database does not exist or is not at the newest schema."""
+
+    exit_code = 2  # ``dxs report indicators`` refuses it as a configuration error
 
 
 @dataclass(frozen=True)
@@ -116,3 +120,41 @@ def produce(
         written.insert(0, output)
         return Produced(None, tuple(written), tuple(notes))
     return Produced(text, tuple(written), tuple(notes))
+
+
+class ReportError(Exception):
+    """The indicators cannot be computed or drawn as asked (a year outside the calendar)."""
+
+    exit_code = 2  # a usage error of ``dxs report indicators``
+
+
+def report_indicators(
+    url: str,
+    *,
+    catalogs: Sequence[str] = (),
+    config_file: str | Path | None = None,
+    year: int | None,
+    fiscal: bool,
+    output_format: str,
+    output: Path | None = None,
+    chart: Path | None = None,
+    lang: str = "both",
+) -> Produced:
+    """:func:`produce` as ``dxs report indicators`` asks for it: the configuration read from
+    ``config_file`` (default: the plan's values), then the catalog from ``catalogs`` (and
+    ``DXS_CATALOG``, the bundled one).
+
+    :raises IndicatorConfigError: the configuration file is unreadable or malformed.
+    :raises DxsError: the catalog does not load.
+    :raises NoRegistry: no usable database.
+    :raises ReportError: what :func:`produce` refuses as a ``ValueError``.
+    """
+    from validator import catalog_folders, load_catalog
+
+    config = IndicatorConfig.load(config_file)
+    catalog = load_catalog(catalog_folders(catalogs))
+    try:
+        return produce(url, catalog, year=year, fiscal=fiscal, output_format=output_format, config=config,
+                       output=output, chart=chart, lang=lang)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None

@@ -1,6 +1,6 @@
 """Output shapes of the indicators (pydantic): what the API answers and ``--format json`` prints.
 
-Each is built from the service's result (:mod:`registry.services.indicators`) by its
+Each is built from a result of :mod:`registry.reporting.indicators` by its
 ``of`` class method; the definitions travel with every figure.
 """
 
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..services.indicators import IndicatorReport, Indicator15, Indicator16, Provenance, SectorDrillDown, Trend
+from validator.sectors import sector_name
+
 from .config import IndicatorConfig
 from .definitions import definitions
+from .indicators import IndicatorReport, Indicator15, Indicator16, Provenance, SectorDrillDown, Trend
 from .periods import Period
 
 __all__ = ["DrillDownRead", "IndicatorReportRead", "TrendRead"]
@@ -147,14 +149,12 @@ class TrendRead(BaseModel):
 
     @classmethod
     def of(cls, t: Trend) -> TrendRead:
-        from .config import sector_name
-
         return cls(
             years=[
                 TrendYearRead(period=PeriodRead.of(p), indicator15=Indicator15Read.of(a), indicator16=Indicator16Read.of(b))
                 for p, a, b in zip(t.periods, t.indicator15, t.indicator16, strict=True)
             ],
-            key_sectors=[{"sector": s, "name_th": sector_name(s)[0], "name_en": sector_name(s)[1]} for s in t.config.key_sectors],
+            key_sectors=[{"sector": s, "name_th": sector_name(s).th, "name_en": sector_name(s).en} for s in t.config.key_sectors],
             provenance=ProvenanceRead.of(t.provenance), definitions=definitions(), config=t.config.as_dict(), demo=t.demo,
         )
 

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..canonical import utcnow
+from ..api_models import AgencyCreate, AgencyUpdate
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Agency
-from ..schemas import AgencyCreate, AgencyUpdate
+from ..times import utcnow
+from ..unit_of_work import WriteTx, write_rule
 from . import log
 from .callers import Caller
-from .snapshots import agency_state
+from .logged_states import agency_state
 
 __all__ = ["by_code", "codes_of", "create", "get", "list_agencies", "update"]
 
@@ -54,10 +55,12 @@ def _parent_id(session: Session, parent: str | None, own_id: int | None = None) 
     return found.id
 
 
-def create(session: Session, *, caller: Caller, data: AgencyCreate) -> Agency:
+@write_rule(changes_callers=True)
+def create(*, tx: WriteTx, caller: Caller, data: AgencyCreate) -> Agency:
     """Register an agency (office only); :class:`Conflict` if the code is taken."""
     caller.require_office()
-    seq = log.next_seq(session, alone=True)  # it changes who may write
+    seq = tx.lock_log()
+    session = tx.session
     if by_code(session, data.code) is not None:
         raise Conflict(f"agency {data.code!r} is already registered", code="agency_exists")
     agency = Agency(
@@ -72,14 +75,16 @@ def create(session: Session, *, caller: Caller, data: AgencyCreate) -> Agency:
     )
     session.add(agency)
     session.flush()
-    log.append(session, actor=caller.actor, kind="agency.created", payload={"agency": agency_state(agency)})
+    log.append(tx, actor=caller.actor, kind="agency.created", payload={"agency": agency_state(agency)})
     return agency
 
 
-def update(session: Session, *, caller: Caller, code: str, data: AgencyUpdate) -> Agency:
+@write_rule(changes_callers=True)
+def update(*, tx: WriteTx, caller: Caller, code: str, data: AgencyUpdate) -> Agency:
     """Change an agency's names, sector, parent or status (office only)."""
     caller.require_office()
-    seq = log.next_seq(session, alone=True)  # it changes who may write
+    seq = tx.lock_log()
+    session = tx.session
     agency = get(session, code)
     changes = data.model_dump(exclude_unset=True)
     if "parent" in changes:
@@ -90,7 +95,7 @@ def update(session: Session, *, caller: Caller, code: str, data: AgencyUpdate) -
         setattr(agency, field, value)
     agency.log_seq = seq
     session.flush()
-    log.append(session, actor=caller.actor, kind="agency.changed", payload={"agency": agency_state(agency)})
+    log.append(tx, actor=caller.actor, kind="agency.changed", payload={"agency": agency_state(agency)})
     return agency
 
 

@@ -23,15 +23,19 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..canonical import canonical_json, stored_time, utcnow
+from ..canonical import canonical_json
 from ..errors import BatchTooLarge, IdempotencyKeyReused, Invalid
 from ..models import Agency, ExchangeEvent
-from ..schemas import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatch
+from ..api_models import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatch
 from ..statements import Statement
-from ..times import UnreadableTime, utc_column, zulu_column
+from ..times import UnreadableTime, stored_time, utc_column, utcnow, zulu_column
+from ..unit_of_work import WriteTx, write_rule
 from . import links, log
 from .callers import Caller
-from .snapshots import event_digest, event_row
+from .logged_states import event_digest, event_row
+
+#: Larger batches are committed alone, not with other writes waiting (which would wait for them).
+SHARED_COMMIT_RECORDS = 1_000
 
 __all__ = ["IngestResult", "PreparedBatch", "ingest", "list_events", "parse_batch", "prepare", "request_hash"]
 
@@ -135,8 +139,11 @@ def _prepared(records: list[dict[str, Any]], *, postgres: bool) -> PreparedBatch
     return PreparedBatch(params, list(zip(starts_z, ends_z, record_ids, *counts)))
 
 
+_STORED_BY = Statement(f"SELECT {_STORED} FROM exchange_events WHERE log_seq = :seq")
+
+
 def _store(
-    session: Session,
+    tx: WriteTx,
     head: tuple[int, int, str, int],
     prepared: PreparedBatch,
     received_at: dt.datetime,
@@ -149,32 +156,35 @@ def _store(
     """
     link_id, reporter_id, side, seq = head
     params, digest_rows = prepared.params, prepared.digest_rows
-    connection = session.connection()
     # The columns every row shares are written into the statement once (integers and a
     # side from a fixed set, never caller text), not bound 10,000 times.
     assert side in ("provider", "consumer")
     shared = f"{int(link_id)}, {int(reporter_id)}, '{side}', {int(seq)}"
     columns = "link_id, reporter_id, side, log_seq, record_id, window_start, window_end, messages, bytes, succeeded, failed, valid, invalid, received_at"
     received = stored_time(received_at)  # the time this server took
-    if connection.dialect.name == "postgresql":
+    if tx.postgres:
         # times as "...Z" text: PostgreSQL reads them as timestamptz, unambiguously UTC
         sql = (
             f"INSERT INTO exchange_events ({columns}) VALUES ({shared}, %s, %s, %s, %s, %s, %s, %s, %s, %s, '{received}Z') "
             "ON CONFLICT ON CONSTRAINT uq_exchange_events_natural_key DO NOTHING"
         )
-        select_sql = f"SELECT {_STORED} FROM exchange_events WHERE log_seq = %s"
     else:
         sql = f"INSERT INTO exchange_events ({columns}) VALUES ({shared}, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{received}') ON CONFLICT DO NOTHING"
-        select_sql = f"SELECT {_STORED} FROM exchange_events WHERE log_seq = ?"
-    inserted = connection.exec_driver_sql(sql, params).rowcount
+    inserted = tx.run_many(sql, params)
     if inserted == len(params):  # the usual case: nothing was a duplicate, so no need to read back
         return digest_rows
-    return [event_row(*stored) for stored in connection.exec_driver_sql(select_sql, (seq,))]
+    return [event_row(*stored) for stored in tx.run(_STORED_BY, {"seq": seq}).fetchall()]
 
 
+def _long_batch(*, batch: EventBatch | PreparedBatch, **_: Any) -> bool:
+    """A batch long enough that the small writes waiting around it should not wait for it too."""
+    return len(batch.params if isinstance(batch, PreparedBatch) else batch.records) > SHARED_COMMIT_RECORDS
+
+
+@write_rule(runs_long=_long_batch)
 def ingest(
-    session: Session,
     *,
+    tx: WriteTx,
     caller: Caller,
     link_id: int,
     batch: EventBatch | PreparedBatch,
@@ -193,10 +203,10 @@ def ingest(
     :raises IdempotencyKeyReused: the key was used with a different request.
     """
     reporter_id = caller.require_agency()
-    prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch, postgres=session.get_bind().dialect.name == "postgresql")
-    seq = log.next_seq(session)  # begins the write: locks the log, so concurrent retries of one key queue here
+    prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch, postgres=tx.postgres)
+    seq = tx.lock_log()  # begins the write: locks the log, so concurrent retries of one key queue here
     if idempotency_key:
-        earlier = _EARLIER.run(session, {"agency_id": reporter_id, "key": idempotency_key}).fetchone()
+        earlier = tx.run(_EARLIER, {"agency_id": reporter_id, "key": idempotency_key}).fetchone()
         if earlier is not None:
             request_hash, status_code, response = earlier
             if request_hash != fingerprint:
@@ -204,15 +214,15 @@ def ingest(
                     f"Idempotency-Key {idempotency_key!r} was already used with a different request"
                 )
             return IngestResult(status_code, json.loads(response), replayed=True)
-    side = links.reporting_side(session, caller=caller, link_id=link_id)
+    side = links.reporting_side(tx=tx, caller=caller, link_id=link_id)
 
     now = utcnow()
     # a record repeated inside the batch is a duplicate like any other
-    stored = _store(session, (link_id, reporter_id, side, seq), prepared, now)
+    stored = _store(tx, (link_id, reporter_id, side, seq), prepared, now)
     received, accepted = len(prepared.params), len(stored)
     reporter = caller.agency_code or str(reporter_id)
     log.append(
-        session,
+        tx,
         actor=caller.actor,
         kind="events.ingested",
         payload={
@@ -235,8 +245,8 @@ def ingest(
         "log_seq": seq,
     }
     if idempotency_key:
-        _REMEMBER.run(
-            session,
+        tx.run(
+            _REMEMBER,
             {
                 "agency_id": reporter_id,
                 "key": idempotency_key,

@@ -10,21 +10,22 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..canonical import utcnow
 from ..errors import Forbidden, Invalid, NotFound, Unauthenticated
 from ..models import Agency, ApiKey
-from ..statements import Statement, from_db_time
+from ..statements import Statement
+from ..times import from_db_time, utcnow
+from ..unit_of_work import Pending, WriteTx, run_statement, write_rule
 from . import agencies, log
 from .callers import ANONYMOUS, Caller
-from .snapshots import key_state
+from .logged_states import key_state
 
-__all__ = ["authenticate", "caller_for", "create", "hash_key", "list_keys", "lookup", "revoke", "touch"]
+__all__ = ["authenticate", "caller_for", "create", "hash_key", "list_keys", "prefetch_caller", "revoke", "touch"]
 
 #: ``last_used_at`` is refreshed at most this often, so reads rarely write.
 TOUCH_EVERY = dt.timedelta(seconds=60)
@@ -39,12 +40,14 @@ def _new_key() -> tuple[str, str]:
     return prefix, f"dxs_{prefix}_{secrets.token_urlsafe(32)}"
 
 
+@write_rule(changes_callers=True)
 def create(
-    session: Session, *, caller: Caller, agency_code: str | None, role: str = "agency", label: str = ""
+    *, tx: WriteTx, caller: Caller, agency_code: str | None, role: str = "agency", label: str = ""
 ) -> tuple[ApiKey, str]:
     """Issue a key (office only) for an agency, or an office key; return it and the secret, shown once."""
     caller.require_office()
-    seq = log.next_seq(session, alone=True)  # it changes who may write
+    seq = tx.lock_log()
+    session = tx.session
     agency: Agency | None = agencies.get(session, agency_code) if agency_code else None
     if role == "agency" and agency is None:
         raise Invalid("an agency key needs an agency", code="invalid_request")
@@ -62,7 +65,7 @@ def create(
     )
     session.add(key)
     session.flush()
-    log.append(session, actor=caller.actor, kind="key.created", payload={"key": key_state(key)})
+    log.append(tx, actor=caller.actor, kind="key.created", payload={"key": key_state(key)})
     return key, secret
 
 
@@ -73,10 +76,12 @@ def get(session: Session, key_id: int) -> ApiKey:
     return key
 
 
-def revoke(session: Session, *, caller: Caller, key_id: int) -> ApiKey:
+@write_rule(changes_callers=True)
+def revoke(*, tx: WriteTx, caller: Caller, key_id: int) -> ApiKey:
     """Revoke a key: the office any key, an agency its own. Revoking twice changes nothing."""
     caller.require_known()
-    seq = log.next_seq(session, alone=True)  # it changes who may write
+    seq = tx.lock_log()
+    session = tx.session
     key = get(session, key_id)
     if not caller.is_office and (key.agency_id is None or key.agency_id != caller.agency_id):
         raise Forbidden("an agency may revoke only its own keys", code="not_your_key")
@@ -85,7 +90,7 @@ def revoke(session: Session, *, caller: Caller, key_id: int) -> ApiKey:
     key.revoked_at = utcnow()
     key.log_seq = seq
     session.flush()
-    log.append(session, actor=caller.actor, kind="key.revoked", payload={"key": key_state(key)})
+    log.append(tx, actor=caller.actor, kind="key.revoked", payload={"key": key_state(key)})
     return key
 
 
@@ -111,34 +116,33 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     :raises Unauthenticated: the key is malformed, unknown or revoked.
     :raises Forbidden: the key's agency is no longer active.
     """
-    return _lookup(session, token)()
+    prefix = _prefix(token)
+    return _caller(token, run_statement(session, _FIND_KEY, {"prefix": prefix}).fetchone())
 
 
 def caller_for(session: Session, token: str | None) -> tuple[Caller, bool]:
     """:func:`authenticate`, with no token standing for an anonymous caller (never due a refresh)."""
-    return lookup(session, token)()
+    return authenticate(session, token) if token else (ANONYMOUS, False)
 
 
-def lookup(session: Session, token: str | None) -> Callable[[], tuple[Caller, bool]]:
-    """:func:`caller_for` in two steps: the key's row is asked for (see
-    :meth:`registry.statements.Statement.ask`), the caller made (or refused) by calling
-    what this returns. A group of writes asks for all its callers' keys in one round trip
-    on PostgreSQL."""
+def prefetch_caller(tx: WriteTx, token: str | None) -> Pending[tuple[Caller, bool]]:
+    """:func:`caller_for` in a write transaction, its key's row asked for now (see
+    :meth:`registry.unit_of_work.WriteTx.prefetch`): a group of writes asks for all its
+    callers' keys in one round trip on PostgreSQL. An error is raised when it is read."""
     if not token:
-        return lambda: (ANONYMOUS, False)
-    return _lookup(session, token)
+        return Pending.ready((ANONYMOUS, False))
+    try:
+        prefix = _prefix(token)
+    except Unauthenticated as exc:
+        return Pending.failed(exc)
+    return tx.prefetch(_FIND_KEY, {"prefix": prefix}).then(lambda cursor: _caller(token, cursor.fetchone()))
 
 
-def _lookup(session: Session, token: str) -> Callable[[], tuple[Caller, bool]]:
+def _prefix(token: str) -> str:
     parts = token.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != "dxs":
-
-        def malformed() -> tuple[Caller, bool]:
-            raise Unauthenticated("malformed API key", code="invalid_key")
-
-        return malformed
-    asked = _FIND_KEY.ask(session, {"prefix": parts[1]})
-    return lambda: _caller(token, asked().fetchone())
+        raise Unauthenticated("malformed API key", code="invalid_key")
+    return parts[1]
 
 
 def _caller(token: str, found: Any) -> tuple[Caller, bool]:
@@ -155,6 +159,6 @@ def _caller(token: str, found: Any) -> tuple[Caller, bool]:
     return caller, due
 
 
-def touch(session: Session, *, key_id: int) -> None:
+def touch(*, tx: WriteTx, key_id: int) -> None:
     """Record that a key was used now (not logged: it is bookkeeping, not a caller's write)."""
-    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+    tx.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))

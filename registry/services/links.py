@@ -8,7 +8,7 @@ such a version, and no new link can be declared on one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -16,17 +16,18 @@ from sqlalchemy.orm import Session
 
 from validator import Catalog, DxsError
 
-from ..canonical import canonical_json, utcnow
+from ..canonical import canonical_json
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ExchangeLink, LinkChange
-from ..schemas import LinkCreate, LinkUpdate
-from .. import statements
+from ..api_models import LinkCreate, LinkUpdate
 from ..statements import Statement
+from ..times import utcnow
+from ..unit_of_work import Pending, WriteTx, write_rule
 from . import agencies, log
 from .callers import Caller
-from .snapshots import link_state
+from .logged_states import link_state
 
-__all__ = ["ask_to_declare", "change", "declare", "get", "history", "list_links", "reporting_side", "side_of"]
+__all__ = ["change", "declare", "prefetch_declaration", "get", "history", "list_links", "reporting_side", "side_of"]
 
 
 def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
@@ -96,7 +97,7 @@ def _not_a_party(link_id: int) -> NotFound:
     return NotFound(f"no link {link_id} that you are a party to", code="link_not_found")
 
 
-def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str, seq: int, rows: log.Rows = ()) -> None:
+def _record(tx: WriteTx, link: ExchangeLink, *, caller: Caller, change: str, seq: int, rows: log.Rows = ()) -> None:
     """Keep the link's new revision as history and log it, with ``rows`` (the link's own row, if
     written here): on PostgreSQL all in one statement."""
     state = link_state(link)
@@ -110,30 +111,31 @@ def _record(session: Session, link: ExchangeLink, *, caller: Caller, change: str
         "log_seq": seq,
     }
     log.append(
-        session, actor=caller.actor, kind=f"link.{change}", payload={"link": state}, now=link.updated_at,
+        tx, actor=caller.actor, kind=f"link.{change}", payload={"link": state}, now=link.updated_at,
         rows=(*rows, (_ADD_CHANGE, revision)),
     )
 
 
-def ask_to_declare(session: Session, data: LinkCreate) -> Callable[[], Any]:
+def prefetch_declaration(*, tx: WriteTx, data: LinkCreate, **_: Any) -> Pending[Any]:
     """What declaring ``data`` reads (a new id, the parties), asked now and read by :func:`declare`
-    (see :meth:`registry.statements.Statement.ask`): a group of writes asks for all of theirs in
+    (see :meth:`registry.unit_of_work.WriteTx.prefetch`): a group of writes asks for all of theirs in
     the round trip that locks the log. Writes that change agencies are never in such a group."""
-    return _NEW_ID_AND_PARTIES.ask(session, {"provider": data.provider, "consumer": data.consumer})
+    return tx.prefetch(_NEW_ID_AND_PARTIES, {"provider": data.provider, "consumer": data.consumer})
 
 
+@write_rule(prefetch=prefetch_declaration)
 def declare(
-    session: Session, *, caller: Caller, catalog: Catalog, data: LinkCreate, asked: Callable[[], Any] | None = None
+    *, tx: WriteTx, caller: Caller, catalog: Catalog, data: LinkCreate, prefetched: Pending[Any] | None = None
 ) -> ExchangeLink:
     """Declare a link; the caller's agency must be its provider or its consumer.
 
-    ``asked``: :func:`ask_to_declare`'s answer, asked after the log was locked.
+    ``prefetched``: :func:`prefetch_declaration`'s answer, asked after the log was locked.
     """
     own = caller.require_agency()
     # The log first, as every write takes it: the parties read below cannot change before the
     # commit (their changes wait for the log too), and no two writes take locks in another order.
-    seq = log.next_seq(session)
-    rows = (asked or ask_to_declare(session, data))().fetchall()
+    seq = tx.lock_log()
+    rows = (prefetched or prefetch_declaration(tx=tx, data=data)).result().fetchall()
     provider, consumer = _parties(rows, data.provider, data.consumer)
     if provider == consumer:
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
@@ -158,8 +160,8 @@ def declare(
         "log_seq": seq,
     }
     link = ExchangeLink(**row)  # what is stored, for the answer (not added to the session)
-    with statements.pipeline(session):  # on PostgreSQL one statement for the link, its history and the entry
-        _record(session, link, caller=caller, change="declared", seq=seq, rows=[(_ADD_LINK, row)])
+    with tx.sent_together():  # on PostgreSQL one statement for the link, its history and the entry
+        _record(tx, link, caller=caller, change="declared", seq=seq, rows=[(_ADD_LINK, row)])
     return link
 
 
@@ -175,23 +177,25 @@ def get(session: Session, *, caller: Caller, link_id: int) -> ExchangeLink:
 _PARTIES_OF = Statement("SELECT provider_id, consumer_id FROM exchange_links WHERE id = :id")
 
 
-def reporting_side(session: Session, *, caller: Caller, link_id: int) -> str:
+def reporting_side(*, tx: WriteTx, caller: Caller, link_id: int) -> str:
     """The side of the link the caller's agency reports for: :func:`get` for an event batch,
-    which needs only the parties (the ORM's load of the whole link cost it a millisecond).
+    which needs only the parties, not the whole link loaded through the ORM.
 
     :raises NotFound: no such link, or the caller is not a party to it (as :func:`get`).
     """
-    found = _PARTIES_OF.run(session, {"id": link_id}).fetchone()
+    found = tx.run(_PARTIES_OF, {"id": link_id}).fetchone()
     side = None if found is None else _side(found[0], found[1], caller.agency_id)
     if side is None:
         raise _not_a_party(link_id)
     return side
 
 
-def change(session: Session, *, caller: Caller, catalog: Catalog, link_id: int, data: LinkUpdate) -> ExchangeLink:
+@write_rule()
+def change(*, tx: WriteTx, caller: Caller, catalog: Catalog, link_id: int, data: LinkUpdate) -> ExchangeLink:
     """Change or end a link (parties only); an ended link is final."""
     caller.require_agency()
-    seq = log.next_seq(session)
+    seq = tx.lock_log()
+    session = tx.session
     link = get(session, caller=caller, link_id=link_id)
     if link.status == "ended":
         raise Conflict(f"link {link_id} has ended; declare a new one", code="link_ended")
@@ -216,7 +220,7 @@ def change(session: Session, *, caller: Caller, catalog: Catalog, link_id: int, 
     link.updated_at = now
     link.log_seq = seq
     session.flush()
-    _record(session, link, caller=caller, change="ended" if link.status == "ended" else "changed", seq=seq)
+    _record(tx, link, caller=caller, change="ended" if link.status == "ended" else "changed", seq=seq)
     return link
 
 

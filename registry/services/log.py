@@ -12,21 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..canonical import canonical_json, iso, utcnow
+from ..canonical import canonical_json
 from ..errors import NotFound
 from ..merkle import Frontier, leaf_hash
 from ..models import Checkpoint, LogEntry
-from ..signing import LogSigner
-from .. import statements
-from ..statements import Statement, on_postgres
+from ..statements import Statement
+from ..times import iso, utcnow
+from ..unit_of_work import LockedHead, WriteTx
 
-__all__ = ["SHARED", "append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries", "lock_head", "next_seq"]
+__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries"]
 
 CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
@@ -56,7 +56,6 @@ def checkpoint_message(size: int, root: str, created_at: str) -> bytes:
 
 
 # Every write runs these: straight to the driver (see registry.statements).
-_LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", for_update=True)
 _MOVE_HEAD = Statement(
     "UPDATE log_head SET size = :size, frontier = :frontier, last_hash = :last_hash WHERE id = 1 AND size = :old_size"
 )
@@ -100,74 +99,18 @@ def _params(entry: dict[str, Any], rows: Rows) -> dict[str, Any]:
     return params
 
 
-def _head(session: Session) -> tuple[int, str, str]:
-    """(size, last hash, frontier JSON) of the log, locked for this transaction.
-
-    Read once per transaction: the lock keeps everyone else out, and :func:`append`
-    keeps the copy current, so a write's ``next_seq`` and ``append`` cost one read.
-    """
-    return _ask_head(session)()
-
-
-def _ask_head(session: Session) -> Callable[[], tuple[int, str, str]]:
-    """:func:`_head` in two steps (see :meth:`registry.statements.Statement.ask`)."""
-    head = statements.held(session, "log_head")
-    if head is not None:
-        return lambda: head  # type: ignore[no-any-return]
-    asked = _LOCK_HEAD.ask(session)
-
-    def read() -> tuple[int, str, str]:
-        row = asked().fetchone()
-        if row is None:
-            raise RuntimeError("the log has no head row: run `dxs registry migrate`")
-        return statements.hold(session, "log_head", (row[0], row[1], row[2]))  # type: ignore[no-any-return]
-
-    return read
-
-
-#: In ``session.info``: the transaction holds several requests' writes (see :mod:`registry.api.writes`).
-SHARED = "dxs_shared"
-
-
-def next_seq(session: Session, *, alone: bool = False) -> int:
-    """Lock the log for this transaction and return the sequence number the next entry gets.
-
-    A write calls it first, so rows can carry the ``log_seq`` of the entry that records them.
-    ``alone``: the write changes agencies or keys, which the writes sharing a transaction
-    read as it begins, so it must have the transaction to itself.
-    """
-    if alone and session.info.get(SHARED):
-        raise RuntimeError("a write that changes agencies or keys must be committed alone (Writer(..., alone=True))")
-    return _head(session)[0]
-
-
-def lock_head(session: Session) -> Callable[[], int]:
-    """:func:`next_seq` for a write that sends its first reads along with the lock (see
-    :func:`registry.statements.pipeline`): the lock is asked for now, the sequence number
-    read by calling what this returns once the reads are answered (at once if this transaction holds it)."""
-    head = _ask_head(session)
-    return lambda: head()[0]
-
-
-def _signer(session: Session) -> LogSigner:
-    signer = session.info.get("log_signer")
-    if signer is None:
-        raise RuntimeError("this session has no log signer (use registry.db.Database sessions)")
-    return signer
-
-
 def append(
-    session: Session, *, actor: str, kind: str, payload: dict[str, Any], now: dt.datetime | None = None, rows: Rows = ()
+    tx: WriteTx, *, actor: str, kind: str, payload: dict[str, Any], now: dt.datetime | None = None, rows: Rows = ()
 ) -> int:
-    """Append an entry and sign the new checkpoint, in the session's transaction; the entry's sequence number.
+    """Append an entry and sign the new checkpoint, in ``tx``; the entry's sequence number.
 
     ``rows``: the rows the entry records, written first; on PostgreSQL in the same
     statement as the entry. ``now``: the entry's time (by default, now). ORM changes
     pending in the session are flushed before.
     """
-    signer = _signer(session)
-    session.flush()  # the rows this entry records go in first, in the order they were made
-    size, last_hash, frontier_json = _head(session)
+    signer = tx.require_signer()
+    tx.session.flush()  # the rows this entry records go in first, in the order they were made
+    size, last_hash, frontier_json = tx.locked_head()
     now = now or utcnow()
     created = iso(now)
     assert created is not None
@@ -183,16 +126,16 @@ def append(
         "signature": signer.sign(checkpoint_message(frontier.size, root, created)),
     }
     # The lock on the head makes a moved head impossible; never write a forked log all the same.
-    if on_postgres(session):
-        _append_with(tuple(statement for statement, _ in rows)).run(session, _params(row, rows))  # checks for itself
+    if tx.postgres:
+        tx.run(_append_with(tuple(statement for statement, _ in rows)), _params(row, rows))  # checks for itself
     else:
         for statement, params in rows:
-            statement.run(session, params)
-        _ADD_ENTRY.run(session, row)
-        if _MOVE_HEAD.run(session, {**row, "old_size": size, "last_hash": entry_hash}).rowcount != 1:
+            tx.run(statement, params)
+        tx.run(_ADD_ENTRY, row)
+        if tx.run(_MOVE_HEAD, {**row, "old_size": size, "last_hash": entry_hash}).rowcount != 1:
             raise RuntimeError(f"the log head moved under entry {size}")
-        _ADD_CHECKPOINT.run(session, row)
-    statements.hold(session, "log_head", (frontier.size, entry_hash, roots))
+        tx.run(_ADD_CHECKPOINT, row)
+    tx.log_head = LockedHead(frontier.size, entry_hash, roots)
     return size
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from stress._world import Server
-
 from tests.conftest import ROOT, need
+from tests.kit.dxs import Server
 
 CHROMIUM = os.environ.get("DXS_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]

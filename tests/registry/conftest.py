@@ -9,59 +9,35 @@ reachable those variants skip outside CI and fail in CI.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-
-from stress._world import SAMPLE_AGENCIES
 from sqlalchemy import Engine
 
 from registry.db import Database, make_engine
 from registry.migrate import upgrade
-from registry.schemas import AgencyCreate
+from registry.api_models import AgencyCreate
 from registry.services import agencies, keys
 from registry.services.callers import Caller
 from registry.signing import LogSigner
 from tests.conftest import need
-
-#: The server the project's machines and CI run (trust authentication).
-PG_ADMIN_URL = os.environ.get("DXS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_problem() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return None
-    except Exception as exc:  # any failure means "not reachable" here
-        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+from tests.kit.postgres import PG_ADMIN_URL, create_postgres_database, drop_postgres_database, postgres_problem
+from tests.kit.world import SAMPLE_AGENCIES
 
 
 class PostgresDatabases:
-    """Makes and drops throw-away databases on the test server."""
+    """Makes and drops throw-away databases on the test server (skips outside CI, fails in CI, where there is none)."""
 
     def __init__(self) -> None:
-        problem = _pg_problem()
+        problem = postgres_problem()
         need(problem is None, f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({problem}); the PostgreSQL variants need it")
 
     def create(self) -> str:
-        import psycopg
-
-        name = f"dxs_test_{os.getpid()}_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        return create_postgres_database("test")
 
     def drop(self, url: str) -> None:
-        import psycopg
-
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -161,13 +137,13 @@ def world(database) -> World:
 def make_world(database: Database) -> World:
     """RD, CGD and DOPA with a key each, an office key and a revoked key of RD."""
     operator = Caller.system("test")
-    with database.transaction() as s:
+    with database.write() as tx:
         for code, th, en in SAMPLE_AGENCIES:
-            agencies.create(s, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
-        made = {code: keys.create(s, caller=operator, agency_code=code) for code in ("RD", "CGD", "DOPA")}
-        _, office = keys.create(s, caller=operator, agency_code=None, role="office")
-        old, revoked = keys.create(s, caller=operator, agency_code="RD", label="old")
-        keys.revoke(s, caller=operator, key_id=old.id)
+            agencies.create(tx=tx, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
+        made = {code: keys.create(tx=tx, caller=operator, agency_code=code) for code in ("RD", "CGD", "DOPA")}
+        _, office = keys.create(tx=tx, caller=operator, agency_code=None, role="office")
+        old, revoked = keys.create(tx=tx, caller=operator, agency_code="RD", label="old")
+        keys.revoke(tx=tx, caller=operator, key_id=old.id)
     return World(
         rd=bearer(made["RD"][1]),
         cgd=bearer(made["CGD"][1]),

@@ -33,7 +33,7 @@ def test_silent_links_and_one_sided_reports(client, world, link_id):
 
 
 def test_silent_links_service(database, world, client, link_id):
-    from registry.services import checks
+    from registry.services import link_checks as checks
     from registry.services.callers import Caller
 
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)

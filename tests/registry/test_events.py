@@ -152,7 +152,7 @@ def test_the_batch_digest_is_the_canonical_json_of_its_rows(record_id):
     import hashlib
 
     from registry.canonical import canonical_json
-    from registry.services.snapshots import event_digest
+    from registry.services.logged_states import event_digest
 
     rows = [[f"2024-05-01T00:00:0{i}.000000Z", "2024-05-01T00:01:00.000000Z", record_id, i, 2**62, 0, 1, 2, 3] for i in range(3)]
     assert event_digest(rows) == hashlib.sha256(canonical_json(sorted(rows)).encode()).hexdigest()
@@ -182,14 +182,14 @@ def test_a_body_that_is_not_json_is_refused(client, world, link_id):
 
 def test_whole_numbers_written_as_decimals_count_and_verify(client, world, link_id, database, signer):
     """JSON's 12.0 is an integer to the schema: it is stored, counted and hashed as 12."""
-    from registry.services import audit
+    from registry.services import verification
 
     rec = records(1)[0] | {"messages": 12.0, "bytes": 2048.0}
     assert client.post(f"/api/v1/links/{link_id}/events", json={"records": [rec]}, headers=world.rd).status_code == 201
     item = client.get(f"/api/v1/links/{link_id}/events", headers=world.rd).json()["items"][0]
     assert (item["messages"], item["bytes"]) == (12, 2048) and type(item["messages"]) is int
     with database.transaction(write=False) as s:
-        assert audit.verify(s, verifier=signer).ok
+        assert verification.verify(s, verifier=signer).ok
 
 
 def test_a_key_used_only_to_send_events_shows_its_last_use(client, world, link_id):

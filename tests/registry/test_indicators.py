@@ -24,10 +24,11 @@ import datetime as dt
 import pytest
 
 from registry.demo import catalog_as_of
+from registry.reporting import indicators
 from registry.reporting.config import IndicatorConfig
 from registry.reporting.periods import Period
-from registry.schemas import AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate
-from registry.services import agencies, events, indicators, links
+from registry.api_models import AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate
+from registry.services import agencies, events, links
 from registry.services.callers import Caller
 from validator import Catalog
 
@@ -64,24 +65,24 @@ def _event(when: dt.datetime, n: int = 0) -> EventRecord:
 @pytest.fixture
 def registry(database, catalog):
     """The registry of the module docstring."""
-    with database.transaction() as s:
+    with database.write() as tx:
         ids = {}
         for code, sector in (("H1", "health"), ("H2", "health"), ("H3", "health"), ("H4", "health"),
                              ("F1", "finance"), ("F2", "finance"), ("F3", "finance")):
-            ids[code] = agencies.create(s, caller=OPERATOR, data=AgencyCreate(code=code, name_th=f"หน่วยงาน {code}", name_en=f"Agency {code}", sector=sector)).id
+            ids[code] = agencies.create(tx=tx, caller=OPERATOR, data=AgencyCreate(code=code, name_th=f"หน่วยงาน {code}", name_en=f"Agency {code}", sector=sector)).id
 
         def link(provider: str, consumer: str, version: str, start: dt.date, end: dt.date | None, when: list[dt.datetime]) -> int:
             caller = Caller(role="agency", agency_id=ids[provider], agency_code=provider)
-            made = links.declare(s, caller=caller, catalog=catalog_as_of(catalog, start), data=LinkCreate(
+            made = links.declare(tx=tx, caller=caller, catalog=catalog_as_of(catalog, start), data=LinkCreate(
                 provider=provider, consumer=consumer, standard="th.test.permit", version=version, purpose="test", start_date=start, end_date=end))
-            events.ingest(s, caller=caller, link_id=made.id, batch=EventBatch(records=[_event(w, n) for n, w in enumerate(when)]))
+            events.ingest(tx=tx, caller=caller, link_id=made.id, batch=EventBatch(records=[_event(w, n) for n, w in enumerate(when)]))
             return made.id
 
         link("H1", "F1", "1.0.0", dt.date(2019, 1, 1), None, [dt.datetime(2020, 12, 31, 17, 30, tzinfo=UTC)])
         link("F2", "H2", "1.0.0", dt.date(2020, 6, 1), None, [dt.datetime(2021, 3, 1, 3, tzinfo=UTC)])
         link("H2", "H1", "1.1.0", dt.date(2021, 2, 1), dt.date(2021, 6, 30), [dt.datetime(2021, 5, 1, 3, tzinfo=UTC)])
         link("F3", "H3", "1.1.0", dt.date(2021, 3, 1), None, [dt.datetime(2021, 4, 1, 3, tzinfo=UTC)])
-        agencies.update(s, caller=OPERATOR, code="H3", data=AgencyUpdate(status="inactive"))
+        agencies.update(tx=tx, caller=OPERATOR, code="H3", data=AgencyUpdate(status="inactive"))
     return database
 
 

@@ -9,13 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from registry import statements
-from registry.canonical import canonical_json, iso
+from registry.canonical import canonical_json
 from registry.merkle import Frontier, leaf_hash, root_of
 from registry.models import LogEntry, LogHead
-from registry.services import audit
+from registry.services import verification
 from registry.services.log import checkpoint_message, entry_bytes
 from registry.signing import LogSigner, LogVerifier
+from registry.times import iso
+from registry.unit_of_work import LockedHead
 from tests.registry.test_events import records
 
 
@@ -62,7 +63,7 @@ def busy(client, world, link_id):
 
 def verify(database, signer, witnesses=()):
     with database.transaction(write=False) as s:
-        return audit.verify(s, verifier=signer, witnesses=witnesses)
+        return verification.verify(s, verifier=signer, witnesses=witnesses)
 
 
 def entries(database) -> list[LogEntry]:
@@ -229,10 +230,10 @@ def test_an_append_never_forks_the_log(database, signer, busy):
     for e in before[:-1]:
         stale.append(e.entry_hash)
     # the entry's sequence number is taken (SQLite and PostgreSQL refuse the duplicate key first)
-    with pytest.raises(Exception, match="UNIQUE constraint|duplicate key|moved|division by zero"), database.transaction() as s:
-        log.next_seq(s)
+    with pytest.raises(Exception, match="UNIQUE constraint|duplicate key|moved|division by zero"), database.write() as tx:
+        tx.lock_log()
         # as if this transaction had read the head before the last entry was appended
-        statements.hold(s, "log_head", (stale.size, before[-2].entry_hash, json.dumps(stale.roots)))
-        log.append(s, actor="test", kind="test.fork", payload={})
+        tx.log_head = LockedHead(stale.size, before[-2].entry_hash, json.dumps(stale.roots))
+        log.append(tx, actor="test", kind="test.fork", payload={})
     assert [e.entry_hash for e in entries(database)] == [e.entry_hash for e in before]
     assert verify(database, signer).ok

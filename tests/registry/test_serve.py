@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from registry import admin
-from registry.schemas import AgencyCreate
-from stress._world import Server
+from registry.api_models import AgencyCreate
+from tests.kit.dxs import Server
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.times import UnreadableTime, _uniform_utc_column, utc_column, utc_text, zulu_column
+from registry.times import UnreadableTime, _uniform_utc_column, stored_time_from_text, utc_column, zulu_column
 
 _DATE_TIME = jsonschema_rs.Draft202012Validator({"type": "string", "format": "date-time"}, validate_formats=True)
 
@@ -49,10 +49,10 @@ def test_a_column_of_mixed_shapes_is_what_datetime_makes_of_each(times: list[tup
     texts = [spell(m, digits, zone) for m, digits, zone in times]
     expected = [through_datetime(text) for text in texts]
     assert utc_column(texts) == expected
-    assert [utc_text(text) for text in texts] == expected
+    assert [stored_time_from_text(text) for text in texts] == expected
 
 
-def test_utc_text_is_fixed_width_so_text_order_is_time_order() -> None:
+def test_stored_time_is_fixed_width_so_text_order_is_time_order() -> None:
     texts = ["2024-05-01T00:00:00Z", "2024-05-01T00:00:00.5Z", "2024-05-01T06:59:59.999999+07:00", "2024-04-30T23:00:00-01:00"]
     column = utc_column(texts)
     assert column == [

@@ -12,9 +12,10 @@ from registry.db import Database
 from registry.errors import Invalid, Unauthenticated
 from registry.migrate import upgrade
 from registry.models import ExchangeLink
-from registry.schemas import AgencyCreate, LinkCreate
-from registry.services import agencies, audit, links
+from registry.api_models import AgencyCreate, LinkCreate
+from registry.services import agencies, links, verification
 from registry.statements import Statement
+from registry.unit_of_work import write_rule
 from tests.registry.conftest import LINK, PostgresDatabases, make_world
 
 
@@ -22,47 +23,49 @@ def declaring(catalog, seen: list[Any], **change: str):
     """An act that declares a link (``change`` applied to the usual one), noting the transaction it ran in."""
     data = LinkCreate(**(LINK | change))
 
-    def act(session, caller):
-        seen.append(session.get_transaction())
-        return links.declare(session, caller=caller, catalog=catalog, data=data).id
+    def act(*, tx, caller):
+        seen.append(tx.session.get_transaction())
+        return links.declare(tx=tx, caller=caller, catalog=catalog, data=data).id
 
     return act
 
 
 def declaring_as_the_route_does(catalog, seen: list[Any], **change: str) -> tuple[Any, dict[str, Any]]:
-    """An act and its ``ask``, as ``POST /links`` hands them to the writer: the new id and the parties are
-    asked for before any write of the group is done."""
+    """The service and its arguments, as ``POST /links`` hands them to the writer: the new id and the
+    parties are asked for (the service's prefetch) before any write of the group is done."""
     data = LinkCreate(**(LINK | change))
 
-    def act(session, caller, asked):
-        seen.append(session.get_transaction())
-        return links.declare(session, caller=caller, catalog=catalog, data=data, asked=asked).id
+    def answer(tx, link) -> int:
+        seen.append(tx.session.get_transaction())
+        return link.id
 
-    return act, {"ask": lambda session: links.ask_to_declare(session, data)}
+    return links.declare, {"catalog": catalog, "data": data, "answer": answer}
 
 
-def breaking_a_constraint(session, caller) -> None:
+def breaking_a_constraint(*, tx, caller) -> None:
     """A write whose statement the database refuses (a second log head), sent without waiting for its answer."""
-    with statements.pipeline(session):
-        Statement("INSERT INTO log_head (id, size, last_hash, frontier) VALUES (1, 0, '', '[]')").run(session)
+    with tx.sent_together():
+        tx.run(Statement("INSERT INTO log_head (id, size, last_hash, frontier) VALUES (1, 0, '', '[]')"))
 
 
 async def queued_behind_a_busy_thread(writes: list[tuple[Any, ...]]) -> list[Any]:
-    """Hold the writes thread, queue every write (writer, act[, alone or the writer's options]), then let it go:
-    they all wait at once, as under load."""
+    """Hold the writes thread, queue every write (writer, act[, True for a long write that goes alone, or
+    the writer's arguments]), then let it go: they all wait at once, as under load."""
     gate, started = threading.Event(), threading.Event()
     holder = Writer(writes[0][0]._database, None)
 
-    def hold(_session, _caller) -> None:
+    def hold(*, tx, caller) -> None:
         started.set()
         assert gate.wait(10)
 
     holding = asyncio.ensure_future(holder(hold))
     await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
-    waiting = [
-        asyncio.ensure_future(writer(act, **(options[0] if options and isinstance(options[0], dict) else {"alone": bool(options)})))
-        for writer, act, *options in writes
-    ]
+    def queued(writer, act, *options):
+        if options and isinstance(options[0], dict):
+            return writer(act, **options[0])
+        return writer(write_rule(runs_long=lambda **_: True)(act) if options else act)
+
+    waiting = [asyncio.ensure_future(queued(*write)) for write in writes]
     await asyncio.sleep(0)  # every write queued
     gate.set()
     await holding
@@ -86,7 +89,7 @@ def test_waiting_writes_share_one_commit_in_arrival_order(database, world, fixtu
     assert len({id(t) for t in seen}) == 1, "one transaction for all five"
     assert stored(database) == ids
     with database.transaction(write=False) as s:
-        assert audit.verify(s, verifier=signer).ok
+        assert verification.verify(s, verifier=signer).ok
 
 
 def test_one_refused_write_leaves_the_others_their_own_answers(database, world, fixture_catalog, signer):
@@ -99,7 +102,7 @@ def test_one_refused_write_leaves_the_others_their_own_answers(database, world, 
         (rd, declaring(fixture_catalog, seen, purpose="last")),
     ]
     with database.transaction(write=False) as s:
-        entries_before = audit.verify(s, verifier=signer).entries
+        entries_before = verification.verify(s, verifier=signer).entries
     first, ghost, by_revoked, last = asyncio.run(queued_behind_a_busy_thread(acts))
     assert isinstance(ghost, Invalid) and ghost.code == "unknown_agency"
     assert isinstance(by_revoked, Unauthenticated) and by_revoked.code == "key_revoked"
@@ -107,7 +110,7 @@ def test_one_refused_write_leaves_the_others_their_own_answers(database, world, 
     assert stored(database) == [first, last]  # nothing of the refused ones, nothing lost of the others
     assert seen[-2] is seen[-1], "the two that stand are committed together, once the refused are left out"
     with database.transaction(write=False) as s:
-        report = audit.verify(s, verifier=signer)
+        report = verification.verify(s, verifier=signer)
     assert report.ok and report.entries == entries_before + 2  # one log entry for each write that stands
 
 
@@ -141,7 +144,7 @@ def test_writes_that_ask_first_read_in_the_locked_log_and_keep_their_own_answers
     assert stored(database) == [first, last]
     assert seen[-2] is seen[-1], "the two that stand committed together"
     with database.transaction(write=False) as s:
-        assert audit.verify(s, verifier=signer).ok
+        assert verification.verify(s, verifier=signer).ok
 
 
 def test_a_database_error_is_the_answer_of_the_write_that_caused_it(database, world, fixture_catalog, signer):
@@ -157,7 +160,7 @@ def test_a_database_error_is_the_answer_of_the_write_that_caused_it(database, wo
     assert isinstance(first, int) and isinstance(last, int) and first < last
     assert stored(database) == [first, last]
     with database.transaction(write=False) as s:
-        assert audit.verify(s, verifier=signer).ok
+        assert verification.verify(s, verifier=signer).ok
 
 
 def test_a_write_through_the_orm_sees_the_writes_before_it_in_its_group(database, world, fixture_catalog):
@@ -165,9 +168,9 @@ def test_a_write_through_the_orm_sees_the_writes_before_it_in_its_group(database
     statement, in the next write, waits for them first."""
     rd, seen = Writer(database, token(world.rd)), []
 
-    def counting(session, _caller) -> int:
-        seen.append(session.get_transaction())
-        return session.query(ExchangeLink).count()
+    def counting(*, tx, caller) -> int:
+        seen.append(tx.session.get_transaction())
+        return tx.session.query(ExchangeLink).count()
 
     before, declared, after = asyncio.run(queued_behind_a_busy_thread([
         (rd, counting), (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="seen")), (rd, counting),
@@ -188,7 +191,7 @@ def test_a_refusal_after_a_database_error_still_unread_is_its_own(database, worl
     assert isinstance(ghost, Invalid) and ghost.code == "unknown_agency"
     assert isinstance(first, int) and isinstance(last, int) and stored(database) == [first, last]
     with database.transaction(write=False) as s:
-        assert audit.verify(s, verifier=signer).ok
+        assert verification.verify(s, verifier=signer).ok
 
 
 def test_a_write_that_changes_agencies_cannot_share_a_group(database, world, fixture_catalog):
@@ -196,8 +199,8 @@ def test_a_write_that_changes_agencies_cannot_share_a_group(database, world, fix
     must go alone, and a route that forgot to say so fails loudly instead of letting others read stale ones."""
     rd, office, seen = Writer(database, token(world.rd)), Writer(database, token(world.office)), []
 
-    def registering(session, caller) -> None:
-        agencies.create(session, caller=caller, data=AgencyCreate(code="NEW", name_th="ใหม่", name_en="New", sector="finance"))
+    def registering(*, tx, caller) -> None:
+        agencies.create(tx=tx, caller=caller, data=AgencyCreate(code="NEW", name_th="ใหม่", name_en="New", sector="finance"))
 
     declared, refused, registered_alone = asyncio.run(queued_behind_a_busy_thread([
         (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="shared")), (office, registering), (office, registering, True),
@@ -219,8 +222,8 @@ def test_a_connection_lost_in_a_group_costs_only_the_write_that_lost_it(fixture_
         world = make_world(database)
         rd, seen = Writer(database, token(world.rd)), []
 
-        def losing_its_connection(session, _caller) -> None:
-            Statement("SELECT pg_terminate_backend(pg_backend_pid())", postgres_only=True).run(session)
+        def losing_its_connection(*, tx, caller) -> None:
+            tx.run(Statement("SELECT pg_terminate_backend(pg_backend_pid())", postgres_only=True))
 
         first, lost, last = asyncio.run(queued_behind_a_busy_thread([
             (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="first")),
@@ -230,7 +233,7 @@ def test_a_connection_lost_in_a_group_costs_only_the_write_that_lost_it(fixture_
         assert statements.is_database_error(lost), lost
         assert isinstance(first, int) and isinstance(last, int) and stored(database) == [first, last]
         with database.transaction(write=False) as s:
-            assert audit.verify(s, verifier=signer).ok
+            assert verification.verify(s, verifier=signer).ok
     finally:
         if database is not None:
             database.dispose()

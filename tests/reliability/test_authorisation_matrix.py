@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from stress._world import Server
-from stress.authz import CALLERS, MATRIX, run_matrix
-from stress.leaks import key_leaks
-from tests.reliability.conftest import app_for
+from tests.kit.dxs import Server
+from tests.kit.world import app_for
+from tests.stress.authz import CALLERS, MATRIX, run_matrix
+from tests.stress.leaks import key_leaks
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stress.backup_check import round_trip
-from stress.tamper import populate
+from tests.stress.backup_check import round_trip
+from tests.stress.tamper import populate
 
 
 @pytest.mark.slow

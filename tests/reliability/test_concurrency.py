@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from registry import admin
-from stress._world import Server
-from stress.concurrency import send_concurrently
+from tests.kit.dxs import Server
+from tests.stress.concurrency import send_concurrently
 
 
 @pytest.mark.slow

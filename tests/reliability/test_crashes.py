@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stress.crashes import crash_and_recover
+from tests.stress.crashes import crash_and_recover
 
 
 @pytest.mark.slow

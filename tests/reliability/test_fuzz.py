@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from stress.fuzz import fuzz_app
-from stress.leaks import key_leaks
-from tests.reliability.conftest import app_for
+from tests.kit.world import app_for
+from tests.stress.fuzz import fuzz_app
+from tests.stress.leaks import key_leaks
 
 
 class _Captured(logging.Handler):

@@ -216,8 +216,8 @@ schema_changes = st.lists(
 @PROPERTY
 @given(schema_changes, schema_changes)
 def test_a_change_and_its_inverse_swap_backward_and_forward(first, second):
-    from validator.compat import Compatibility
-    from validator.compat_json import diff_json_schemas
+    from validator.compat.changes import Compatibility
+    from validator.compat.json_schema import diff_json_schemas
 
     old = {"type": "object", "properties": copy.deepcopy(BASE_PROPERTIES), "required": ["id"]}
     for mutation in first:

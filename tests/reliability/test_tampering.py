@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stress.tamper import CASES, tamper_matrix
+from tests.stress.tamper import CASES, tamper_matrix
 
 def test_the_cases_cover_every_table_and_every_kind_of_change():
     for action in ("updated", "deleted", "reordered"):

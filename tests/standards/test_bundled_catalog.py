@@ -8,7 +8,7 @@ import pytest
 
 from standards import BUNDLED_CATALOG
 from validator import load_catalog
-from validator.checks import check_catalog
+from validator.catalog_checks import check_catalog
 
 CATALOG = load_catalog([BUNDLED_CATALOG])
 VERSIONS = list(CATALOG.versions())

@@ -23,7 +23,7 @@ from standards import BUNDLED_CATALOG
 from tests.conftest import need
 from validator import DocumentValidator, load_catalog
 from validator.catalog import catalog_folders
-from validator.checks import MIN_INVALID, MIN_VALID, check_examples, load_manifest
+from validator.catalog_checks import MIN_INVALID, MIN_VALID, check_examples, load_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "th.etda.e-tax-invoice-receipt"

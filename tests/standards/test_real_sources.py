@@ -20,7 +20,7 @@ import pytest
 from standards import BUNDLED_CATALOG
 from tests.conftest import need
 from validator import load_catalog
-from validator.checks import check_examples
+from validator.catalog_checks import check_examples
 
 CATALOG = load_catalog([BUNDLED_CATALOG])
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "sources"

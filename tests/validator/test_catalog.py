@@ -81,3 +81,20 @@ def test_the_bundled_catalog_ships_inside_the_package():
     from standards import BUNDLED_CATALOG
 
     assert BUNDLED_CATALOG.name == "standards" and BUNDLED_CATALOG.is_dir()
+
+
+def test_a_versions_status_on_a_day_follows_its_dated_history(fixture_catalog):
+    import dataclasses
+    import datetime as dt
+
+    old = fixture_catalog.standard("th.test.permit").version("1.0.0")
+    assert [old.status_on(dt.date(*d)) for d in ((2017, 9, 30), (2017, 10, 1), (2018, 3, 1), (2021, 1, 14), (2021, 1, 15))] == [
+        "draft", "draft", "announced", "announced", "deprecated"]
+    assert old.withdrawn_on == dt.date(2021, 1, 15)
+    assert fixture_catalog.standard("th.test.permit").version("1.1.0").withdrawn_on is None
+    # no dated history (a real version dated by its announcement): its status from the announcement on
+    undated = dataclasses.replace(old, history=(), status="announced")
+    assert [undated.status_on(dt.date(2019, 1, d), dt.date(2019, 1, 2)) for d in (1, 2)] == ["draft", "announced"]
+    assert undated.withdrawn_on is None
+    withdrawn = dataclasses.replace(undated, status="retired")
+    assert withdrawn.withdrawn_on == old.sunset

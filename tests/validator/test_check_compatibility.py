@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURE_CATALOG
 from validator import load_catalog
-from validator.checks import check_catalog, check_compatibility
+from validator.catalog_checks import check_catalog, check_compatibility
 
 V11 = Path("th.test.permit") / "1.1.0"
 

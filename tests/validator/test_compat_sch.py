@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from validator.compat import Compatibility
-from validator.compat_sch import diff_schematron_files
+from validator.compat.changes import Compatibility
+from validator.compat.schematron import diff_schematron_files
 from validator.schematron import Schematron
 
 

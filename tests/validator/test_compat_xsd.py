@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from validator.compat import Compatibility, XmlMarker
-from validator.compat_xsd import diff_xsd_files
+from validator.compat.changes import Compatibility, XmlMarker
+from validator.compat.xsd import diff_xsd_files
 
 NS = "urn:t"
 

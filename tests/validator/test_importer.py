@@ -73,7 +73,7 @@ def test_a_generic_manifest_keeps_its_own_version_spelling(imported):
 
 def test_the_imported_catalog_is_locked(imported):
     from validator import load_catalog
-    from validator.checks import check_hashes
+    from validator.catalog_checks import check_hashes
 
     catalog = load_catalog([imported])
     assert all(v.hashes and check_hashes(v) == [] for v in catalog.versions())

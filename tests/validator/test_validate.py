@@ -1,5 +1,5 @@
 from validator import DocumentValidator, StandardNotFound, load_catalog
-from validator.inputs import expand_paths
+from validator.document_paths import expand_paths
 
 import pytest
 

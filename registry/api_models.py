@@ -1,0 +1,233 @@
+"""Input and output shapes of the API (pydantic); the stored shapes are in :mod:`registry.models`.
+
+``*Create``/``*Update`` are what callers send, ``*Read`` what they get back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .times import to_utc
+
+T = TypeVar("T")
+
+AgencyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+UtcDateTime = Annotated[dt.datetime, AfterValidator(to_utc)]
+Count = Annotated[int, Field(ge=0, le=2**62)]
+
+#: The most records one ``POST /links/{id}/events`` may carry.
+MAX_BATCH = 10_000
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items``, how many match in all, and where this page starts."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+class AgencyCreate(_In):
+    code: AgencyCode
+    name_th: Name
+    name_en: Name
+    sector: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    parent: AgencyCode | None = None
+
+
+class AgencyUpdate(_In):
+    name_th: Name | None = None
+    name_en: Name | None = None
+    sector: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    parent: AgencyCode | None = None
+    status: Literal["active", "inactive"] | None = None
+
+
+class AgencyRead(BaseModel):
+    code: str
+    name_th: str
+    name_en: str
+    sector: str
+    parent: str | None
+    status: str
+    created_at: UtcDateTime
+
+
+# --------------------------------------------------------------------------- keys
+
+
+class KeyCreate(_In):
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    role: Literal["agency", "office"] = "agency"
+
+
+class KeyRead(BaseModel):
+    id: int
+    agency: str | None
+    role: str
+    prefix: str
+    label: str
+    created_at: UtcDateTime
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+
+
+class KeyCreated(KeyRead):
+    key: str = Field(description="The API key itself. It is shown only this once; only its hash is kept.")
+
+
+# --------------------------------------------------------------------------- links
+
+
+class LinkCreate(_In):
+    provider: AgencyCode
+    consumer: AgencyCode
+    standard: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> LinkCreate:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class LinkUpdate(_In):
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
+    legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    status: Literal["active", "suspended", "ended"] | None = None
+    end_date: dt.date | None = None
+
+
+class LinkRead(BaseModel):
+    id: int
+    provider: str
+    consumer: str
+    standard: str
+    version: str
+    purpose: str
+    legal_basis: str
+    status: str
+    start_date: dt.date
+    end_date: dt.date | None
+    revision: int
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class LinkChangeRead(BaseModel):
+    revision: int
+    change: str
+    actor: str
+    changed_at: UtcDateTime
+    state: dict[str, object]
+    log_seq: int
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventRecord(_In):
+    """What crossed a link in one time window, as the reporting side counted it."""
+
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    # any UTC offset is accepted (stored in UTC); window_end > window_start is checked on ingest
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    messages: Count
+    bytes: Count = 0
+    succeeded: Count = 0
+    failed: Count = 0
+    valid: Count = 0
+    invalid: Count = 0
+
+
+class EventBatch(_In):
+    records: list[EventRecord] = Field(min_length=1, description=f"At most {MAX_BATCH:,} records.")
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its ``$defs`` inlined: one self-contained document."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(dict(defs[node["$ref"].rsplit("/", 1)[1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+#: What ``POST /links/{id}/events`` takes, as published in the OpenAPI document and checked on every batch.
+EVENT_BATCH_SCHEMA = inline_refs(EventBatch.model_json_schema())
+#: What ``POST /links`` takes, as published (the route reads its body itself).
+LINK_CREATE_SCHEMA = inline_refs(LinkCreate.model_json_schema())
+
+
+class EventBatchResult(BaseModel):
+    link_id: int
+    reporter: str
+    side: Literal["provider", "consumer"]
+    received: int
+    accepted: int
+    duplicates: int = Field(description="Records whose natural key was already stored (or repeated in the batch): ignored.")
+    log_seq: int
+
+
+class EventRead(BaseModel):
+    record_id: str
+    reporter: str
+    side: str
+    window_start: UtcDateTime
+    window_end: UtcDateTime
+    messages: int
+    bytes: int
+    succeeded: int
+    failed: int
+    valid: int
+    invalid: int
+    received_at: UtcDateTime
+
+
+# --------------------------------------------------------------------------- log
+
+
+class CheckpointRead(BaseModel):
+    origin: str
+    size: int
+    root: str
+    time: str | None
+    key_id: str
+    signature: str | None
+    public_key: str
+
+
+class LogEntryRead(BaseModel):
+    seq: int
+    time: str
+    actor: str
+    kind: str
+    payload: dict[str, object]
+    prev_hash: str
+    entry_hash: str

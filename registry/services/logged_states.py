@@ -1,0 +1,89 @@
+"""What the log records of each row, and how a row is read back for ``verify``.
+
+One function per kind of row, used both when writing (the entry's payload) and when
+verifying (the row as it is now), so the two can only differ if the data changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from ..models import Agency, ApiKey, ExchangeLink
+from ..times import iso, iso_from_db
+
+__all__ = ["agency_state", "event_digest", "event_row", "key_state", "link_state"]
+
+
+def agency_state(a: Agency) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "code": a.code,
+        "name_th": a.name_th,
+        "name_en": a.name_en,
+        "sector": a.sector,
+        "parent_id": a.parent_id,
+        "status": a.status,
+        "created_at": iso(a.created_at),
+    }
+
+
+def key_state(k: ApiKey) -> dict[str, Any]:
+    # The hash is logged so that swapping in a key the intruder knows is detected.
+    return {
+        "id": k.id,
+        "agency_id": k.agency_id,
+        "role": k.role,
+        "prefix": k.prefix,
+        "secret_hash": k.secret_hash,
+        "label": k.label,
+        "created_at": iso(k.created_at),
+        "revoked_at": iso(k.revoked_at),
+    }
+
+
+def link_state(link: ExchangeLink) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "provider_id": link.provider_id,
+        "consumer_id": link.consumer_id,
+        "standard_id": link.standard_id,
+        "standard_version": link.standard_version,
+        "purpose": link.purpose,
+        "legal_basis": link.legal_basis,
+        "status": link.status,
+        "start_date": iso(link.start_date),
+        "end_date": iso(link.end_date),
+        "revision": link.revision,
+        "created_at": iso(link.created_at),
+        "updated_at": iso(link.updated_at),
+    }
+
+
+def event_row(
+    window_start: dt.datetime | str,
+    window_end: dt.datetime | str,
+    record_id: str,
+    messages: int,
+    bytes_: int,
+    succeeded: int,
+    failed: int,
+    valid: int,
+    invalid: int,
+) -> list[Any]:
+    """One stored event record as the batch digest sees it (times in canonical UTC)."""
+    return [iso_from_db(window_start), iso_from_db(window_end), record_id, messages, bytes_, succeeded, failed, valid, invalid]
+
+
+def event_digest(rows: Iterable[Sequence[Any]]) -> str:
+    """SHA-256 of the canonical JSON of the sorted rows a batch stored.
+
+    Rows are lists or tuples (not both: they would not sort together), each a JSON array.
+    orjson writes a list of strings and integers byte for byte as :func:`canonical_json`
+    does (a test holds it to that), and a batch has thousands of rows.
+    """
+    return hashlib.sha256(orjson.dumps(sorted(rows))).hexdigest()

@@ -1,0 +1,51 @@
+"""Years as Thai offices count them: Buddhist Era (BE = CE + 543), Common Era, and the fiscal year.
+
+A year typed by a person may be in either era; one of 2400 or more is BE (2400 BE =
+1857 CE, older than anything counted here). The Thai fiscal year runs from 1 October to
+30 September and is named by the year it ends in: fiscal 2564 BE is 1 October 2020 to
+30 September 2021. Dates are kept in CE; BE is for showing and for numbers that carry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = [
+    "BANGKOK",
+    "BE_OFFSET",
+    "BE_THRESHOLD",
+    "BE_YEARS",
+    "be_year",
+    "ce_year",
+    "current_year",
+    "fiscal_year_start",
+]
+
+#: Buddhist Era year = Common Era year + 543.
+BE_OFFSET = 543
+#: A year at or above this is Buddhist Era: how a year given in either era is told apart.
+BE_THRESHOLD = 2400
+#: The Buddhist Era years a date in a document or in the register of announcements may carry.
+BE_YEARS = range(BE_THRESHOLD, 2701)
+#: Where the office and the agencies keep their calendars (UTC+7, no daylight saving).
+BANGKOK = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def be_year(year: int | dt.date) -> int:
+    """The Buddhist Era year of a CE year or of a day: ``2021`` → ``2564``."""
+    return (year.year if isinstance(year, dt.date) else year) + BE_OFFSET
+
+
+def ce_year(year: int) -> int:
+    """The CE year of a year given in either era: ``2564`` → ``2021``; a CE year is returned as is."""
+    return year - BE_OFFSET if year >= BE_THRESHOLD else year
+
+
+def current_year(today: dt.date | None = None) -> int:
+    """The current CE calendar year in Bangkok."""
+    return (today or dt.datetime.now(BANGKOK).date()).year
+
+
+def fiscal_year_start(year: int) -> dt.date:
+    """The first day of the fiscal year named by CE ``year``: 1 October of the year before."""
+    return dt.date(year - 1, 10, 1)
