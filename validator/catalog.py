@@ -487,7 +487,7 @@ def _load_standards(folder: Path) -> list[Standard]:
                                               table=table, document_type=doc_type.key, shared=shared.setdefault(child, {})))
         versions.sort(key=lambda v: v.semver)
         standards.append(
-            Standard(  # type: ignore[arg-type]
+            Standard(
                 id=f"{sid}.{doc_type.key}",
                 versions=tuple(versions),
                 package=sid,

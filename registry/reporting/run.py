@@ -1,4 +1,4 @@
-"""What ``dxs report indicators`` and ``dxs demo seed`` do, as plain functions (the CLI only parses)."""
+"""What ``dxs report indicators`` does, as plain functions (the CLI only parses): open the registry, compute, write."""
 
 from __future__ import annotations
 
