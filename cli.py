@@ -392,7 +392,7 @@ def registry_agency() -> None:
 @click.argument("code")
 @click.option("--name-th", required=True, help="Name in Thai.")
 @click.option("--name-en", required=True, help="Name in English.")
-@click.option("--sector", required=True, help="Sector, e.g. finance, health.")
+@click.option("--sector", required=True, help="Sector code, e.g. finance, health (an unknown one is refused with the valid codes).")
 @click.option("--parent", help="Code of the parent agency.")
 @database_option
 @log_key_option

@@ -128,14 +128,20 @@ def register_agency(
 ) -> dict[str, Any]:
     """:func:`create_agency` from the fields as an operator types them.
 
-    :raises Invalid: a field is malformed (the message lists each, as pydantic words it).
+    :raises Invalid: a field is malformed (the message names each, e.g. ``--sector: unknown sector …``).
     :raises ServiceError: what creating the agency raises (a duplicate code, an unknown parent).
     """
     try:
         data = AgencyCreate(code=code, name_th=name_th, name_en=name_en, sector=sector, parent=parent)
     except ValidationError as exc:
-        raise Invalid(str(exc)) from None
+        raise Invalid("; ".join(_option_problem(e) for e in exc.errors(include_url=False))) from None
     return create_agency(url, log_key, data)
+
+
+def _option_problem(error: Any) -> str:
+    """One pydantic error as the option it came from: ``--name-th: String should have at least 1 character``."""
+    where = "--" + "-".join(str(step) for step in error["loc"]).replace("_", "-")
+    return f"{where}: {error['msg'].removeprefix('Value error, ')}"
 
 
 def create_agency(url: str, log_key: Path | None, data: AgencyCreate) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from validator.sectors import SECTORS
+
 from .times import to_utc
 
 T = TypeVar("T")
@@ -18,6 +20,21 @@ AgencyCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 UtcDateTime = Annotated[dt.datetime, AfterValidator(to_utc)]
 Count = Annotated[int, Field(ge=0, le=2**62)]
+
+
+def _known_sector(code: str) -> str:
+    if code not in SECTORS:
+        raise ValueError(f"unknown sector {code!r}: use one of {', '.join(SECTORS)}")
+    return code
+
+
+#: A sector code from the one controlled list (:data:`validator.sectors.SECTORS`).
+Sector = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_known_sector),
+    Field(json_schema_extra={"enum": list(SECTORS)}, description="A sector code: " + ", ".join(SECTORS)),
+]
 
 #: The most records one ``POST /links/{id}/events`` may carry.
 MAX_BATCH = 10_000
@@ -43,14 +60,14 @@ class AgencyCreate(_In):
     code: AgencyCode
     name_th: Name
     name_en: Name
-    sector: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    sector: Sector
     parent: AgencyCode | None = None
 
 
 class AgencyUpdate(_In):
     name_th: Name | None = None
     name_en: Name | None = None
-    sector: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    sector: Sector | None = None
     parent: AgencyCode | None = None
     status: Literal["active", "inactive"] | None = None
 

@@ -26,7 +26,7 @@ def test_administer_and_verify(env):
     assert "-> 0001" in run("registry", "migrate").output
     assert "up to date" in run("registry", "migrate").output
     assert run("registry", "agency", "add", "RD", "--name-th", "กรมสรรพากร", "--name-en", "Revenue Department", "--sector", "finance").exit_code == 0
-    dup = run("registry", "agency", "add", "RD", "--name-th", "x", "--name-en", "x", "--sector", "x")
+    dup = run("registry", "agency", "add", "RD", "--name-th", "x", "--name-en", "x", "--sector", "finance")
     assert dup.exit_code == 2 and "already registered" in dup.output
     made = run("registry", "key", "create", "RD", "--label", "erp")
     assert made.exit_code == 0 and made.stdout.startswith("dxs_")
@@ -46,6 +46,15 @@ def test_administer_and_verify(env):
     db.commit()
     bad = run("registry", "verify")
     assert bad.exit_code == 1 and "the first bad log entry is 0" in bad.output
+
+
+def test_an_unknown_sector_is_refused_with_the_valid_ones_and_nothing_is_stored(env):
+    run("registry", "migrate")
+    refused = run("registry", "agency", "add", "RD", "--name-th", "กรมสรรพากร", "--name-en", "Revenue Department", "--sector", "Finanse")
+    assert refused.exit_code == 2
+    assert "--sector: unknown sector 'Finanse': use one of finance, commerce, public-administration" in refused.output
+    assert "Traceback" not in refused.output and "pydantic" not in refused.output
+    assert "0 agencies" in run("registry", "agency", "list").output
 
 
 def test_verify_needs_the_key_or_a_public_key(env):

@@ -21,6 +21,19 @@ def test_the_office_registers_agencies_anyone_reads_them(client, world):
     assert client.get("/api/v1/agencies/NOPE").json()["code"] == "agency_not_found"
 
 
+def test_an_unknown_sector_is_refused_with_the_valid_ones(client, world):
+    refused = client.post("/api/v1/agencies", json=NSO | {"sector": "Finanse"}, headers=world.office)
+    assert refused.status_code == 422
+    assert "unknown sector 'Finanse': use one of finance, commerce" in refused.text and "statistics" in refused.text
+    assert client.get("/api/v1/agencies/NSO").status_code == 404  # nothing stored
+    changed = client.patch("/api/v1/agencies/RD", json={"sector": "finanse"}, headers=world.office)
+    assert changed.status_code == 422 and "unknown sector 'finanse'" in changed.text
+    assert client.get("/api/v1/agencies/RD").json()["sector"] == "finance"
+    # the API's description names the valid codes
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AgencyCreate"]["properties"]["sector"]
+    assert "statistics" in schema["enum"]
+
+
 def test_parent_cycles_are_refused(client, world):
     assert client.patch("/api/v1/agencies/RD", json={"parent": "CGD"}, headers=world.office).status_code == 200
     cycle = client.patch("/api/v1/agencies/CGD", json={"parent": "RD"}, headers=world.office)
