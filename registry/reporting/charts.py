@@ -23,30 +23,67 @@ if TYPE_CHECKING:
 
     from .indicators import Indicator16, Trend
 
-__all__ = ["THAI_FONTS", "chart_bytes", "figure", "save_chart", "thai_font"]
+__all__ = ["THAI_FONTS", "chart_bytes", "draws_thai", "figure", "save_chart", "thai_font"]
 
 #: Thai fonts to prefer, most readable first (Debian: fonts-thai-tlwg, fonts-noto-core).
 THAI_FONTS = ("Noto Sans Thai", "Noto Sans Thai UI", "Sarabun", "Loma", "Garuda", "Waree", "Umpush", "Kinnari", "Norasi", "Tlwg Typo")
 INK, OBSERVED, DECLARED, TARGET, NEW, REVISION = "#1b1f24", "#0b5cad", "#b9cde6", "#a32020", "#0b5cad", "#7fa7d6"
 
 
+#: Three Thai letters: a font that really draws Thai gives each its own glyph.
+THAI_PROBE = "กขค"
+
+
+def draws_thai(path: str) -> bool:
+    """Whether the font file at ``path`` draws Thai letters, proven by rendering them.
+
+    A character map can claim what the font does not draw: matplotlib's own "Last Resort"
+    font maps every code point to one placeholder box. So each probe letter must have a
+    glyph of its own (not the missing glyph, not one shared with the others) that puts
+    ink on the page, and the three renderings must differ.
+    """
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        font = FT2Font(path)
+        glyphs = [font.get_char_index(ord(letter)) for letter in THAI_PROBE]
+        if 0 in glyphs or len(set(glyphs)) < len(THAI_PROBE):
+            return False
+        font.set_size(24, 72)
+        drawn = set()
+        for letter in THAI_PROBE:
+            font.set_text(letter)
+            font.draw_glyphs_to_bitmap()
+            image = font.get_image()
+            if not image.any():
+                return False
+            drawn.add(bytes(image))
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return len(drawn) == len(THAI_PROBE)
+
+
 @lru_cache(maxsize=1)
 def thai_font() -> str | None:
-    """The family name of an installed font with Thai glyphs, or ``None``."""
+    """The family name of an installed font that draws Thai (see :func:`draws_thai`), or ``None``."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in THAI_FONTS:
-        if name in installed:
-            return name
-    for f in font_manager.fontManager.ttflist:  # any other font that draws ก (U+0E01)
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    # matplotlib's font list is a cache made when it first ran: a Thai font installed since
+    # (e.g. fonts-thai-tlwg) is only on the system's list, so both are looked through
+    candidates = [(f.name, f.fname) for f in font_manager.fontManager.ttflist]
+    for path in sorted(set(font_manager.findSystemFonts()) - known):
         try:
-            from matplotlib.ft2font import FT2Font
-
-            if 0x0E01 in FT2Font(f.fname).get_charmap():
-                return f.name
+            candidates.append((font_manager.get_font(path).family_name, path))
         except (OSError, RuntimeError):
             continue
+    ranked = sorted(candidates, key=lambda c: THAI_FONTS.index(c[0]) if c[0] in THAI_FONTS else len(THAI_FONTS))
+    for name, path in ranked:  # the preferred ones first, each proven all the same
+        if draws_thai(path):
+            for other_name, other in candidates:  # the family's every face (bold, italic), for matplotlib to choose from
+                if other_name == name and other not in known:
+                    font_manager.fontManager.addfont(other)
+            return name
     return None
 
 
@@ -153,7 +190,7 @@ def figure(kind: str, trend: Trend, *, year_index: int = -1, lang: str = "both")
     prov = trend.provenance
     stamp = f"as of {display_time(prov.as_of)} · log checkpoint {prov.log_size} ({(prov.log_root or '-')[:16]}…)"
     if trend.demo:
-        stamp = "DEMO DATA · ข้อมูลสาธิต · " + stamp
+        stamp = "DEMO DATA · " + ("" if lang == "en" else "ข้อมูลสาธิต · ") + stamp
     fig.supxlabel(stamp, x=0.99, ha="right", fontsize=7, color="#5b6470")
     return fig
 
