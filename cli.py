@@ -513,8 +513,9 @@ def report() -> None:
 
 
 @report.command("indicators")
-@click.option("--year", type=int, help="CE or BE year (≥ 2400 is BE); default: the current year.")
-@click.option("--fiscal", is_flag=True, help="The Thai fiscal year (October–September) named by the year it ends in.")
+@click.option("--year", type=int, help="CE or BE year (≥ 2400 is BE); default: the current (fiscal) year.")
+@click.option("--fiscal/--calendar", default=True, show_default="--fiscal",
+              help="Thai fiscal years (1 October – 30 September, named by the year they end in), or calendar years.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the charts into FILE.png or FILE.svg.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (html: default indicators-<BE>.html).")

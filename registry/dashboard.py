@@ -59,7 +59,7 @@ def demo_flag(request: Request) -> bool:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, lang: str = "th", year: int | None = None, fiscal: bool = False) -> HTMLResponse:
+def dashboard(request: Request, lang: str = "th", year: int | None = None, fiscal: bool = True) -> HTMLResponse:
     """Indicator 15 per year, indicator 16 per key sector and over the years, drill-down and downloads."""
     import datetime as dt
 
@@ -72,6 +72,6 @@ def dashboard(request: Request, lang: str = "th", year: int | None = None, fisca
             "lang": "en" if lang == "en" else "th",
             "year": year or "",
             "fiscal": fiscal,
-            "current_year": current_year(),
+            "current_year": current_year(fiscal=fiscal),
         },
     )

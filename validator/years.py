@@ -18,6 +18,7 @@ __all__ = [
     "be_year",
     "ce_year",
     "current_year",
+    "fiscal_year",
     "fiscal_year_start",
 ]
 
@@ -41,9 +42,15 @@ def ce_year(year: int) -> int:
     return year - BE_OFFSET if year >= BE_THRESHOLD else year
 
 
-def current_year(today: dt.date | None = None) -> int:
-    """The current CE calendar year in Bangkok."""
-    return (today or dt.datetime.now(BANGKOK).date()).year
+def current_year(today: dt.date | None = None, *, fiscal: bool = False) -> int:
+    """The current CE year in Bangkok: the calendar year, or with ``fiscal`` the fiscal year (see :func:`fiscal_year`)."""
+    day = today or dt.datetime.now(BANGKOK).date()
+    return fiscal_year(day) if fiscal else day.year
+
+
+def fiscal_year(day: dt.date) -> int:
+    """The Thai fiscal year ``day`` falls in, named by the CE year it ends in (1 October starts the next)."""
+    return day.year + 1 if day.month >= 10 else day.year
 
 
 def fiscal_year_start(year: int) -> dt.date:

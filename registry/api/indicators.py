@@ -22,8 +22,10 @@ from .deps import CatalogDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
-YearQuery = Annotated[int | None, Query(description="CE or BE year (≥ 2400 is BE); default: the current year")]
-FiscalQuery = Annotated[bool, Query(description="The Thai fiscal year (October–September), named by the year it ends in")]
+YearQuery = Annotated[int | None, Query(description="CE or BE year (≥ 2400 is BE); default: the current (fiscal) year")]
+FiscalQuery = Annotated[
+    bool, Query(description="`true` (the default): Thai fiscal years (1 October – 30 September), named by the year they end in; `false`: calendar years")
+]
 FormatQuery = Annotated[Literal["json", "csv"], Query(description="`csv` for a spreadsheet")]
 MAX_YEARS = 60
 
@@ -37,7 +39,7 @@ def indicator_config(request: Request) -> IndicatorConfig:
 
 
 def _period(year: int | None, fiscal: bool) -> Period:
-    ce = ce_year(year) if year is not None else current_year()
+    ce = ce_year(year) if year is not None else current_year(fiscal=fiscal)
     if not 1900 <= ce <= 2200:
         raise Invalid(f"year {year} is out of range (CE 1900–2200, BE 2443–2743)", code="invalid_year")
     return Period(ce, fiscal)
@@ -53,7 +55,7 @@ def _csv(text: str, name: str) -> Response:
 
 @router.get("", response_model=IndicatorReportRead, responses=CSV)
 def year_report(
-    request: Request, session: SessionDep, catalog: CatalogDep, year: YearQuery = None, fiscal: FiscalQuery = False,
+    request: Request, session: SessionDep, catalog: CatalogDep, year: YearQuery = None, fiscal: FiscalQuery = True,
     format: FormatQuery = "json",
 ) -> IndicatorReportRead | Response:
     """Both indicators for a year, with definitions, as-of time and the log checkpoint."""
@@ -71,7 +73,7 @@ def year_by_year(
     catalog: CatalogDep,
     since: Annotated[int | None, Query(alias="from", description="First year (CE or BE); default: the catalog's first announcement")] = None,
     until: Annotated[int | None, Query(alias="to", description="Last year (CE or BE); default: the current year")] = None,
-    fiscal: FiscalQuery = False,
+    fiscal: FiscalQuery = True,
     format: FormatQuery = "json",
 ) -> TrendRead | Response:
     """Both indicators year by year, all computed at one checkpoint (the dashboard's charts)."""
@@ -88,7 +90,7 @@ def year_by_year(
 @router.get("/sectors/{sector}", response_model=DrillDownRead, responses={**CSV, 422: {"description": "Not a key sector"}})
 def sector_drill_down(
     request: Request, session: SessionDep, catalog: CatalogDep, sector: str, year: YearQuery = None,
-    fiscal: FiscalQuery = False, format: FormatQuery = "json",
+    fiscal: FiscalQuery = True, format: FormatQuery = "json",
 ) -> DrillDownRead | Response:
     """A key sector's indicator 16, and the active agencies not yet observed exchanging (by code)."""
     period = _period(year, fiscal)

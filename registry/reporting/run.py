@@ -85,7 +85,7 @@ def produce(
     """
     from . import render
 
-    period = Period.of(year if year is not None else current_year(), fiscal=fiscal)
+    period = Period.of(year if year is not None else current_year(fiscal=fiscal), fiscal=fiscal)
     report, trend = compute(url, catalog, period=period, config=config)
     notes: list[str] = []
     written: list[Path] = []

@@ -60,7 +60,7 @@
 
   function query(extra) {
     const params = new URLSearchParams(extra || {});
-    if (state.fiscal) params.set("fiscal", "true");
+    params.set("fiscal", state.fiscal ? "true" : "false");  // the API's default is fiscal: say calendar too
     return params.toString();
   }
 
@@ -108,7 +108,7 @@
     $("defperiod").textContent = defs.period[state.lang];
     $("defprov").textContent = defs.provenance[state.lang];
     const year = current();
-    const fiscal = state.fiscal ? "&fiscal=true" : "";
+    const fiscal = state.fiscal ? "&fiscal=true" : "&fiscal=false";
     $("csv-year").href = `/api/v1/indicators?year=${year.period.ce}&format=csv${fiscal}`;
     $("json-year").href = `/api/v1/indicators?year=${year.period.ce}${fiscal}`;
     $("json-year").setAttribute("download", `indicators-${year.period.be}.json`);
@@ -222,7 +222,7 @@
   async function drill(sector) {
     state.sector = sector;
     const year = current();
-    const fiscal = state.fiscal ? "&fiscal=true" : "";
+    const fiscal = state.fiscal ? "&fiscal=true" : "&fiscal=false";
     document.querySelectorAll("#sector-rows tr").forEach((tr) => tr.classList.toggle("chosen", tr.dataset.sector === sector));
     try {
       const found = await fetchJson(`/api/v1/indicators/sectors/${encodeURIComponent(sector)}?year=${year.period.ce}${fiscal}`);

@@ -54,6 +54,10 @@ def test_report_table_json_csv(seeded):
     assert data["period"]["calendar"] == "fiscal" and data["period"]["start"] == "2020-10-01" and data["demo"] is True
     assert data["indicator15"]["target"] == 10 and [y["period"]["ce"] for y in data["trend"]][0] == 2017
     csv_text = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2025", "--format", "csv", "--database", url]).output
+    default = json.loads(CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2021", "--format", "json", "--database", url]).output)
+    assert default["period"]["calendar"] == "fiscal" and default["period"]["end"] == "2021-09-30"  # fiscal years by default
+    calendar = json.loads(CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2021", "--calendar", "--format", "json", "--database", url]).output)
+    assert calendar["period"]["calendar"] == "calendar" and calendar["period"]["start"] == "2021-01-01"
     assert csv_text.startswith("indicator,year_ce,year_be,calendar") and ",public-administration,observed (headline)," in csv_text
 
 

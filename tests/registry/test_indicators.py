@@ -247,7 +247,7 @@ def test_indicator15_target_is_the_plans_for_2560_to_2564():
 
 
 def test_api_is_public_and_carries_definitions(client, registry):
-    got = client.get("/api/v1/indicators", params={"year": 2564})
+    got = client.get("/api/v1/indicators", params={"year": 2564, "fiscal": False})
     assert got.status_code == 200, got.text
     body = got.json()
     assert body["period"] == {"ce": 2021, "be": 2564, "calendar": "calendar", "start": "2021-01-01", "end": "2021-12-31",
@@ -259,13 +259,21 @@ def test_api_is_public_and_carries_definitions(client, registry):
     assert body["demo"] is False
 
 
+def test_api_counts_fiscal_years_unless_asked_for_calendar_years(client, registry):
+    fiscal = client.get("/api/v1/indicators", params={"year": 2564}).json()["period"]
+    assert (fiscal["calendar"], fiscal["start"], fiscal["end"]) == ("fiscal", "2020-10-01", "2021-09-30")
+    calendar = client.get("/api/v1/indicators", params={"year": 2564, "fiscal": False}).json()["period"]
+    assert (calendar["calendar"], calendar["start"], calendar["end"]) == ("calendar", "2021-01-01", "2021-12-31")
+    assert client.get("/api/v1/indicators/trend", params={"from": 2564, "to": 2564}).json()["years"][0]["period"]["calendar"] == "fiscal"
+
+
 def test_api_csv_and_drill_down(client, registry):
-    csv_text = client.get("/api/v1/indicators", params={"year": 2021, "format": "csv"})
+    csv_text = client.get("/api/v1/indicators", params={"year": 2021, "format": "csv", "fiscal": False})
     assert csv_text.headers["content-type"].startswith("text/csv")
     assert "16,2021,2564,calendar,2021-01-01,2021-12-31,health,observed (headline),2,3,0.6667" in csv_text.text
-    drill = client.get("/api/v1/indicators/sectors/finance", params={"year": 2021}).json()
+    drill = client.get("/api/v1/indicators/sectors/finance", params={"year": 2021, "fiscal": False}).json()
     assert [(m["code"], m["declared"]) for m in drill["missing"]] == [("F2", True)]
-    assert client.get("/api/v1/indicators/sectors/finance", params={"year": 2021, "format": "csv"}).text.splitlines()[1].startswith("finance,F2,")
+    assert client.get("/api/v1/indicators/sectors/finance", params={"year": 2021, "format": "csv", "fiscal": False}).text.splitlines()[1].startswith("finance,F2,")
     assert client.get("/api/v1/indicators/sectors/statistics").json()["code"] == "not_a_key_sector"
     assert client.get("/api/v1/indicators", params={"year": 99999}).json()["code"] == "invalid_year"
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from validator.years import BE_YEARS, be_year, ce_year, current_year, fiscal_year_start
+from validator.years import BE_YEARS, be_year, ce_year, current_year, fiscal_year, fiscal_year_start
 
 
 def test_be_and_ce_years():
@@ -14,3 +14,9 @@ def test_be_and_ce_years():
 
 def test_a_fiscal_year_starts_in_october_of_the_year_before_the_one_it_is_named_by():
     assert fiscal_year_start(2021) == dt.date(2020, 10, 1)  # fiscal 2564 BE
+
+
+def test_30_september_and_1_october_fall_in_two_fiscal_years():
+    assert fiscal_year(dt.date(2021, 9, 30)) == 2021  # the last day of fiscal 2564 BE
+    assert fiscal_year(dt.date(2021, 10, 1)) == 2022  # the first day of fiscal 2565 BE
+    assert current_year(dt.date(2026, 12, 6), fiscal=True) == 2027 and current_year(dt.date(2026, 12, 6)) == 2026
