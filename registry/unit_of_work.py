@@ -98,8 +98,7 @@ class WriteRule(Generic[P, T]):
         runs_long: Callable[..., bool] | None,
         prefetch: Callable[..., Pending[Any]] | None,
     ) -> None:
-        functools.update_wrapper(self, function)  # name, docstring and signature, for help() and the docs
-        self.__wrapped__ = function
+        functools.update_wrapper(self, function)  # name, docstring, signature and __wrapped__, for help() and the docs
         self.changes_callers, self.runs_long, self.prefetch = changes_callers, runs_long, prefetch
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:

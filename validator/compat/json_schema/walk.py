@@ -8,6 +8,7 @@ comparison that puts them together is in :mod:`.diff`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ __all__ = ["Rule", "Walk", "detail"]
 Rule = Callable[[Node, Node, str], None]
 
 
-class Walk:
+class Walk(ABC):
     """Walks OLD and NEW side by side and collects :class:`Change` values."""
 
     def __init__(self, resolver: Resolver, marker: JsonMarker | None, mains: tuple[Doc, Doc]) -> None:
@@ -34,9 +35,9 @@ class Walk:
         self._keep: list[Any] = []
 
     # -- hooks for the rule families
+    @abstractmethod
     def rules(self) -> list[Rule]:
         """The keyword rules, in the order they report (the comparison in :mod:`.diff` lists them)."""
-        raise NotImplementedError
 
     def combined_wrap(self, o: Node, n: Node, path: str) -> bool:
         """A plain schema became one member of an anyOf/oneOf (or the reverse); True when handled."""

@@ -8,6 +8,7 @@ mixins of it: :mod:`.attributes`, :mod:`.simple_types` and :mod:`.content`
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from ..changes import Change, XmlMarker
@@ -16,7 +17,7 @@ from .components import SYSTEM_NAMESPACES, Path_, builtin, clark_name, docs, spl
 __all__ = ["Walk"]
 
 
-class Walk:
+class Walk(ABC):
     """Walks OLD and NEW from their global elements and collects :class:`Change` values."""
 
     def __init__(self, old: Any, new: Any, marker: XmlMarker | None) -> None:
@@ -186,17 +187,17 @@ class Walk:
             self.group(o.content, n.content, path, top=True)
 
     # -- hooks for the rule families
+    @abstractmethod
     def attributes(self, o: Any, n: Any, path: Path_) -> None:
         """Attributes and attribute wildcards of two types (:mod:`.attributes`)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def simple(self, o: Any, n: Any, path: Path_) -> None:
         """Two simple types (:mod:`.simple_types`)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def group(self, o: Any, n: Any, path: Path_, top: bool = False) -> None:
         """Two model groups (:mod:`.content`)."""
-        raise NotImplementedError
 
 
 def common_prefix(a: str, b: str) -> int:
