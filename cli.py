@@ -385,7 +385,11 @@ def registry_migrate(database) -> None:
 
 @registry.group("agency")
 def registry_agency() -> None:
-    """Register and list agencies."""
+    """Register, change and list agencies and the other parties to exchanges."""
+
+
+_KINDS_HELP = ("Party kind (required): ministry-department, local-administration, state-enterprise, public-organisation, "
+               "independent-body, private-juristic-person, foreign-party (an unknown one is refused with the valid codes).")
 
 
 @registry_agency.command("add")
@@ -393,23 +397,56 @@ def registry_agency() -> None:
 @click.option("--name-th", required=True, help="Name in Thai.")
 @click.option("--name-en", required=True, help="Name in English.")
 @click.option("--sector", required=True, help="Sector code, e.g. finance, health (an unknown one is refused with the valid codes).")
+@click.option("--kind", help=_KINDS_HELP)
+@click.option("--juristic-id", help="13-digit juristic person ID, checked by its check digit (required for private-juristic-person).")
+@click.option("--registered-on", metavar="YYYY-MM-DD", help="First day the party exists for the registry (default: today in Bangkok).")
+@click.option("--dissolved-on", metavar="YYYY-MM-DD", help="First day the party no longer exists.")
 @click.option("--parent", help="Code of the parent agency.")
 @database_option
 @log_key_option
-def registry_agency_add(code, name_th, name_en, sector, parent, database, log_key) -> None:
-    """Register an agency (recorded in the log as done by `cli`)."""
+def registry_agency_add(code, name_th, name_en, sector, kind, juristic_id, registered_on, dissolved_on, parent, database, log_key) -> None:
+    """Register an agency or another party (recorded in the log as done by `cli`)."""
     from registry.admin import register_agency
 
-    show.agency_registered(register_agency(database, log_key, code=code, name_th=name_th, name_en=name_en, sector=sector, parent=parent))
+    show.agency_registered(register_agency(
+        database, log_key, code=code, name_th=name_th, name_en=name_en, sector=sector, kind=kind,
+        juristic_id=juristic_id, registered_on=registered_on, dissolved_on=dissolved_on, parent=parent,
+    ))
+
+
+@registry_agency.command("update")
+@click.argument("code")
+@click.option("--name-th", help="Name in Thai.")
+@click.option("--name-en", help="Name in English.")
+@click.option("--sector", help="New sector code; it applies from --sector-since and is added to the sector history.")
+@click.option("--sector-since", metavar="YYYY-MM-DD", help="First day the new sector applies (only with --sector; default: today in Bangkok).")
+@click.option("--kind", help=_KINDS_HELP.replace(" (required)", ""))
+@click.option("--juristic-id", help="13-digit juristic person ID, checked by its check digit.")
+@click.option("--registered-on", metavar="YYYY-MM-DD", help="First day the party exists for the registry.")
+@click.option("--dissolved-on", metavar="YYYY-MM-DD", help="First day the party no longer exists.")
+@click.option("--parent", help="Code of the parent agency.")
+@click.option("--status", type=click.Choice(["active", "inactive"]), help="Suspend (inactive) or resume (active) the party.")
+@database_option
+@log_key_option
+def registry_agency_update(code, name_th, name_en, sector, sector_since, kind, juristic_id, registered_on, dissolved_on, parent, status,
+                           database, log_key) -> None:
+    """Change an agency (recorded in the log as done by `cli`); options not given stay as they are."""
+    from registry.admin import update_agency
+
+    show.agency_changed(update_agency(
+        database, log_key, code, name_th=name_th, name_en=name_en, sector=sector, sector_since=sector_since, kind=kind,
+        juristic_id=juristic_id, registered_on=registered_on, dissolved_on=dissolved_on, parent=parent, status=status,
+    ))
 
 
 @registry_agency.command("list")
+@click.option("--kind", help="Only parties of this kind (an unknown one is refused with the valid codes).")
 @database_option
-def registry_agency_list(database) -> None:
-    """List the registered agencies."""
+def registry_agency_list(kind, database) -> None:
+    """List the registered agencies and other parties: kind, sector, dates."""
     from registry.admin import list_agencies
 
-    show.agencies(list_agencies(database))
+    show.agencies(list_agencies(database, kind=kind))
 
 
 @registry.group("key")
@@ -516,26 +553,36 @@ def report() -> None:
 @click.option("--year", type=int, help="CE or BE year (≥ 2400 is BE); default: the current (fiscal) year.")
 @click.option("--fiscal/--calendar", default=True, show_default="--fiscal",
               help="Thai fiscal years (1 October – 30 September, named by the year they end in), or calendar years.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "html", "pdf"]), default="table", show_default=True,
+              help="html and pdf: the report to file with the office (Thai first, notes and a sign-off block); pdf needs Pango.")
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the charts into FILE.png or FILE.svg.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (html: default indicators-<BE>.html).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (html, pdf: default indicators-<BE>[-fiscal].html / .pdf).")
 @click.option("--lang", type=click.Choice(["both", "th", "en"]), default="both", show_default=True, help="Language of chart labels.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True), envvar="DXS_INDICATORS_CONFIG",
               help="TOML with key sectors and targets (also DXS_INDICATORS_CONFIG); default: the plan's values.")
+@click.option("--publish", is_flag=True,
+              help="Freeze the year's figures, definitions and configuration in the signed log (office; the year must have ended).")
+@click.option("--replace", is_flag=True, help="With --publish: publish a year again, superseding its earlier publication.")
 @database_option
+@log_key_option
 @catalog_option
-def report_indicators(year, fiscal, output_format, chart, output, lang, config_file, database, catalogs) -> None:
+def report_indicators(year, fiscal, output_format, chart, output, lang, config_file, publish, replace, database, log_key, catalogs) -> None:
     """Indicators 15 (standards announced) and 16 (agencies exchanging under common standards).
 
     Figures come from the catalog and the registry database, with their definitions,
-    the as-of time and the log checkpoint they were computed at.
+    the as-of time and the log checkpoint they were computed at. A published year shows
+    its published figures, and the revised ones beside them if the registry has changed since.
     """
     from registry.reporting.run import report_indicators as produce_report
 
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise UsageProblem(f"--chart {chart}: name a .png or .svg file")
+    if replace and not publish:
+        raise UsageProblem("--replace only goes with --publish")
     produced = produce_report(database, catalogs=catalogs, config_file=config_file, year=year, fiscal=fiscal,
-                              output_format=output_format, output=output, chart=chart, lang=lang)
+                              output_format=output_format, output=output, chart=chart, lang=lang,
+                              publish=publish, replace=replace, log_key=log_key)
     show.indicators(produced)
 
 

@@ -231,13 +231,34 @@ def migrated(database: str, before: str | None, after: str | None) -> None:
     click.echo(f"migrated {database}: {before or 'empty'} -> {after}" if before != after else f"{database} is up to date ({after})")
 
 
+def _days(row: dict[str, Any]) -> str:
+    """``2016-10-01 –`` or ``2016-10-01 – 2022-10-01`` (the first day it no longer exists)."""
+    return f"{row['registered_on']} – {row['dissolved_on'] or ''}".rstrip()
+
+
+def _history(row: dict[str, Any]) -> str:
+    return ", ".join(f"{sector} from {since}" for since, sector in row["sectors"])
+
+
 def agency_registered(created: dict[str, Any]) -> None:
-    click.echo(f"registered {created['code']}: {created['name_th']} · {created['name_en']}")
+    click.echo(f"registered {created['code']} ({created['kind']}, {created['sector']}, {_days(created)}): "
+               f"{created['name_th']} · {created['name_en']}")
+
+
+def agency_changed(changed: dict[str, Any]) -> None:
+    click.echo(f"changed {changed['code']} ({changed['kind']}, {changed['status']}, {_days(changed)}): "
+               f"{changed['name_th']} · {changed['name_en']}")
+    click.echo(f"  sectors: {_history(changed)}")
 
 
 def agencies(rows: list[dict[str, Any]]) -> None:
     for row in rows:
-        click.echo(f"{row['code']:<16} {row['status']:<9} {row['sector']:<22} {row['name_th']} · {row['name_en']}")
+        line = f"{row['code']:<16} {row['status']:<9} {row['kind']:<24} {row['sector']:<22} {_days(row):<25} {row['name_th']} · {row['name_en']}"
+        if row["juristic_id"]:
+            line += f" [{row['juristic_id']}]"
+        if len(row["sectors"]) > 1:
+            line += f" (sectors: {_history(row)})"
+        click.echo(line)
     click.echo(f"{len(rows)} agencies")
 
 

@@ -27,12 +27,14 @@ REPEAT = 5
 from validator.sectors import SECTORS  # noqa: E402  (the catalog's vocabulary)
 
 
-def _rows(catalog) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Agencies, links and events as driver rows (ids from 2: agency 1 is the one made through the service)."""
+def _rows(catalog) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
+    """Agencies, links, events and the agencies' sector rows as driver rows (ids from 2: agency 1 is the one made through the service)."""
     rng = random.Random(7)
     now = dt.datetime.now(dt.UTC)
     versions = [v for v in catalog.versions() if v.is_announced and v.announced]
-    agencies = [(i, f"B{i:05d}", f"หน่วยงาน {i}", f"Agency {i}", SECTORS[i % len(SECTORS)], "active", now, 0) for i in range(2, AGENCIES + 2)]
+    agencies = [(i, f"B{i:05d}", f"หน่วยงาน {i}", f"Agency {i}", SECTORS[i % len(SECTORS)], "active", now, 0, "ministry-department", SINCE)
+                for i in range(2, AGENCIES + 2)]
+    sectors = [(i, SECTORS[i % len(SECTORS)], SINCE, 0) for i in range(2, AGENCIES + 2)]
     links = []
     for i in range(1, LINKS + 1):
         v = rng.choice(versions)
@@ -47,16 +49,18 @@ def _rows(catalog) -> tuple[list[tuple], list[tuple], list[tuple]]:
         start = dt.datetime.combine(link[8], dt.time(1), dt.UTC) + dt.timedelta(days=7 * (n // LINKS) + rng.randint(0, 6))
         events.append((link[0], link[1], "provider", f"r{n}", start, start + dt.timedelta(hours=1), 10, 1000, 10, 0, 10, 0, now, 0))
     assert len(events) == per_link * LINKS
-    return agencies, links, events
+    return agencies, links, events, sectors
 
 
-AGENCY_COLUMNS = "id, code, name_th, name_en, sector, status, created_at, log_seq"
+SINCE = dt.date(2016, 10, 1)  # every bench agency exists over every period counted
+AGENCY_COLUMNS = "id, code, name_th, name_en, sector, status, created_at, log_seq, kind, registered_on"
+SECTOR_COLUMNS = "agency_id, sector, since, log_seq"
 LINK_COLUMNS = ("id, provider_id, consumer_id, standard_id, standard_version, purpose, legal_basis, status, start_date, end_date, "
                 "revision, created_at, updated_at, log_seq")
 EVENT_COLUMNS = "link_id, reporter_id, side, record_id, window_start, window_end, messages, bytes, succeeded, failed, valid, invalid, received_at, log_seq"
 
 
-def _load_sqlite(path: Path, rows: tuple[list, list, list]) -> float:
+def _load_sqlite(path: Path, rows: tuple[list, list, list, list]) -> float:
     import sqlite3
 
     def text(value: object) -> object:
@@ -67,7 +71,7 @@ def _load_sqlite(path: Path, rows: tuple[list, list, list]) -> float:
     started = time.perf_counter()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
-    for name, columns, data in (("agencies", AGENCY_COLUMNS, rows[0]), ("exchange_links", LINK_COLUMNS, rows[1]), ("exchange_events", EVENT_COLUMNS, rows[2])):
+    for name, columns, data in (("agencies", AGENCY_COLUMNS, rows[0]), ("agency_sectors", SECTOR_COLUMNS, rows[3]), ("exchange_links", LINK_COLUMNS, rows[1]), ("exchange_events", EVENT_COLUMNS, rows[2])):
         marks = ", ".join("?" for _ in columns.split(","))
         conn.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", ([text(v) for v in row] for row in data))
     conn.execute("COMMIT")
@@ -76,12 +80,12 @@ def _load_sqlite(path: Path, rows: tuple[list, list, list]) -> float:
     return time.perf_counter() - started
 
 
-def _load_postgres(url: str, rows: tuple[list, list, list]) -> float:
+def _load_postgres(url: str, rows: tuple[list, list, list, list]) -> float:
     import psycopg
 
     started = time.perf_counter()
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        for name, columns, data in (("agencies", AGENCY_COLUMNS, rows[0]), ("exchange_links", LINK_COLUMNS, rows[1]), ("exchange_events", EVENT_COLUMNS, rows[2])):
+        for name, columns, data in (("agencies", AGENCY_COLUMNS, rows[0]), ("agency_sectors", SECTOR_COLUMNS, rows[3]), ("exchange_links", LINK_COLUMNS, rows[1]), ("exchange_events", EVENT_COLUMNS, rows[2])):
             with cur.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
                 for row in data:
                     copy.write_row(row)
@@ -96,7 +100,7 @@ def _prepare(url: str, key_file: Path, catalog, rows, load) -> float:
     from registry.api_models import AgencyCreate
 
     admin.migrate(url)
-    admin.create_agency(url, key_file, AgencyCreate(code="OFFICE", name_th="สำนักงาน", name_en="Office", sector="statistics"))
+    admin.create_agency(url, key_file, AgencyCreate(code="OFFICE", name_th="สำนักงาน", name_en="Office", sector="statistics", kind="ministry-department"))
     return load(rows)
 
 

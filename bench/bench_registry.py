@@ -92,7 +92,7 @@ def _setup(url: str, key_file: Path) -> tuple[str, str]:
 
     admin.migrate(url)
     for code in ("RD", "CGD"):
-        admin.create_agency(url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance"))
+        admin.create_agency(url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance", kind="ministry-department"))
     return admin.create_key(url, key_file, agency="RD", office=False, label="bench")[1], "th.etda.e-tax-invoice-receipt.tax-invoice"
 
 

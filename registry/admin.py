@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from .db import Database, make_engine, sqlite_path
 from .errors import Invalid
+from .models import Agency, AgencySector
 from .migrate import current_revision, head_revision, upgrade
-from .api_models import AgencyCreate
+from .api_models import AgencyCreate, AgencyUpdate
 from .services import agencies, keys, log, verification
 from .services.callers import Caller
 from .signing import LogVerifier, default_key_path, load_or_create_signer
@@ -36,6 +37,7 @@ __all__ = [
     "prepare_to_serve",
     "register_agency",
     "revoke_key",
+    "update_agency",
     "verify",
     "verify_log",
 ]
@@ -124,18 +126,53 @@ def prepare_to_serve(url: str, *, log_key: Path | None = None, catalogs: Sequenc
 
 
 def register_agency(
-    url: str, log_key: Path | None, *, code: str, name_th: str, name_en: str, sector: str, parent: str | None = None
+    url: str,
+    log_key: Path | None,
+    *,
+    code: str,
+    name_th: str,
+    name_en: str,
+    sector: str,
+    kind: str | None,
+    juristic_id: str | None = None,
+    registered_on: str | None = None,
+    dissolved_on: str | None = None,
+    parent: str | None = None,
 ) -> dict[str, Any]:
-    """:func:`create_agency` from the fields as an operator types them.
+    """:func:`create_agency` from the fields as an operator types them (dates as ``YYYY-MM-DD``).
 
-    :raises Invalid: a field is malformed (the message names each, e.g. ``--sector: unknown sector …``).
-    :raises ServiceError: what creating the agency raises (a duplicate code, an unknown parent).
+    :raises Invalid: a field is malformed (the message names each, e.g. ``--kind: unknown kind …``,
+        ``--juristic-id: the check digit …``).
+    :raises ServiceError: what creating the agency raises (a duplicate code, an unknown parent,
+        a private juristic person without its ID, dates out of order).
     """
+    fields = {"juristic_id": juristic_id, "registered_on": registered_on, "dissolved_on": dissolved_on, "parent": parent}
+    data = _parsed(AgencyCreate, code=code, name_th=name_th, name_en=name_en, sector=sector, kind=kind,
+                   **{k: v for k, v in fields.items() if v is not None})
+    return create_agency(url, log_key, data)
+
+
+def update_agency(url: str, log_key: Path | None, code: str, **fields: str | None) -> dict[str, Any]:
+    """Change an agency with the fields an operator typed (``None``: left as it is).
+
+    :raises Invalid: a field is malformed, or the change is refused (see :func:`registry.services.agencies.update`).
+    :raises NotFound: there is no agency ``code``.
+    """
+    data = _parsed(AgencyUpdate, **{k: v for k, v in fields.items() if v is not None})
+    db = _database(url, log_key)
     try:
-        data = AgencyCreate(code=code, name_th=name_th, name_en=name_en, sector=sector, parent=parent)
+        with db.write() as tx:
+            agency = agencies.update(tx=tx, caller=OPERATOR, code=code, data=data)
+            return _agency_row(agency, agencies.history(tx.session, agency.id))
+    finally:
+        db.dispose()
+
+
+def _parsed(model: Any, **fields: Any) -> Any:
+    try:
+        return model(**fields)
     except ValidationError as exc:
         raise Invalid("; ".join(_option_problem(e) for e in exc.errors(include_url=False))) from None
-    return create_agency(url, log_key, data)
 
 
 def _option_problem(error: Any) -> str:
@@ -144,22 +181,43 @@ def _option_problem(error: Any) -> str:
     return f"{where}: {error['msg'].removeprefix('Value error, ')}"
 
 
+def _agency_row(agency: Agency, sectors: Sequence[AgencySector]) -> dict[str, Any]:
+    """An agency as the command line prints it; ``sectors`` is its history, oldest first."""
+    return {
+        "code": agency.code,
+        "name_th": agency.name_th,
+        "name_en": agency.name_en,
+        "kind": agency.kind,
+        "juristic_id": agency.juristic_id,
+        "sector": agency.sector,
+        "sectors": [(s.since, s.sector) for s in sectors],
+        "registered_on": agency.registered_on,
+        "dissolved_on": agency.dissolved_on,
+        "status": agency.status,
+    }
+
+
 def create_agency(url: str, log_key: Path | None, data: AgencyCreate) -> dict[str, Any]:
     db = _database(url, log_key)
     try:
         with db.write() as tx:
             agency = agencies.create(tx=tx, caller=OPERATOR, data=data)
-            return {"code": agency.code, "name_th": agency.name_th, "name_en": agency.name_en, "sector": agency.sector}
+            return _agency_row(agency, agencies.history(tx.session, agency.id))
     finally:
         db.dispose()
 
 
-def list_agencies(url: str) -> list[dict[str, Any]]:
+def list_agencies(url: str, *, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every agency (of ``kind``, if given), by code.
+
+    :raises Invalid: ``kind`` is not a party kind (the message lists them).
+    """
     db = Database(url, signer=None)  # reading needs no signer
     try:
         with db.transaction(write=False) as session:
-            rows, _ = agencies.list_agencies(session, limit=100_000)
-            return [{"code": a.code, "name_th": a.name_th, "name_en": a.name_en, "sector": a.sector, "status": a.status} for a in rows]
+            rows, _ = agencies.list_agencies(session, kind=kind, limit=100_000)
+            sectors = agencies.histories(session, (a.id for a in rows))
+            return [_agency_row(a, sectors[a.id]) for a in rows]
     finally:
         db.dispose()
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from validator.sectors import SECTORS
 
+from .parties import KINDS, juristic_id_problem, unknown_kind
 from .times import to_utc
 
 T = TypeVar("T")
@@ -36,6 +37,49 @@ Sector = Annotated[
     Field(json_schema_extra={"enum": list(SECTORS)}, description="A sector code: " + ", ".join(SECTORS)),
 ]
 
+
+def _kind_given(value: object) -> object:
+    if value is None:
+        raise ValueError(unknown_kind(None))
+    return value
+
+
+def _known_kind(code: str) -> str:
+    if code not in KINDS:
+        raise ValueError(unknown_kind(code))
+    return code
+
+
+#: A party kind from :data:`registry.parties.PARTY_KINDS`; a missing or unknown one is refused with the valid codes.
+Kind = Annotated[
+    str,
+    BeforeValidator(_kind_given),
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_known_kind),
+    Field(json_schema_extra={"enum": list(KINDS)}, description="A party kind: " + ", ".join(KINDS)),
+]
+
+
+def _digits_only(value: object) -> object:
+    # people write 0-1055-12345-67-8; the registry keeps the 13 digits
+    return value.replace("-", "").replace(" ", "") if isinstance(value, str) else value
+
+
+def _juristic_id(value: str) -> str:
+    problem = juristic_id_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+#: A 13-digit juristic person ID (dashes and spaces are dropped) whose check digit holds.
+JuristicId = Annotated[
+    str,
+    BeforeValidator(_digits_only),
+    AfterValidator(_juristic_id),
+    Field(description="13-digit juristic person ID (DBD), checked by its check digit; dashes are dropped."),
+]
+
 #: The most records one ``POST /links/{id}/events`` may carry.
 MAX_BATCH = 10_000
 
@@ -57,26 +101,66 @@ class Page(BaseModel, Generic[T]):
 
 
 class AgencyCreate(_In):
+    """A party to register. ``juristic_id`` is required for a ``private-juristic-person``;
+    ``registered_on`` defaults to today in Bangkok, the first day of ``sector``."""
+
     code: AgencyCode
     name_th: Name
     name_en: Name
     sector: Sector
+    kind: Kind
+    juristic_id: JuristicId | None = None
+    registered_on: dt.date | None = Field(None, description="The first day the party exists for the registry (default: today in Bangkok).")
+    dissolved_on: dt.date | None = Field(None, description="The first day the party no longer exists (after registered_on).")
     parent: AgencyCode | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_named(cls, data: Any) -> Any:
+        # a missing kind is refused like an unknown one, with the valid codes (not a bare "Field required")
+        if isinstance(data, dict) and "kind" not in data:
+            return {**data, "kind": None}
+        return data
 
 
 class AgencyUpdate(_In):
+    """What changes; ``juristic_id`` and ``dissolved_on`` may be emptied with null.
+
+    A new ``sector`` applies from ``sector_since`` (default today in Bangkok) and is added
+    to the party's sector history."""
+
     name_th: Name | None = None
     name_en: Name | None = None
     sector: Sector | None = None
+    sector_since: dt.date | None = Field(None, description="The first day the new sector applies (only with sector; default: today in Bangkok).")
     parent: AgencyCode | None = None
     status: Literal["active", "inactive"] | None = None
+    kind: Kind | None = None
+    juristic_id: JuristicId | None = None
+    registered_on: dt.date | None = None
+    dissolved_on: dt.date | None = None
+
+
+class SectorSpan(BaseModel):
+    """A party's sector from ``since`` until the next span's ``since``."""
+
+    sector: str
+    since: dt.date
 
 
 class AgencyRead(BaseModel):
     code: str
     name_th: str
     name_en: str
-    sector: str
+    kind: str
+    kind_name_th: str
+    kind_name_en: str
+    government: bool = Field(description="Whether the party's kind is a government kind (indicator 16 counts only those).")
+    juristic_id: str | None
+    sector: str = Field(description="The latest sector of the party's history.")
+    sectors: list[SectorSpan] = Field(description="The sector history, oldest first.")
+    registered_on: dt.date
+    dissolved_on: dt.date | None
     parent: str | None
     status: str
     created_at: UtcDateTime
@@ -248,3 +332,14 @@ class LogEntryRead(BaseModel):
     payload: dict[str, object]
     prev_hash: str
     entry_hash: str
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+class PublishRequest(_In):
+    """Publish a year's indicators (office)."""
+
+    year: Annotated[int, Field(description="CE or BE year (≥ 2400 is BE)")]
+    fiscal: bool = Field(default=True, description="A Thai fiscal year (the default) or a calendar year")
+    replace: bool = Field(default=False, description="Supersede an earlier publication of the same year")

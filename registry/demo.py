@@ -1,7 +1,11 @@
 """``dxs demo seed``: a realistic, reproducible country in an empty registry.
 
 About 170 agencies in the catalog's ten sectors (ministries, departments, provincial
-offices, state enterprises, hospitals, universities), 500+ exchange links over the
+offices, state enterprises, public organisations, hospitals, universities), each of its
+party kind and registered on 1 October 2016 — except three registered in 2023, two
+provincial units dissolved in 2022 and one office that moved sector in 2021 — and six
+made-up private companies (juristic IDs starting 099999…) that exchange e-tax documents
+and juristic-person data with RD and DBD (government–business), 500+ exchange links over the
 catalog's announced versions — each declared no earlier than its version's
 announcement, and moved to the next version when the old one is deprecated, mostly
 in time and sometimes late — and 100,000+ event records over 2017–2025. Adoption grows
@@ -30,8 +34,11 @@ from sqlalchemy import func, select
 from validator import Catalog, Standard, StandardVersion
 
 from .db import Database
+from validator.formats import thai_id_check_digit
+
 from .errors import Conflict
 from .models import Agency
+from .parties import PRIVATE_JURISTIC_PERSON
 from .reporting.indicators import DEMO_KIND
 from .api_models import MAX_BATCH, AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate, LinkUpdate
 from .services import agencies, events, links, log
@@ -45,6 +52,8 @@ FIRST_DAY = dt.date(2017, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
 SEEDER = Caller.system("demo")
 UTC = dt.UTC
+#: The first day of every demo party unless said otherwise: the start of fiscal year 2017 (BE 2560).
+REGISTERED_ON = dt.date(2016, 10, 1)
 
 PROVINCES = (
     ("CMI", "เชียงใหม่", "Chiang Mai"), ("KKN", "ขอนแก่น", "Khon Kaen"), ("NMA", "นครราชสีมา", "Nakhon Ratchasima"),
@@ -65,6 +74,7 @@ class SectorPlan:
     adoption: float  # share of agencies that ever take part
     midpoint: float  # the year by which half of those have
     hubs: int = 2
+    local_kind: str = "local-administration"  # the party kind of its provincial units
 
 
 #: Sector code (:data:`validator.sectors.SECTORS`) → how the demo populates it.
@@ -102,7 +112,7 @@ SECTOR_PLANS: dict[str, SectorPlan] = {
          ("DMS", "กรมการแพทย์", "Department of Medical Services"), ("DDC", "กรมควบคุมโรค", "Department of Disease Control"),
          ("FDA", "สำนักงานคณะกรรมการอาหารและยา", "Food and Drug Administration"), ("DOH", "กรมอนามัย", "Department of Health")),
         ("HOSP", "โรงพยาบาล{th}", "{en} Hospital"), 12,
-        ("th.moph.patient-referral", "th.dopa.citizen-profile"), 0.93, 2021.3),
+        ("th.moph.patient-referral", "th.dopa.citizen-profile"), 0.93, 2021.3, local_kind="ministry-department"),
     "education": SectorPlan(
         (("OPS-MOE", "สำนักงานปลัดกระทรวงศึกษาธิการ", "Office of the Permanent Secretary, Ministry of Education"),
          ("OBEC", "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน", "Office of the Basic Education Commission"),
@@ -110,7 +120,7 @@ SECTOR_PLANS: dict[str, SectorPlan] = {
          ("NIETS", "สถาบันทดสอบทางการศึกษาแห่งชาติ (องค์การมหาชน)", "National Institute of Educational Testing Service"),
          ("TCT", "คุรุสภา", "Teachers' Council of Thailand")),
         ("RU", "มหาวิทยาลัยราชภัฏ{th}", "{en} Rajabhat University"), 11,
-        ("th.moe.education-certificate", "th.dopa.citizen-profile"), 0.74, 2021.8),
+        ("th.moe.education-certificate", "th.dopa.citizen-profile"), 0.74, 2021.8, local_kind="ministry-department"),
     "transport": SectorPlan(
         (("DLT", "กรมการขนส่งทางบก", "Department of Land Transport"), ("DOH-HW", "กรมทางหลวง", "Department of Highways"),
          ("MD", "กรมเจ้าท่า", "Marine Department"), ("CAAT", "สำนักงานการบินพลเรือนแห่งประเทศไทย", "Civil Aviation Authority of Thailand"),
@@ -156,6 +166,41 @@ NATIONAL_HUBS = {
     "th.moe.education-certificate": "OBEC", "th.dlt.vehicle-registration": "DLT", "th.dol.land-title": "DOL",
     "th.dga.business-licence-application": "DGA",
 }
+#: Central agencies that are not ministries or departments (every other central agency is one).
+CENTRAL_KINDS = {
+    **dict.fromkeys(("GSB", "BAAC", "SRT", "EXAT", "NHA", "AOT", "KTB"), "state-enterprise"),
+    **dict.fromkeys(("DGA", "NIETS"), "public-organisation"),
+    "BOT": "independent-body",
+}
+#: Agencies the registry came to know later: they count only from their first day.
+REGISTERED_LATER = {"DEP": dt.date(2023, 1, 16), "RICE": dt.date(2023, 4, 1), "TPSO": dt.date(2023, 10, 1)}
+#: Provincial units dissolved (their first day no longer existing): the second unit of each of these sectors.
+DISSOLVED = {"land": dt.date(2022, 7, 1), "agriculture": dt.date(2022, 10, 1)}
+#: An agency that moved sector: (code, the sector it was registered in, the day it moved to its plan's sector).
+SECTOR_MOVE = ("BOI", "finance", dt.date(2021, 10, 1))
+#: Made-up private companies (never real ones): code, Thai and English names, sector, first day.
+PRIVATE_PARTIES = (
+    ("CO-TRADING", "บริษัท ตัวอย่างการค้า จำกัด", "Example Trading Co., Ltd.", "commerce", dt.date(2016, 10, 1)),
+    ("CO-INDUSTRY", "บริษัท สมมติอุตสาหกรรม จำกัด", "Fictitious Industries Co., Ltd.", "commerce", dt.date(2016, 10, 1)),
+    ("CO-LOGISTICS", "บริษัท ทดลองขนส่งสินค้า จำกัด", "Trial Logistics Co., Ltd.", "commerce", dt.date(2018, 4, 1)),
+    ("CO-RETAIL", "บริษัท สาธิตค้าปลีก จำกัด (มหาชน)", "Demo Retail Public Co., Ltd.", "commerce", dt.date(2016, 10, 1)),
+    ("CO-ACCOUNTS", "บริษัท ตัวอย่างบัญชีดิจิทัล จำกัด", "Example Digital Accounting Co., Ltd.", "finance", dt.date(2019, 1, 7)),
+    ("CO-LEASING", "บริษัท สมมติลีสซิ่ง จำกัด", "Fictitious Leasing Co., Ltd.", "finance", dt.date(2016, 10, 1)),
+)
+#: What the private parties exchange, and with whom: standard → (the agency, whether the company provides).
+PRIVATE_EXCHANGES = {
+    "th.etda.e-tax-invoice-receipt.tax-invoice": ("RD", True),
+    "th.etda.e-tax-invoice-receipt.receipt": ("RD", True),
+    "th.dbd.juristic-person": ("DBD", False),
+}
+
+
+def illustrative_juristic_id(n: int) -> str:
+    """A juristic person ID that passes the check digit and is plainly made up: ``099999`` then ``n``."""
+    first = f"099999{n:06d}"
+    return first + str(thai_id_check_digit(first))
+
+
 PURPOSES = {
     "th.dopa.citizen-profile": ("ตรวจสอบข้อมูลทะเบียนราษฎร", "citizen registration lookup"),
     "th.dopa.thai-address": ("ข้อมูลที่อยู่มาตรฐาน", "standard addresses"),
@@ -192,6 +237,11 @@ class DemoSummary:
     last_event: dt.date | None = None
     log_entries: int = 0
     by_sector: dict[str, int] = field(default_factory=dict)
+    registered_later: int = 0
+    dissolved: int = 0
+    moved_sector: int = 0
+    private: int = 0
+    private_links: int = 0
 
     def lines(self) -> list[str]:
         sectors = ", ".join(f"{s} {n}" for s, n in self.by_sector.items())
@@ -201,6 +251,10 @@ class DemoSummary:
             f"  {self.links} exchange links ({self.links_ended} ended, most when their version was superseded)",
             f"  {self.events:,} event records in {self.batches:,} batches, {self.first_event} to {self.last_event}",
             f"  {self.log_entries:,} log entries, the last one marking this registry as demo data",
+            f"  registered from {REGISTERED_ON}, {self.registered_later} in 2023; {self.dissolved} provincial units "
+            f"dissolved in 2022; {self.moved_sector} moved sector",
+            f"  {self.private} made-up private companies (government–business) in {self.private_links} of the links, "
+            "with RD and DBD",
         ]
 
 
@@ -246,6 +300,10 @@ class _Agency:
     parent: str | None
     hub: bool
     id: int = 0
+    kind: str = "ministry-department"
+    registered_on: dt.date = REGISTERED_ON
+    dissolved_on: dt.date | None = None
+    juristic_id: str | None = None
 
 
 @dataclass
@@ -266,13 +324,22 @@ def _people(rng: random.Random, scale: float) -> list[_Agency]:
     people = []
     for sector, plan in SECTOR_PLANS.items():
         for n, (code, th, en) in enumerate(plan.central):
-            people.append(_Agency(code, th, en, sector, None, n < plan.hubs))
+            people.append(_Agency(code, th, en, sector, None, n < plan.hubs, kind=CENTRAL_KINDS.get(code, "ministry-department"),
+                                  registered_on=REGISTERED_LATER.get(code, REGISTERED_ON)))
         count = max(2, round(plan.provinces * scale))
         prefix, th, en = plan.local
         parent = plan.central[0][0]
-        for pcode, pth, pen in rng.sample(PROVINCES, min(count, len(PROVINCES))):
-            people.append(_Agency(f"{prefix}-{pcode}", th.format(th=pth), en.format(en=pen), sector, parent, False))
+        for n, (pcode, pth, pen) in enumerate(rng.sample(PROVINCES, min(count, len(PROVINCES)))):
+            people.append(_Agency(f"{prefix}-{pcode}", th.format(th=pth), en.format(en=pen), sector, parent, False,
+                                  kind=plan.local_kind, dissolved_on=DISSOLVED.get(sector) if n == 1 else None))
     return people
+
+
+def _companies() -> list[_Agency]:
+    return [
+        _Agency(code, th, en, sector, None, False, kind=PRIVATE_JURISTIC_PERSON, registered_on=day, juristic_id=illustrative_juristic_id(n))
+        for n, (code, th, en, sector, day) in enumerate(PRIVATE_PARTIES, start=1)
+    ]
 
 
 def _adoption_day(rng: random.Random, plan: SectorPlan) -> dt.date | None:
@@ -302,6 +369,7 @@ def _plan_links(rng: random.Random, catalog: Catalog, people: list[_Agency]) -> 
             if first is None:
                 continue
             start = max(day, first + dt.timedelta(days=rng.randint(20, 240))) + dt.timedelta(days=rng.randint(0, 120))
+            start = max(start, agency.registered_on + dt.timedelta(days=45))  # a party exchanges only once it exists
             if start > LAST_DAY - dt.timedelta(days=30):
                 continue
             version = standing_on(catalog, standard, start)
@@ -313,6 +381,39 @@ def _plan_links(rng: random.Random, catalog: Catalog, people: list[_Agency]) -> 
             provider, consumer = (partner, agency.code) if rng.random() < 0.5 else (agency.code, partner)
             link = _Link(provider, consumer, standard_id, version.version, start,
                          silent=quiet or rng.random() < 0.05, both_sides=rng.random() < 0.75, volume=rng.randint(20, 600))
+            planned.extend(_lifetime(rng, catalog, standard, version, link))
+    return _within_lives(planned, by_code)
+
+
+def _within_lives(planned: list[_Link], by_code: dict[str, _Agency]) -> list[_Link]:
+    """The links cut to the days both parties exist: a dissolved unit's links end the day before."""
+    kept = []
+    for link in planned:
+        gone = min((d for c in (link.provider, link.consumer) if (d := by_code[c].dissolved_on) is not None), default=None)
+        if gone is not None:
+            if link.start >= gone - dt.timedelta(days=1):
+                continue
+            if link.end is None or link.end >= gone:
+                link.end = gone - dt.timedelta(days=1)
+        kept.append(link)
+    return kept
+
+
+def _plan_private_links(rng: random.Random, catalog: Catalog, companies: list[_Agency]) -> list[_Link]:
+    """Each company's exchanges with RD (e-tax invoices and receipts) and DBD (juristic-person data)."""
+    planned: list[_Link] = []
+    for company in companies:
+        for standard_id, (agency, company_provides) in PRIVATE_EXCHANGES.items():
+            standard = catalog.standard(standard_id)
+            first = min((d for v in standard.versions if v.is_announced and (d := catalog.announced_on(v))), default=None)
+            if first is None:
+                continue
+            start = max(first, company.registered_on) + dt.timedelta(days=rng.randint(60, 700))
+            version = standing_on(catalog, standard, start)
+            if version is None or start > LAST_DAY - dt.timedelta(days=30):
+                continue
+            provider, consumer = (company.code, agency) if company_provides else (agency, company.code)
+            link = _Link(provider, consumer, standard_id, version.version, start, volume=rng.randint(50, 400))
             planned.extend(_lifetime(rng, catalog, standard, version, link))
     return planned
 
@@ -394,10 +495,16 @@ def seed(database: Database, catalog: Catalog, *, seed: int = DEFAULT_SEED, scal
         if tx.session.execute(select(func.count()).select_from(Agency)).scalar_one():
             raise Conflict("the registry already has agencies: demo data goes only into an empty registry", code="registry_not_empty")
         people = _people(rng, scale)
+        companies = _companies()
         _register(tx, people, summary)
+        _register_companies(tx, companies, summary)
         planned = _plan_links(rng, catalog, people)
-        _declare(tx, catalog, people, planned, summary)
-        _report(tx, rng, people, planned, summary, step_days=max(7, round(7 / scale)))
+        # a generator of its own: the companies leave the government agencies' plan as it was
+        private = _plan_private_links(random.Random(f"{seed}:private"), catalog, companies)
+        summary.private_links = len(private)
+        planned += private
+        _declare(tx, catalog, people + companies, planned, summary)
+        _report(tx, rng, people + companies, planned, summary, step_days=max(7, round(7 / scale)))
         _suspend(tx, rng, people, summary)
         log.append(tx, actor=SEEDER.actor, kind=DEMO_KIND, payload={
             "seed": seed, "scale": scale, "agencies": summary.agencies, "links": summary.links, "events": summary.events,
@@ -408,11 +515,29 @@ def seed(database: Database, catalog: Catalog, *, seed: int = DEFAULT_SEED, scal
 
 
 def _register(tx: WriteTx, people: list[_Agency], summary: DemoSummary) -> None:
+    moved, was, moved_on = SECTOR_MOVE
     for a in people:
-        made = agencies.create(tx=tx, caller=SEEDER, data=AgencyCreate(code=a.code, name_th=a.name_th, name_en=a.name_en, sector=a.sector, parent=a.parent))
+        made = agencies.create(tx=tx, caller=SEEDER, data=AgencyCreate(
+            code=a.code, name_th=a.name_th, name_en=a.name_en, sector=was if a.code == moved else a.sector, parent=a.parent,
+            kind=a.kind, registered_on=a.registered_on, dissolved_on=a.dissolved_on,
+        ))
         a.id = made.id
+        if a.code == moved:  # registered in one sector, in its plan's sector from moved_on
+            agencies.update(tx=tx, caller=SEEDER, code=a.code, data=AgencyUpdate(sector=a.sector, sector_since=moved_on))
+            summary.moved_sector += 1
         summary.by_sector[a.sector] = summary.by_sector.get(a.sector, 0) + 1
+        summary.registered_later += a.registered_on > REGISTERED_ON
+        summary.dissolved += a.dissolved_on is not None
     summary.agencies, summary.sectors = len(people), len(summary.by_sector)
+
+
+def _register_companies(tx: WriteTx, companies: list[_Agency], summary: DemoSummary) -> None:
+    for c in companies:
+        c.id = agencies.create(tx=tx, caller=SEEDER, data=AgencyCreate(
+            code=c.code, name_th=c.name_th, name_en=c.name_en, sector=c.sector, kind=c.kind, juristic_id=c.juristic_id,
+            registered_on=c.registered_on,
+        )).id
+    summary.private = len(companies)
 
 
 def _declare(tx: WriteTx, catalog: Catalog, people: list[_Agency], planned: list[_Link], summary: DemoSummary) -> None:

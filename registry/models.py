@@ -23,8 +23,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .parties import KINDS
+
 __all__ = [
     "Agency",
+    "AgencySector",
     "ApiKey",
     "Base",
     "Checkpoint",
@@ -64,10 +67,19 @@ class Base(DeclarativeBase):
 
 
 class Agency(Base):
-    """A government agency that provides or consumes data."""
+    """A party that provides or consumes data: a government agency, or a private or foreign party.
+
+    ``kind`` is one of :data:`registry.parties.PARTY_KINDS`. The party exists on day ``d``
+    iff ``registered_on <= d`` and (``dissolved_on`` is null or ``d < dissolved_on``).
+    ``sector`` is its latest sector; :class:`AgencySector` rows hold the dated history.
+    """
 
     __tablename__ = "agencies"
-    __table_args__ = (CheckConstraint(_in("status", AGENCY_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", AGENCY_STATUSES), name="status"),
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint("dissolved_on > registered_on", name="dates"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -77,6 +89,23 @@ class Agency(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    juristic_id: Mapped[str | None] = mapped_column(String(13))
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    dissolved_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class AgencySector(Base):
+    """A party's sector from ``since`` (inclusive) until the next row's ``since``."""
+
+    __tablename__ = "agency_sectors"
+    __table_args__ = (UniqueConstraint("agency_id", "since"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    sector: Mapped[str] = mapped_column(String(64))
+    since: Mapped[dt.date] = mapped_column(Date)
     log_seq: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -152,6 +181,9 @@ class ExchangeEvent(Base):
         CheckConstraint(_in("side", SIDES), name="side"),
         CheckConstraint("window_end > window_start", name="window"),
         Index(None, "link_id", "window_start"),
+        # indicator 16: did this party itself report over this link in this window? One seek per side,
+        # answered from the index alone (messages and log_seq are in it)
+        Index("ix_exchange_events_reporter_evidence", "link_id", "reporter_id", "window_start", "messages", "log_seq"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -10,8 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from ..models import Agency, ApiKey
-from ..api_models import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page
+from sqlalchemy.orm import Session
+
+from ..models import Agency, AgencySector, ApiKey
+from ..api_models import AgencyCreate, AgencyRead, AgencyUpdate, KeyCreate, KeyCreated, KeyRead, Page, SectorSpan
+from ..parties import KINDS, kind_name
 from ..services import agencies, keys
 from ..unit_of_work import WriteTx
 from .deps import CallerDep, ItemId, Limit, Offset, SessionDep, WriterDep
@@ -21,16 +24,31 @@ router = APIRouter(prefix="/api/v1", tags=["agencies"])
 ERRORS = {401: {"description": "No or bad API key"}, 403: {"description": "Not allowed for this caller"}}
 
 
-def agency_read(agency: Agency, parent: str | None) -> AgencyRead:
+def agency_read(agency: Agency, parent: str | None, sectors: list[AgencySector]) -> AgencyRead:
+    kind = kind_name(agency.kind)
     return AgencyRead(
         code=agency.code,
         name_th=agency.name_th,
         name_en=agency.name_en,
+        kind=agency.kind,
+        kind_name_th=kind.th,
+        kind_name_en=kind.en,
+        government=kind.government,
+        juristic_id=agency.juristic_id,
         sector=agency.sector,
+        sectors=[SectorSpan(**span) for span in agencies.sector_spans(sectors)],
+        registered_on=agency.registered_on,
+        dissolved_on=agency.dissolved_on,
         parent=parent,
         status=agency.status,
         created_at=agency.created_at,
     )
+
+
+def one_agency_read(session: Session, agency: Agency) -> AgencyRead:
+    """An agency as the API shows it, its parent's code and sector history read."""
+    parent = agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0)
+    return agency_read(agency, parent, agencies.history(session, agency.id))
 
 
 def key_read(key: ApiKey, agency: str | None) -> KeyRead:
@@ -46,45 +64,42 @@ def key_read(key: ApiKey, agency: str | None) -> KeyRead:
     )
 
 
-@router.get("/agencies", response_model=Page[AgencyRead], responses={404: {"description": "No such parent agency"}})
+@router.get("/agencies", response_model=Page[AgencyRead], responses={404: {"description": "No such parent agency"}, 422: {"description": "An unknown kind"}})
 def list_agencies(
     session: SessionDep,
     sector: str | None = None,
+    kind: Annotated[str | None, Query(description="A party kind: " + ", ".join(KINDS))] = None,
     status: Annotated[str | None, Query(pattern="^(active|inactive)$")] = None,
     parent: str | None = None,
     q: Annotated[str | None, Query(description="Part of the code or a name")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[AgencyRead]:
-    """Registered agencies, by code (public)."""
+    """Registered parties, by code (public)."""
     rows, total = agencies.list_agencies(
-        session, sector=sector, status=status, parent=parent, q=q, limit=limit, offset=offset
+        session, sector=sector, kind=kind, status=status, parent=parent, q=q, limit=limit, offset=offset
     )
     codes = agencies.codes_of(session, {a.parent_id for a in rows})
-    items = [agency_read(a, codes.get(a.parent_id) if a.parent_id else None) for a in rows]
+    sectors = agencies.histories(session, (a.id for a in rows))
+    items = [agency_read(a, codes.get(a.parent_id) if a.parent_id else None, sectors[a.id]) for a in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/agencies/{code}", response_model=AgencyRead, responses={404: {"description": "No such agency"}})
 def get_agency(code: str, session: SessionDep) -> AgencyRead:
-    agency = agencies.get(session, code)
-    return agency_read(agency, agencies.codes_of(session, {agency.parent_id}).get(agency.parent_id or 0))
+    return one_agency_read(session, agencies.get(session, code))
 
 
 @router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED, responses={**ERRORS, 409: {"description": "The code is already registered"}})
 async def create_agency(data: AgencyCreate, write: WriterDep) -> AgencyRead:
     """Register an agency (office only)."""
-    return await write(agencies.create, data=data, answer=lambda _tx, agency: agency_read(agency, data.parent))
+    return await write(agencies.create, data=data, answer=lambda tx, agency: one_agency_read(tx.session, agency))
 
 
 @router.patch("/agencies/{code}", response_model=AgencyRead, responses=ERRORS)
 async def update_agency(code: str, data: AgencyUpdate, write: WriterDep) -> AgencyRead:
-    """Change an agency's names, sector, parent or status (office only)."""
-
-    def answer(tx: WriteTx, agency: Agency) -> AgencyRead:
-        return agency_read(agency, agencies.codes_of(tx.session, {agency.parent_id}).get(agency.parent_id or 0))
-
-    return await write(agencies.update, code=code, data=data, answer=answer)
+    """Change an agency's names, kind, juristic ID, dates, sector (from ``sector_since``), parent or status (office only)."""
+    return await write(agencies.update, code=code, data=data, answer=lambda tx, agency: one_agency_read(tx.session, agency))
 
 
 @router.get("/agencies/{code}/keys", response_model=list[KeyRead], responses=ERRORS)

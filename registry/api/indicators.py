@@ -1,4 +1,4 @@
-"""Indicators 15 and 16: public statistics, readable without a key.
+"""Indicators 15 and 16: public statistics, readable without a key; publishing a year is the office's.
 
 Agency names are public (``GET /api/v1/agencies``), so the drill-down list of the
 agencies not yet exchanging is public too: it is what the office and the sectors act on.
@@ -6,19 +6,21 @@ agencies not yet exchanging is public too: it is what the office and the sectors
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
 from validator.years import be_year, ce_year, current_year
 
 from ..errors import Invalid
-from ..reporting import indicators, render
+from ..api_models import PublishRequest
+from ..reporting import indicators, publishing, render
 from ..reporting.config import IndicatorConfig
 from ..reporting.periods import Period
-from ..reporting.schemas import DrillDownRead, IndicatorReportRead, TrendRead
-from .deps import CatalogDep, SessionDep
+from ..reporting.schemas import DrillDownRead, IndicatorReportRead, PublicationRead, TrendRead
+from .deps import CallerDep, CatalogDep, SessionDep, WriterDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
@@ -92,9 +94,33 @@ def sector_drill_down(
     request: Request, session: SessionDep, catalog: CatalogDep, sector: str, year: YearQuery = None,
     fiscal: FiscalQuery = True, format: FormatQuery = "json",
 ) -> DrillDownRead | Response:
-    """A key sector's indicator 16, and the active agencies not yet observed exchanging (by code)."""
+    """A key sector's indicator 16, and the government units of the period not yet observed exchanging (by code)."""
     period = _period(year, fiscal)
     found = indicators.drill_down(session, catalog=catalog, period=period, config=indicator_config(request), sector=sector)
     if format == "csv":
         return _csv(render.drill_down_csv(found), f"indicator16-{sector}-{period.be}.csv")
     return DrillDownRead.of(found)
+
+
+@router.get("/publications", response_model=list[PublicationRead])
+def published_years(session: SessionDep) -> list[PublicationRead]:
+    """The years the office has published, oldest first: the figures as frozen in the log."""
+    found = indicators.publications(session)
+    return [PublicationRead.of(p) for _, p in sorted(found.items(), key=lambda item: (item[0].year, item[0].fiscal))]
+
+
+@router.post(
+    "/publications", response_model=IndicatorReportRead, status_code=status.HTTP_201_CREATED,
+    responses={401: {"description": "No or bad API key"}, 403: {"description": "Not the office"},
+               409: {"description": "The year is published already (send `replace: true` to supersede it)"},
+               422: {"description": "The year has not ended, or a bad year"}},
+)
+async def publish_year(
+    request: Request, data: PublishRequest, caller: CallerDep, session: SessionDep, catalog: CatalogDep, write: WriterDep
+) -> IndicatorReportRead:
+    """Publish a year's figures (office key): figures, definitions and configuration frozen in the signed log."""
+    caller.require_office()  # before the figures are computed: an agency or anonymous caller costs nothing
+    period = _period(data.year, data.fiscal)
+    found = indicators.report(session, catalog=catalog, period=period, config=indicator_config(request))
+    publication = await write(publishing.publish, report=found, replace=data.replace)
+    return IndicatorReportRead.of(dataclasses.replace(found, published=publication))

@@ -13,14 +13,27 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        compare_type=True,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    # SQLite alters a table by copying it and dropping the old one, which foreign keys that
+    # point at it forbid; they are off for the migration (only possible outside a transaction)
+    # and checked before it commits.
+    keys_off = sqlite and not connection.in_transaction()
+    if keys_off:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            render_as_batch=sqlite,  # SQLite alters tables by copying them
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if keys_off and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                raise RuntimeError("the migration left rows whose foreign keys point nowhere")
+    finally:
+        if keys_off:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_online() -> None:

@@ -159,7 +159,7 @@ def _draw_16_trend(ax: Any, trend: Trend, lang: str) -> None:
     styles = ("-", "--", "-.", ":")
     markers = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
     for n, sector in enumerate(trend.config.key_sectors):
-        rates = [i.sector(sector).observed_rate for i in trend.indicator16]
+        rates = [i.sector(sector).observed_rate for i in trend.headline16]
         figure = trend.indicator16[0].sector(sector)
         ax.plot(years, [r if r is not None else float("nan") for r in rates], linestyle=styles[n % 4], marker=markers[n % 9],
                 markersize=4, linewidth=1.4, label=_t(lang, figure.name_th, figure.name_en))
@@ -180,12 +180,12 @@ def figure(kind: str, trend: Trend, *, year_index: int = -1, lang: str = "both")
         fig = Figure(figsize=(11, 13), layout="constrained")
         axes = fig.subplots(3, 1)
         _draw_15(axes[0], trend, lang)
-        _draw_16(axes[1], trend.indicator16[year_index], lang)
+        _draw_16(axes[1], trend.headline16[year_index], lang)
         _draw_16_trend(axes[2], trend, lang)
     else:
         fig = Figure(figsize=(11, 4.6), layout="constrained")
         ax = fig.subplots()
-        {"indicator15": lambda: _draw_15(ax, trend, lang), "indicator16": lambda: _draw_16(ax, trend.indicator16[year_index], lang),
+        {"indicator15": lambda: _draw_15(ax, trend, lang), "indicator16": lambda: _draw_16(ax, trend.headline16[year_index], lang),
          "trend16": lambda: _draw_16_trend(ax, trend, lang)}[kind]()
     prov = trend.provenance
     stamp = f"as of {display_time(prov.as_of)} · log checkpoint {prov.log_size} ({(prov.log_root or '-')[:16]}…)"
@@ -195,10 +195,20 @@ def figure(kind: str, trend: Trend, *, year_index: int = -1, lang: str = "both")
     return fig
 
 
-def chart_bytes(kind: str, trend: Trend, *, fmt: str = "svg", year_index: int = -1, lang: str = "both") -> bytes:
-    """A chart rendered as ``svg`` or ``png`` bytes."""
+def chart_bytes(
+    kind: str, trend: Trend, *, fmt: str = "svg", year_index: int = -1, lang: str = "both", text_as_paths: bool = False
+) -> bytes:
+    """A chart rendered as ``svg`` or ``png`` bytes.
+
+    SVG text stays text unless ``text_as_paths``: then each label is drawn as glyph outlines,
+    for renderers that place SVG text letter by letter (WeasyPrint), which would break Thai.
+    """
+    from matplotlib import rc_context
+
     buffer = io.BytesIO()
-    figure(kind, trend, year_index=year_index, lang=lang).savefig(buffer, format=fmt, dpi=150, facecolor="white")
+    fig = figure(kind, trend, year_index=year_index, lang=lang)
+    with rc_context({"svg.fonttype": "path" if text_as_paths else "none"}):
+        fig.savefig(buffer, format=fmt, dpi=150, facecolor="white")
     return buffer.getvalue()
 
 

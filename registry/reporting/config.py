@@ -14,6 +14,8 @@ names it with ``DXS_INDICATORS_CONFIG`` (or ``dxs report indicators --config``):
     target = 0.8                           # every year and sector, unless overridden
     targets = { 2568 = 0.85 }              # by year (CE or BE)
     sector_targets = { health = 0.9 }      # by sector
+    unit = "agency"                        # or "top-level": units rolled up through `parent`
+    deprecated_grace_days = 180            # a deprecated version counts this long (default: until its sunset)
 
 Years may be written CE or BE (≥ 2400 is BE).
 """
@@ -27,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from validator.sectors import SECTORS
 from validator.years import ce_year
 
-__all__ = ["DEFAULT_KEY_SECTORS", "IndicatorConfig", "IndicatorConfigError"]
+__all__ = ["DEFAULT_KEY_SECTORS", "UNITS", "IndicatorConfig", "IndicatorConfigError"]
 
 #: The plan's key sectors: those where agencies exchange documents with each other and the public.
 DEFAULT_KEY_SECTORS = (
@@ -46,6 +49,9 @@ DEFAULT_KEY_SECTORS = (
 #: Indicator 15: 10 standards a year over 2560–2564 BE (2017–2021 CE).
 DEFAULT_15_TARGETS: Mapping[int, int] = {year: 10 for year in range(2017, 2022)}
 DEFAULT_16_TARGET = 0.80
+#: What indicator 16 counts as one: every registered government party, or each top-level
+#: party with the units under it (``parent``) rolled up into it.
+UNITS = ("agency", "top-level")
 
 
 class IndicatorConfigError(ValueError):
@@ -68,6 +74,10 @@ class IndicatorConfig:
     kinds_15: tuple[str, ...] = ("data-structure",)
     #: count the illustrative standards' announced versions too (never for an official figure)
     include_illustrative_15: bool = False
+    #: indicator 16's counting unit (:data:`UNITS`)
+    unit_16: str = "agency"
+    #: days a deprecated version keeps counting; ``None``: until its sunset date (else its retirement)
+    deprecated_grace_days: int | None = None
     source: str = "defaults (the plan's values)"
 
     @property
@@ -76,6 +86,15 @@ class IndicatorConfig:
         kinds = " and ".join({"data-structure": "data structures", "guideline": "guidelines"}[k] for k in self.kinds_15)
         extra = "; illustrative standards' versions included (marked, not an official figure)" if self.include_illustrative_15 else ""
         return f"announcements of {kinds} in the register, each once{extra}"
+
+    @property
+    def rule_16(self) -> str:
+        """Indicator 16's counting settings in words, printed beside the figure."""
+        unit = ("each registered government party" if self.unit_16 == "agency"
+                else "each top-level government party, with the units under it rolled up")
+        grace = (f"{self.deprecated_grace_days} days after its deprecation" if self.deprecated_grace_days is not None
+                 else "until its sunset date")
+        return f"unit: {unit}; a link on a deprecated version counts {grace}"
 
     def target_15(self, year: int) -> int | None:
         """The number of standards to announce in CE ``year``; ``None`` where the plan sets none."""
@@ -97,6 +116,8 @@ class IndicatorConfig:
             "indicator16_target": self.target_16,
             "indicator16_targets": {str(y): t for y, t in sorted(self.targets_16.items())},
             "indicator16_sector_targets": dict(self.sector_targets_16),
+            "indicator16_unit": self.unit_16,
+            "indicator16_deprecated_grace_days": self.deprecated_grace_days,
         }
 
     @classmethod
@@ -126,14 +147,25 @@ class IndicatorConfig:
         key = tuple(i16.get("key_sectors", defaults.key_sectors))
         if not key or not all(isinstance(s, str) and s for s in key):
             raise ValueError("indicator16.key_sectors must be a non-empty list of sector ids")
+        unknown = [s for s in key if s not in SECTORS]
+        if unknown:
+            raise ValueError(f"indicator16.key_sectors: unknown sector {', '.join(map(repr, unknown))} (valid: {', '.join(SECTORS)})")
         kinds = tuple(i15.get("kinds", defaults.kinds_15))
         if not kinds or not set(kinds) <= {"data-structure", "guideline"}:
             raise ValueError("indicator15.kinds must list 'data-structure' and/or 'guideline'")
         include = i15.get("include_illustrative", False)
         if not isinstance(include, bool):
             raise ValueError("indicator15.include_illustrative must be true or false")
+        unit = i16.get("unit", defaults.unit_16)
+        if unit not in UNITS:
+            raise ValueError(f"indicator16.unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        grace = i16.get("deprecated_grace_days")
+        if grace is not None and (isinstance(grace, bool) or not isinstance(grace, int) or grace < 0):
+            raise ValueError(f"indicator16.deprecated_grace_days must be a whole number of days (0 or more), not {grace!r}")
         return cls(
             key_sectors=key,
+            unit_16=unit,
+            deprecated_grace_days=grace,
             targets_15=_by_year(i15["targets"], int) if "targets" in i15 else defaults.targets_15,
             kinds_15=kinds,
             include_illustrative_15=include,

@@ -31,21 +31,42 @@ DEFINITIONS: dict[str, dict[str, str]] = {
     },
     "indicator16": {
         "en": (
-            "Indicator 16 — agencies exchanging data under common standards, per key sector: the active agencies of "
-            "the sector that were a party (provider or consumer) to at least one exchange link in force during the "
-            "year, under a standard version that was announced and not yet deprecated at the time, divided by all "
-            "active agencies of the sector. Declared rate: such a link was in force. Observed rate (the headline): "
-            "an event record with at least one message was also logged on it, its window starting in the year while "
-            "the version was announced. An agency counts once, in its own sector, whatever the sectors of its "
-            "partners or standards. Inactive (suspended) agencies are left out of both counts."
+            "Indicator 16 — agencies exchanging data under common standards, per key sector, as things stood in the "
+            "year: the government units of the sector (ministries and departments, provincial and local "
+            "administrations, state enterprises, public organisations, independent bodies; registered before the "
+            "year ended and not dissolved before it began; in the sector their history gave them then) that were a "
+            "party to at least one exchange link with another government party in force during the year, on a "
+            "standard version that counted at the time (from its announcement until its sunset, a deprecated version "
+            "included), divided by all those units. Declared rate: such a link was in force. Observed rate (the "
+            "headline): the unit itself reported, with its own keys, an event record of at least one message over "
+            "such a link, its window starting in the year while the version counted; a partner's report alone does "
+            "not make it observed. A unit counts once, in its own sector. Links with private juristic persons and "
+            "foreign parties are counted apart, as the government–business figure, never in the indicator. Once the "
+            "office publishes a year, its published figures stand; a later recomputation is shown beside them as revised."
         ),
         "th": (
-            "ตัวชี้วัดที่ 16 — สัดส่วนหน่วยงานในสาขาสำคัญที่แลกเปลี่ยนข้อมูลด้วยมาตรฐานกลาง: จำนวนหน่วยงานที่ยังดำเนินงานอยู่ของสาขา "
-            "ซึ่งเป็นคู่การเชื่อมโยง (ผู้ให้หรือผู้รับข้อมูล) อย่างน้อยหนึ่งรายการที่มีผลในปีนั้น ภายใต้มาตรฐานเวอร์ชันที่ประกาศใช้และยังไม่เลิกแนะนำในขณะนั้น "
-            "หารด้วยจำนวนหน่วยงานที่ยังดำเนินงานอยู่ทั้งหมดของสาขา อัตราตามที่แจ้ง (declared): มีการเชื่อมโยงดังกล่าว "
-            "อัตราที่เกิดขึ้นจริง (observed, ตัวเลขหลัก): มีการบันทึกเหตุการณ์แลกเปลี่ยนข้อมูลอย่างน้อยหนึ่งข้อความบนการเชื่อมโยงนั้น "
-            "ซึ่งช่วงเวลาเริ่มในปีนั้นขณะที่เวอร์ชันยังประกาศใช้ หน่วยงานหนึ่งนับครั้งเดียวในสาขาของตนเอง "
-            "หน่วยงานที่ระงับการดำเนินงาน (inactive) ไม่นับทั้งตัวตั้งและตัวหาร"
+            "ตัวชี้วัดที่ 16 — สัดส่วนหน่วยงานในสาขาสำคัญที่แลกเปลี่ยนข้อมูลด้วยมาตรฐานกลาง ตามสภาพในปีนั้น: หน่วยงานภาครัฐของสาขา "
+            "(ส่วนราชการ ราชการส่วนภูมิภาคและส่วนท้องถิ่น รัฐวิสาหกิจ องค์การมหาชน องค์กรอิสระ ที่ลงทะเบียนก่อนสิ้นปีและไม่ได้ยุบเลิกก่อนต้นปี "
+            "อยู่ในสาขาตามประวัติสาขา ณ ขณะนั้น) ซึ่งเป็นคู่การเชื่อมโยงกับหน่วยงานภาครัฐอื่นอย่างน้อยหนึ่งรายการที่มีผลในปีนั้น "
+            "ภายใต้มาตรฐานเวอร์ชันที่ใช้นับได้ในขณะนั้น (ตั้งแต่ประกาศจนถึงวันสิ้นสุดการใช้ รวมเวอร์ชันที่เลิกแนะนำแล้วแต่ยังไม่ถึงวันสิ้นสุด) "
+            "หารด้วยจำนวนหน่วยงานดังกล่าวทั้งหมด อัตราตามที่แจ้ง (declared): มีการเชื่อมโยงดังกล่าว "
+            "อัตราที่เกิดขึ้นจริง (observed, ตัวเลขหลัก): หน่วยงานนั้นรายงานเหตุการณ์แลกเปลี่ยนข้อมูลอย่างน้อยหนึ่งข้อความบนการเชื่อมโยงนั้นด้วยกุญแจของตนเอง "
+            "ซึ่งช่วงเวลาเริ่มในปีนั้นขณะที่เวอร์ชันยังใช้นับได้ รายงานของคู่การเชื่อมโยงฝ่ายเดียวไม่นับ หน่วยงานหนึ่งนับครั้งเดียวในสาขาของตนเอง "
+            "การเชื่อมโยงกับนิติบุคคลเอกชนและหน่วยงานต่างประเทศนับแยกเป็นตัวเลขรัฐ–เอกชน ไม่รวมในตัวชี้วัด "
+            "เมื่อสำนักงานเผยแพร่ตัวเลขของปีแล้ว ตัวเลขที่เผยแพร่เป็นตัวเลขของปีนั้น การคำนวณใหม่ภายหลังแสดงคู่กันเป็นตัวเลขปรับปรุง"
+        ),
+    },
+    "g2b": {
+        "en": (
+            "Government–business (activity 4.3), reported beside indicator 16 and never in it: the government units of "
+            "the sector party to a counting link with a private juristic person or a foreign party (declared), and "
+            "those that reported exchanges over such a link with their own keys (observed); and how many private and "
+            "foreign parties had a counting link in the year."
+        ),
+        "th": (
+            "การเชื่อมโยงภาครัฐกับภาคเอกชน (กิจกรรม 4.3) รายงานคู่กับตัวชี้วัดที่ 16 แต่ไม่นับรวม: หน่วยงานภาครัฐของสาขาที่เป็นคู่การเชื่อมโยงที่นับได้ "
+            "กับนิติบุคคลเอกชนหรือหน่วยงานต่างประเทศ (ตามที่แจ้ง) และที่รายงานการแลกเปลี่ยนบนการเชื่อมโยงนั้นด้วยกุญแจของตนเอง (เกิดขึ้นจริง) "
+            "รวมทั้งจำนวนนิติบุคคลเอกชนและหน่วยงานต่างประเทศที่มีการเชื่อมโยงที่นับได้ในปีนั้น"
         ),
     },
     "period": {

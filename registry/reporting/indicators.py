@@ -3,10 +3,13 @@
 Indicator 15 is counted from the catalog's register of announcements: each announced
 standard (an announcement such as ขมธอ. 3-2560, however many document types and
 versions it covers) once, in the year it was announced, if its kind counts.
-Indicator 16 is counted in SQL over the registry — links, events, agencies — with the
-catalog supplying, for the period, the window in which each announced version stood
-(from its announcement to its withdrawal), passed into the query as a ``VALUES`` list,
-so that the counting over events runs in the database: one statement per period.
+Indicator 16 is counted as things stood in the period: the parties that existed then
+(registered before its end, not dissolved before its start), in the sector their
+history gave them, of a government kind, each counted in its unit (itself, or its
+top-level ancestor). The links in force on a version that counted then, and whether each
+side reported events over them with its own keys, come from one SQL statement per period
+(the catalog supplies each version's counting window as a ``VALUES`` list, so the event
+probes run in the database); the few thousand parties and links are then tallied here.
 
 Definitions, in words, are in :mod:`registry.reporting.definitions`; every figure is
 returned with its as-of time and the log checkpoint it was computed at. Nothing here
@@ -15,25 +18,27 @@ renders: :mod:`registry.reporting.render`, ``charts`` and ``schemas`` take these
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Date, String, and_, case, column, exists, func, literal, or_, select, union_all, values
+from sqlalchemy import Date, String, and_, case, column, exists, or_, select, values
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
 from validator import Catalog
 from validator.announcements import first_day
-from validator.catalog import ILLUSTRATIVE_LABEL
+from validator.catalog import ILLUSTRATIVE_LABEL, StandardVersion
 from validator.sectors import sector_name
 from validator.years import be_year, ce_year
 
 from ..errors import Invalid
-from ..models import Agency, ExchangeEvent, ExchangeLink, LogEntry, UtcTime
+from ..models import Agency, AgencySector, ExchangeEvent, ExchangeLink, LogEntry, UtcTime
+from ..parties import GOVERNMENT_KINDS
 from ..services import log
-from ..times import iso, utcnow
+from ..times import iso, to_utc, utcnow
 from .config import IndicatorConfig
 from .periods import Period, local_midnight_utc
 
@@ -44,17 +49,23 @@ __all__ = [
     "Indicator16",
     "IndicatorReport",
     "MissingAgency",
+    "PUBLISHED_KIND",
+    "Register",
     "Provenance",
+    "Publication",
     "SectorDrillDown",
     "SectorFigure",
     "Trend",
     "counted_announcements",
+    "counts_until",
     "drill_down",
     "first_year",
     "indicator15",
     "indicator16",
     "is_demo",
     "provenance",
+    "publications",
+    "read_register",
     "report",
     "standing_windows",
     "trend",
@@ -62,6 +73,8 @@ __all__ = [
 
 #: The log entry that marks a registry filled by ``dxs demo seed``.
 DEMO_KIND = "demo.seeded"
+#: The log entry that freezes a year's published figures (:mod:`registry.reporting.publishing`).
+PUBLISHED_KIND = "indicators.published"
 
 
 # --------------------------------------------------------------------------- shapes
@@ -136,13 +149,23 @@ class Indicator15:
 
 @dataclass(frozen=True, slots=True)
 class SectorFigure:
-    """Indicator 16 for one key sector in one period."""
+    """Indicator 16 for one key sector in one period (``sector == "national"``: all key sectors together).
+
+    ``agencies`` / ``declared`` / ``observed`` count government counting units and their
+    links with other government parties (government–government). ``g2b_declared`` /
+    ``g2b_observed`` count the same units' links with private juristic persons or foreign
+    parties (government–business, activity 4.3), reported beside the indicator, never in it.
+    """
 
     sector: str
     agencies: int
     declared: int
     observed: int
     target: float
+    g2b_declared: int = 0
+    g2b_observed: int = 0
+    #: catalog standards of the sector's observed links in the period (what is in use), sorted
+    standards: tuple[str, ...] = ()
 
     @property
     def name_th(self) -> str:
@@ -162,15 +185,36 @@ class SectorFigure:
         return self.observed / self.agencies if self.agencies else None
 
     @property
+    def g2b_observed_rate(self) -> float | None:
+        return self.g2b_observed / self.agencies if self.agencies else None
+
+    @property
     def met(self) -> bool | None:
         rate = self.observed_rate
         return None if rate is None else rate >= self.target - 1e-12
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """``(agencies, declared, observed)``: what a publication freezes and a revision is compared on."""
+        return (self.agencies, self.declared, self.observed)
 
 
 @dataclass(frozen=True, slots=True)
 class Indicator16:
     period: Period
     sectors: tuple[SectorFigure, ...]
+    #: private juristic persons and foreign parties with a counting link in the period
+    private_parties: int = 0
+    #: the counting unit in force (``agency`` or ``top-level``), see :class:`IndicatorConfig`
+    unit: str = "agency"
+
+    @property
+    def national(self) -> SectorFigure:
+        """All key sectors together: the national summary line (a unit counts in one sector only)."""
+        total = [sum(getattr(s, f) for s in self.sectors) for f in ("agencies", "declared", "observed", "g2b_declared", "g2b_observed")]
+        target = min((s.target for s in self.sectors), default=0.8)
+        standards = tuple(sorted({x for s in self.sectors for x in s.standards}))
+        return SectorFigure("national", *total[:3], target=target, g2b_declared=total[3], g2b_observed=total[4], standards=standards)
 
     def sector(self, sector: str) -> SectorFigure:
         for figure in self.sectors:
@@ -184,8 +228,55 @@ class Indicator16:
 
 
 @dataclass(frozen=True, slots=True)
+class Publication:
+    """A year's figures as the office published them: frozen in the signed log (entry ``seq``).
+
+    ``document`` is the whole published record (figures, definitions, configuration,
+    provenance) as it stands in the log; the other fields are read from it.
+    """
+
+    seq: int
+    published_at: dt.datetime
+    actor: str
+    period: Period
+    indicator15: int
+    #: sector (and ``national``) → ``(agencies, declared, observed)`` as published
+    sectors: dict[str, tuple[int, int, int]]
+    #: sector (and ``national``) → ``(g2b_declared, g2b_observed)`` as published
+    g2b: dict[str, tuple[int, int]]
+    log_size: int
+    log_root: str | None
+    document: dict[str, Any]
+
+    def sector(self, sector: str) -> tuple[int, int, int] | None:
+        return self.sectors.get(sector)
+
+    @classmethod
+    def from_entry(cls, seq: int, created_at: dt.datetime, actor: str, payload: dict[str, Any]) -> Publication:
+        """The publication a log entry of kind :data:`PUBLISHED_KIND` records."""
+        doc = payload["report"]
+        i16 = doc["indicator16"]
+        rows = [*i16["sectors"], i16["national"]]
+        period = doc["period"]
+        checkpoint = doc["provenance"]["checkpoint"]
+        return cls(
+            seq=seq, published_at=created_at, actor=actor,
+            period=Period(int(period["ce"]), period["calendar"] == "fiscal"),
+            indicator15=int(doc["indicator15"]["headline"]),
+            sectors={r["sector"]: (int(r["agencies"]), int(r["declared"]), int(r["observed"])) for r in rows},
+            g2b={r["sector"]: (int(r["g2b_declared"]), int(r["g2b_observed"])) for r in rows},
+            log_size=int(checkpoint["size"]), log_root=checkpoint["root"], document=doc,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class IndicatorReport:
-    """Both indicators for one period, with provenance and the configuration used."""
+    """Both indicators for one period, with provenance and the configuration used.
+
+    ``indicator15`` / ``indicator16`` are always computed now. When the period was
+    published, ``published`` holds the frozen figures: those are the year's figures, and
+    the computed ones are shown beside them only where they differ (:attr:`revised`).
+    """
 
     period: Period
     indicator15: Indicator15
@@ -193,6 +284,30 @@ class IndicatorReport:
     provenance: Provenance
     config: IndicatorConfig
     demo: bool = False
+    published: Publication | None = None
+
+    @property
+    def headline16(self) -> Indicator16:
+        """Indicator 16 as the year stands: the published counts where the year was published, else the computed ones."""
+        p = self.published
+        if p is None:
+            return self.indicator16
+        figures = tuple(
+            dataclasses.replace(s, agencies=p.sectors[s.sector][0], declared=p.sectors[s.sector][1], observed=p.sectors[s.sector][2],
+                                g2b_declared=p.g2b.get(s.sector, (s.g2b_declared, 0))[0], g2b_observed=p.g2b.get(s.sector, (0, s.g2b_observed))[1])
+            if s.sector in p.sectors else s
+            for s in self.indicator16.sectors
+        )
+        return dataclasses.replace(self.indicator16, sectors=figures)
+
+    @property
+    def revised(self) -> bool:
+        """Whether the registry changed behind a published figure (recomputed ≠ published)."""
+        p = self.published
+        if p is None:
+            return False
+        now = {s.sector: s.counts for s in (*self.indicator16.sectors, self.indicator16.national)}
+        return p.indicator15 != self.indicator15.headline or any(now.get(k) != v for k, v in p.sectors.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +338,22 @@ class Trend:
     provenance: Provenance
     config: IndicatorConfig
     demo: bool = False
+    #: each period's publication, if it was published (same order as ``periods``)
+    published: tuple[Publication | None, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def headline16(self) -> tuple[Indicator16, ...]:
+        """Indicator 16 for each period as it stands: published counts for published periods (what charts draw)."""
+        return tuple(self.report(n).headline16 for n in range(len(self.periods)))
+
+    def report(self, index: int = -1) -> IndicatorReport:
+        """One period of the trend as a report (by default the last)."""
+        published = self.published[index] if self.published else None
+        return IndicatorReport(
+            self.periods[index], self.indicator15[index], self.indicator16[index], self.provenance, self.config,
+            self.demo, published,
+        )
 
 
 # --------------------------------------------------------------------------- provenance
@@ -238,6 +368,20 @@ def provenance(session: Session) -> Provenance:
         log_root=cp.root if cp is not None else None,
         checkpoint_time=cp.created_at if cp is not None else None,
     )
+
+
+def publications(session: Session) -> dict[Period, Publication]:
+    """Every published period, by period: the latest publication of each (a replaced one is superseded)."""
+    entries = session.execute(
+        select(LogEntry.seq, LogEntry.created_at, LogEntry.actor, LogEntry.payload)
+        .where(LogEntry.kind == PUBLISHED_KIND)
+        .order_by(LogEntry.seq)
+    )
+    found: dict[Period, Publication] = {}
+    for seq, created_at, actor, payload in entries:
+        publication = Publication.from_entry(seq, to_utc(created_at), actor, json.loads(payload))
+        found[publication.period] = publication
+    return found
 
 
 def is_demo(session: Session) -> bool:
@@ -316,11 +460,37 @@ def indicator15(catalog: Catalog, period: Period, config: IndicatorConfig) -> In
 # --------------------------------------------------------------------------- indicator 16
 
 
-def standing_windows(catalog: Catalog, period: Period) -> list[tuple[str, str, dt.date, dt.date, dt.datetime, dt.datetime]]:
-    """For each version that stood announced during ``period``: its id, version and the window ``[from, to)``.
+def counts_until(version: StandardVersion, grace_days: int | None = None) -> dt.date | None:
+    """The first day a link on ``version`` no longer counts (``None``: it still does).
+
+    A deprecated version keeps counting — documents may still use it — until its
+    sunset date (inclusive), or for ``grace_days`` after its deprecation when the office
+    configures a grace period; without either, until it is retired. Retirement always
+    ends it. A real version without dated history is taken at its status: deprecated
+    from :attr:`StandardVersion.withdrawn_on`, retired the day after its sunset.
+    """
+    first = {s: min((h.date for h in version.history if h.status == s), default=None) for s in ("deprecated", "retired")}
+    deprecated, retired = first["deprecated"], first["retired"]
+    if deprecated is None and retired is None and version.status == "deprecated":
+        deprecated = version.withdrawn_on
+    elif deprecated is None and retired is None and version.status == "retired":
+        retired = version.sunset + dt.timedelta(days=1) if version.sunset else version.withdrawn_on
+    ends = [retired] if retired is not None else []
+    if deprecated is not None:
+        if grace_days is not None:
+            ends.append(deprecated + dt.timedelta(days=grace_days))
+        elif version.sunset is not None:
+            ends.append(version.sunset + dt.timedelta(days=1))
+    return min(ends) if ends else None
+
+
+def standing_windows(
+    catalog: Catalog, period: Period, grace_days: int | None = None
+) -> list[tuple[str, str, dt.date, dt.date, dt.datetime, dt.datetime]]:
+    """For each version a link could count on during ``period``: its id, version and the window ``[from, to)``.
 
     The window is the part of the period between the version's announcement
-    (:meth:`Catalog.announced_on`) and its withdrawal (:attr:`StandardVersion.withdrawn_on`),
+    (:meth:`Catalog.announced_on`) and the day it stops counting (:func:`counts_until`),
     as local dates and as UTC instants (Bangkok midnight).
     """
     rows = []
@@ -329,21 +499,28 @@ def standing_windows(catalog: Catalog, period: Period) -> list[tuple[str, str, d
         if not v.is_announced or since is None:
             continue
         start = max(since, period.start)
-        end = min(v.withdrawn_on or period.end, period.end)
+        end = min(counts_until(v, grace_days) or period.end, period.end)
         if start < end:
             rows.append((v.standard_id, v.version, start, end, local_midnight_utc(start), local_midnight_utc(end)))
     return rows
 
 
-def _party_rates(catalog: Catalog, period: Period, log_size: int) -> Select | None:
-    """``(agency_id, observed)`` for every agency party to a link that counts in ``period``.
+#: A link that counts in the period: provider id, consumer id, standard, and whether each side itself reported over it.
+LinkEvidence = tuple[int, int, str, int, int]
 
-    ``observed`` is 1 when an event was logged over one of its counting links in the
-    window, else 0. ``None`` when no version stood announced in the period.
+
+def _link_evidence(session: Session, catalog: Catalog, period: Period, config: IndicatorConfig, *, log_size: int) -> Sequence[LinkEvidence]:
+    """Every link in force during ``period`` on a version that counted then, with each side's own evidence.
+
+    A side is observed when its own keys logged an event record with at least one
+    message over the link, its window starting in the period while the version counted,
+    and the record is covered by the checkpoint (``log_seq < log_size``), so the figure
+    can be recomputed. One statement; each side's probe is an index seek on
+    ``(link_id, reporter_id, window_start)`` that stops at the first hit.
     """
-    windows = standing_windows(catalog, period)
+    windows = standing_windows(catalog, period, config.deprecated_grace_days)
     if not windows:
-        return None
+        return []
     w = values(
         column("standard_id", String),
         column("version", String),
@@ -355,57 +532,194 @@ def _party_rates(catalog: Catalog, period: Period, log_size: int) -> Select | No
     ).data(windows).cte("standing")  # a CTE: SQLite has no column aliases on a derived VALUES table
     link = ExchangeLink.__table__
     event = ExchangeEvent.__table__
-    # one index probe on (link_id, window_start) per candidate link; stops at the first hit
-    seen = exists().where(
-        event.c.link_id == link.c.id,
-        event.c.window_start >= w.c.lo_ts,
-        event.c.window_start < w.c.hi_ts,
-        event.c.messages > 0,
-        event.c.log_seq < log_size,  # only what the checkpoint covers, so the figure can be recomputed
-    )
-    counting = (
-        select(link.c.provider_id, link.c.consumer_id, case((seen, 1), else_=0).label("observed"))
+
+    def reported(by: Any) -> Any:
+        return exists().where(
+            event.c.link_id == link.c.id,
+            event.c.reporter_id == by,
+            event.c.window_start >= w.c.lo_ts,
+            event.c.window_start < w.c.hi_ts,
+            event.c.messages > 0,
+            event.c.log_seq < log_size,
+        )
+
+    query = (
+        select(
+            link.c.provider_id,
+            link.c.consumer_id,
+            link.c.standard_id,
+            case((reported(link.c.provider_id), 1), else_=0),
+            case((reported(link.c.consumer_id), 1), else_=0),
+        )
         .select_from(link.join(w, and_(link.c.standard_id == w.c.standard_id, link.c.standard_version == w.c.version)))
         .where(link.c.start_date < w.c.hi_day, or_(link.c.end_date.is_(None), link.c.end_date >= w.c.lo_day))
-        .cte("counting")
     )
-    parties = union_all(
-        select(counting.c.provider_id.label("agency_id"), counting.c.observed),
-        select(counting.c.consumer_id.label("agency_id"), counting.c.observed),
-    ).subquery("parties")
-    return select(parties.c.agency_id, func.max(parties.c.observed).label("observed")).group_by(parties.c.agency_id)
+    return cast(Sequence[LinkEvidence], session.execute(query).all())  # rows unpack as tuples
+
+
+class _Party(NamedTuple):
+    """A registered party as it stood in the period: its kind, its sector then, and the unit it counts in.
+
+    A named tuple: a trend makes one per party and year, and tuples are the cheapest to make.
+    """
+
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    government: bool
+    sector: str
+    unit: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Registered:
+    """A party as registered: read once, then placed in each period by :meth:`Register.parties`."""
+
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    government: bool
+    parent: int | None
+    registered_on: dt.date
+    dissolved_on: dt.date | None
+    #: its sector history, oldest first: ``(since, sector)``
+    sectors: tuple[tuple[dt.date, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """Every registered party with its dates and sector history: what indicator 16's denominator is made of.
+
+    Read once (:func:`read_register`) and used for every period of a trend.
+    """
+
+    parties: tuple[_Registered, ...]
+
+    def in_period(self, period: Period, unit: str) -> dict[int, _Party]:
+        """Every party that existed during ``period`` (registered before its end, not dissolved before its start).
+
+        Its sector is the one its history gave it on its last day in the period. With
+        ``unit = "top-level"`` a party counts in its topmost ancestor (through ``parent``).
+        """
+        parent = {r.id: r.parent for r in self.parties}
+
+        def top(agency_id: int) -> int:
+            seen = {agency_id}
+            while (up := parent.get(agency_id)) is not None and up not in seen:
+                agency_id = up
+                seen.add(up)
+            return agency_id
+
+        start, end, day = period.start, period.end, dt.timedelta(days=1)
+        found: dict[int, _Party] = {}
+        for r in self.parties:
+            if r.registered_on >= end or (r.dissolved_on is not None and r.dissolved_on <= start):
+                continue
+            sector = r.sectors[-1][1] if r.sectors else ""
+            if len(r.sectors) > 1:  # moved sector at some time: the one it had on its last day in the period
+                last_day = (end if r.dissolved_on is None else min(end, r.dissolved_on)) - day
+                sector = next((sector for since, sector in reversed(r.sectors) if since <= last_day), r.sectors[0][1])
+            unit_id = top(r.id) if unit == "top-level" else r.id
+            found[r.id] = _Party(r.id, r.code, r.name_th, r.name_en, r.government, sector, unit_id)
+        return found
+
+
+def read_register(session: Session) -> Register:
+    """The registered parties and their sector histories, in two queries."""
+    a = Agency.__table__
+    history: dict[int, list[tuple[dt.date, str]]] = {}
+    for agency_id, sector, since in session.execute(
+        select(AgencySector.agency_id, AgencySector.sector, AgencySector.since).order_by(AgencySector.since)
+    ):
+        history.setdefault(agency_id, []).append((since, sector))
+    rows = session.execute(
+        select(a.c.id, a.c.code, a.c.name_th, a.c.name_en, a.c.kind, a.c.parent_id, a.c.registered_on, a.c.dissolved_on)
+    )
+    return Register(tuple(
+        _Registered(i, code, th, en, kind in GOVERNMENT_KINDS, up, registered, dissolved, tuple(history.get(i, ())))
+        for i, code, th, en, kind, up, registered, dissolved in rows
+    ))
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Indicator 16's flags for the government units of one period, filled link by link."""
+
+    units: dict[int, _Party]
+    declared: set[int] = field(default_factory=set)
+    observed: set[int] = field(default_factory=set)
+    g2b_declared: set[int] = field(default_factory=set)
+    g2b_observed: set[int] = field(default_factory=set)
+    standards: dict[int, set[str]] = field(default_factory=dict)
+    private: set[int] = field(default_factory=set)
+
+
+def _tally(register: Register, session: Session, catalog: Catalog, period: Period, config: IndicatorConfig, *, log_size: int) -> _Tally:
+    """Each government counting unit of the period, and which of them declared and were observed (G2G and G2B)."""
+    parties = register.in_period(period, config.unit_16)
+    tally = _Tally({p.unit: parties[p.unit] for p in parties.values() if p.unit in parties and parties[p.unit].government})
+    # per party: the unit it counts for (None: not a government unit of the period) and whether it is government
+    role = {
+        i: (p.unit if p.government and p.unit in tally.units else None, p.government) for i, p in parties.items()
+    }
+    for provider, consumer, standard, provider_observed, consumer_observed in _link_evidence(
+        session, catalog, period, config, log_size=log_size
+    ):
+        a, b = role.get(provider), role.get(consumer)
+        if a is None or b is None:
+            continue  # a party that did not exist in the period
+        for me, other, other_government, observed in ((a[0], consumer, b[1], provider_observed), (b[0], provider, a[1], consumer_observed)):
+            if not other_government:
+                tally.private.add(other)
+            if me is None:
+                continue
+            (tally.declared if other_government else tally.g2b_declared).add(me)
+            if observed:
+                (tally.observed if other_government else tally.g2b_observed).add(me)
+                tally.standards.setdefault(me, set()).add(standard)
+    return tally
 
 
 def indicator16(
-    session: Session, catalog: Catalog, period: Period, config: IndicatorConfig, *, log_size: int
+    session: Session, catalog: Catalog, period: Period, config: IndicatorConfig, *, log_size: int,
+    register: Register | None = None,
 ) -> Indicator16:
-    """Declared and observed shares of each key sector's active agencies, in one SQL statement."""
-    agency = Agency.__table__
-    key = list(config.key_sectors)
-    rates = _party_rates(catalog, period, log_size)
-    if rates is None:
-        query = select(agency.c.sector, func.count(), literal(0), literal(0))
-    else:
-        per_agency = rates.subquery("per_agency")
-        query = select(
-            agency.c.sector,
-            func.count(),
-            func.count(per_agency.c.agency_id),
-            func.coalesce(func.sum(per_agency.c.observed), 0),
-        ).select_from(agency.outerjoin(per_agency, per_agency.c.agency_id == agency.c.id))
-    query = query.where(agency.c.status == "active", agency.c.sector.in_(key)).group_by(agency.c.sector)
-    counts = {sector: (int(n), int(d), int(o)) for sector, n, d, o in session.execute(query)}
-    figures = tuple(
-        SectorFigure(sector, *counts.get(sector, (0, 0, 0)), target=config.target_16_for(period.year, sector))
-        for sector in key
-    )
-    return Indicator16(period, figures)
+    """Declared and observed shares of each key sector's government units, as things stood in ``period``.
+
+    ``register``: the parties read once for several periods (:func:`read_register`).
+    """
+    tally = _tally(register or read_register(session), session, catalog, period, config, log_size=log_size)
+    return _indicator16(tally, period, config)
+
+
+def _indicator16(tally: _Tally, period: Period, config: IndicatorConfig) -> Indicator16:
+    by_sector: dict[str, list[int]] = {}
+    for unit, party in tally.units.items():
+        by_sector.setdefault(party.sector, []).append(unit)
+    figures = []
+    for sector in config.key_sectors:
+        mine = by_sector.get(sector, [])
+        figures.append(
+            SectorFigure(
+                sector,
+                agencies=len(mine),
+                declared=sum(u in tally.declared for u in mine),
+                observed=sum(u in tally.observed for u in mine),
+                target=config.target_16_for(period.year, sector),
+                g2b_declared=sum(u in tally.g2b_declared for u in mine),
+                g2b_observed=sum(u in tally.g2b_observed for u in mine),
+                standards=tuple(sorted({x for u in mine for x in tally.standards.get(u, ())})),
+            )
+        )
+    return Indicator16(period, tuple(figures), private_parties=len(tally.private), unit=config.unit_16)
 
 
 def drill_down(
     session: Session, *, catalog: Catalog, period: Period, config: IndicatorConfig, sector: str
 ) -> SectorDrillDown:
-    """A key sector's figure and its active agencies not yet observed exchanging, by code.
+    """A key sector's figure and its government units not yet observed exchanging, by code.
 
     :raises Invalid: ``sector`` is not a key sector.
     """
@@ -414,20 +728,13 @@ def drill_down(
             f"{sector!r} is not a key sector (key sectors: {', '.join(config.key_sectors)})", code="not_a_key_sector"
         )
     prov = provenance(session)
-    figure = indicator16(session, catalog, period, config, log_size=prov.log_size).sector(sector)
-    agency = Agency.__table__
-    rates = _party_rates(catalog, period, prov.log_size)
-    if rates is None:
-        query = select(agency.c.code, agency.c.name_th, agency.c.name_en, literal(False))
-    else:
-        per_agency = rates.subquery("per_agency")
-        query = (
-            select(agency.c.code, agency.c.name_th, agency.c.name_en, per_agency.c.agency_id.is_not(None))
-            .select_from(agency.outerjoin(per_agency, per_agency.c.agency_id == agency.c.id))
-            .where(or_(per_agency.c.observed.is_(None), per_agency.c.observed == 0))
-        )
-    query = query.where(agency.c.status == "active", agency.c.sector == sector).order_by(agency.c.code)
-    missing = tuple(MissingAgency(code, th, en, bool(declared)) for code, th, en, declared in session.execute(query))
+    tally = _tally(read_register(session), session, catalog, period, config, log_size=prov.log_size)
+    figure = _indicator16(tally, period, config).sector(sector)
+    missing = tuple(
+        MissingAgency(p.code, p.name_th, p.name_en, unit in tally.declared)
+        for unit, p in sorted(tally.units.items(), key=lambda item: item[1].code)
+        if p.sector == sector and unit not in tally.observed
+    )
     return SectorDrillDown(period, figure, missing, prov)
 
 
@@ -444,6 +751,7 @@ def report(session: Session, *, catalog: Catalog, period: Period, config: Indica
         provenance=prov,
         config=config,
         demo=is_demo(session),
+        published=publications(session).get(period),
     )
 
 
@@ -455,13 +763,16 @@ def trend(
     if not periods:
         raise Invalid("no years to report", code="invalid_request")
     prov = provenance(session)
+    published = publications(session)
+    register = read_register(session)
     return Trend(
         periods=periods,
         indicator15=tuple(indicator15(catalog, p, config) for p in periods),
-        indicator16=tuple(indicator16(session, catalog, p, config, log_size=prov.log_size) for p in periods),
+        indicator16=tuple(indicator16(session, catalog, p, config, log_size=prov.log_size, register=register) for p in periods),
         provenance=prov,
         config=config,
         demo=is_demo(session),
+        published=tuple(published.get(p) for p in periods),
     )
 
 

@@ -14,12 +14,12 @@ from ..db import Database, make_engine, sqlite_path
 from ..migrate import current_revision, head_revision
 from . import indicators
 from .config import IndicatorConfig
-from .indicators import IndicatorReport, Trend
+from .indicators import IndicatorReport, Publication, Trend
 from .periods import Period
 
-__all__ = ["NoRegistry", "Produced", "ReportError", "compute", "produce", "report_indicators"]
+__all__ = ["NoRegistry", "Produced", "ReportError", "compute", "produce", "publish_year", "report_indicators"]
 
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "csv", "html", "pdf")
 
 
 class NoRegistry(Exception):
@@ -37,7 +37,8 @@ class Produced:
     notes: tuple[str, ...] = ()
 
 
-def _open(url: str) -> Database:
+def open_registry(url: str) -> Database:
+    """The registry at ``url`` for reading; :class:`NoRegistry` if it is missing or not migrated."""
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise NoRegistry(f"no registry database at {path}: start one with `dxs serve` or fill one with `dxs demo seed`")
@@ -53,13 +54,12 @@ def _open(url: str) -> Database:
 
 def compute(url: str, catalog: Catalog, *, period: Period, config: IndicatorConfig) -> tuple[IndicatorReport, Trend]:
     """The report for ``period`` and the trend from the catalog's first announcement up to it, at one checkpoint."""
-    db = _open(url)
+    db = open_registry(url)
     try:
         with db.transaction(write=False) as session:
             start = min(indicators.first_year(catalog, config) or period.year, period.year)
             trend = indicators.trend(session, catalog=catalog, years=range(start, period.year + 1), config=config, fiscal=period.fiscal)
-            report = IndicatorReport(period, trend.indicator15[-1], trend.indicator16[-1], trend.provenance, config, trend.demo)
-            return report, trend
+            return trend.report(), trend
     finally:
         db.dispose()
 
@@ -78,9 +78,10 @@ def produce(
 ) -> Produced:
     """Compute and render the indicators; write ``output`` and ``chart`` when named.
 
-    ``html`` without ``output`` is written to ``indicators-<BE year>.html``.
+    ``html`` and ``pdf`` without ``output`` are written to ``indicators-<BE year>[-fiscal].html`` / ``.pdf``.
 
     :raises NoRegistry: no usable database.
+    :raises PdfUnavailable: ``pdf`` on a machine without WeasyPrint's system libraries.
     :raises ValueError: a chart file that is neither .png nor .svg.
     """
     from . import render
@@ -89,11 +90,16 @@ def produce(
     report, trend = compute(url, catalog, period=period, config=config)
     notes: list[str] = []
     written: list[Path] = []
-    if chart is not None or output_format == "html":
+    if chart is not None or output_format in ("html", "pdf"):
         from .charts import thai_font
 
         if thai_font() is None and lang != "en":
             notes.append("no Thai font is installed (e.g. apt-get install fonts-thai-tlwg): charts use English labels only")
+    if output_format == "pdf":
+        from .pdf import thai_font_note
+
+        if (note := thai_font_note()) is not None:
+            notes.append(note)
     if chart is not None:
         from .charts import save_chart
 
@@ -109,6 +115,12 @@ def produce(
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     elif output_format == "csv":
         text = render.report_csv(report)
+    elif output_format == "pdf":
+        from .pdf import report_pdf
+
+        output = output or Path(f"indicators-{period.be}{'-fiscal' if fiscal else ''}.pdf")
+        output.write_bytes(report_pdf(report, trend, lang=lang, lang_note=" ".join(notes)))
+        return Produced(None, (output, *written), tuple(notes))
     else:
         from .charts import chart_bytes
 
@@ -139,10 +151,15 @@ def report_indicators(
     output: Path | None = None,
     chart: Path | None = None,
     lang: str = "both",
+    publish: bool = False,
+    replace: bool = False,
+    log_key: Path | None = None,
 ) -> Produced:
     """:func:`produce` as ``dxs report indicators`` asks for it: the configuration read from
     ``config_file`` (default: the plan's values), then the catalog from ``catalogs`` (and
-    ``DXS_CATALOG``, the bundled one).
+    ``DXS_CATALOG``, the bundled one). With ``publish``, the year's figures are first
+    frozen in the log (:func:`publishing.publish_year`, signed with ``log_key``), so the
+    report shows them as published.
 
     :raises IndicatorConfigError: the configuration file is unreadable or malformed.
     :raises DxsError: the catalog does not load.
@@ -153,8 +170,35 @@ def report_indicators(
 
     config = IndicatorConfig.load(config_file)
     catalog = load_catalog(catalog_folders(catalogs))
+    if publish:
+        period = Period.of(year if year is not None else current_year(fiscal=fiscal), fiscal=fiscal)
+        publish_year(url, catalog, period=period, config=config, log_key=log_key, replace=replace)
     try:
         return produce(url, catalog, year=year, fiscal=fiscal, output_format=output_format, config=config,
                        output=output, chart=chart, lang=lang)
     except ValueError as exc:
         raise ReportError(str(exc)) from None
+
+
+def publish_year(
+    url: str, catalog: Catalog, *, period: Period, config: IndicatorConfig, log_key: Path | None, replace: bool = False
+) -> Publication:
+    """Compute ``period``'s report at the latest checkpoint and publish it (``dxs report indicators --publish``).
+
+    :raises NoRegistry: no usable database.
+    :raises Conflict: the period was published already (without ``replace``).
+    :raises Invalid: the period has not ended.
+    """
+    from ..services.callers import Caller
+    from ..signing import load_or_create_signer
+    from .publishing import publish
+
+    open_registry(url).dispose()  # refuses a missing or unmigrated database with a clear message
+    database = Database(url, signer=load_or_create_signer(log_key))
+    try:
+        with database.transaction(write=False) as session:
+            report = indicators.report(session, catalog=catalog, period=period, config=config)
+        with database.write() as tx:
+            return publish(tx=tx, caller=Caller.system("cli"), report=report, replace=replace)
+    finally:
+        database.dispose()

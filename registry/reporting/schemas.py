@@ -12,10 +12,11 @@ from validator.sectors import sector_name
 
 from .config import IndicatorConfig
 from .definitions import definitions
-from .indicators import IndicatorReport, Indicator15, Indicator16, Provenance, SectorDrillDown, Trend
+from ..times import iso
+from .indicators import IndicatorReport, Indicator15, Indicator16, Provenance, Publication, SectorDrillDown, SectorFigure, Trend
 from .periods import Period
 
-__all__ = ["DrillDownRead", "IndicatorReportRead", "TrendRead"]
+__all__ = ["DrillDownRead", "IndicatorReportRead", "PublicationRead", "TrendRead"]
 
 
 class PeriodRead(BaseModel):
@@ -80,34 +81,63 @@ class Indicator15Read(BaseModel):
 
 
 class SectorRead(BaseModel):
-    sector: str
+    sector: str = Field(description="A key sector's code, or `national` for all key sectors together")
     name_th: str
     name_en: str
-    agencies: int = Field(description="Active agencies of the sector (the denominator)")
-    declared: int
-    observed: int
+    agencies: int = Field(description="Government counting units of the sector that existed in the period (the denominator)")
+    declared: int = Field(description="Units party to a government–government link that counted in the period")
+    observed: int = Field(description="Units that reported exchanges over such a link with their own keys (the headline)")
     declared_rate: float | None
     observed_rate: float | None = Field(description="The headline")
     target: float
     met: bool | None
+    g2b_declared: int = Field(description="Units party to a counting link with a private or foreign party (government–business)")
+    g2b_observed: int = Field(description="Units that reported exchanges over such a link with their own keys")
+    g2b_observed_rate: float | None
+    standards: list[str] = Field(description="Catalog standards of the units' observed links (what is in use)")
+
+    @classmethod
+    def of(cls, s: SectorFigure) -> SectorRead:
+        names = ("ทุกสาขาสำคัญ (ระดับประเทศ)", "All key sectors (national)") if s.sector == "national" else (s.name_th, s.name_en)
+        return cls(
+            sector=s.sector, name_th=names[0], name_en=names[1], agencies=s.agencies, declared=s.declared,
+            observed=s.observed, declared_rate=_round(s.declared_rate), observed_rate=_round(s.observed_rate),
+            target=s.target, met=s.met, g2b_declared=s.g2b_declared, g2b_observed=s.g2b_observed,
+            g2b_observed_rate=_round(s.g2b_observed_rate), standards=list(s.standards),
+        )
 
 
 class Indicator16Read(BaseModel):
     sectors: list[SectorRead]
+    national: SectorRead = Field(description="All key sectors together (a unit counts in one sector only)")
     sectors_met: int
+    private_parties: int = Field(description="Private juristic persons and foreign parties with a counting link")
+    unit: str = Field(description="The counting unit: `agency` or `top-level` (units rolled up through their parent)")
 
     @classmethod
     def of(cls, i: Indicator16) -> Indicator16Read:
         return cls(
-            sectors=[
-                SectorRead(
-                    sector=s.sector, name_th=s.name_th, name_en=s.name_en, agencies=s.agencies, declared=s.declared,
-                    observed=s.observed, declared_rate=_round(s.declared_rate), observed_rate=_round(s.observed_rate),
-                    target=s.target, met=s.met,
-                )
-                for s in i.sectors
-            ],
-            sectors_met=i.sectors_met,
+            sectors=[SectorRead.of(s) for s in i.sectors], national=SectorRead.of(i.national),
+            sectors_met=i.sectors_met, private_parties=i.private_parties, unit=i.unit,
+        )
+
+
+class PublicationRead(BaseModel):
+    """A year's figures as published: frozen in the signed log."""
+
+    log_entry: int = Field(description="The log entry that records the publication (`GET /api/v1/log/entries`)")
+    published_at: str
+    actor: str
+    indicator15: int
+    sectors: dict[str, dict[str, int]] = Field(description="Sector (and `national`) → agencies, declared, observed as published")
+    checkpoint: CheckpointRef = Field(description="The log checkpoint the published figures were computed at")
+
+    @classmethod
+    def of(cls, p: Publication) -> PublicationRead:
+        return cls(
+            log_entry=p.seq, published_at=iso(p.published_at) or "", actor=p.actor, indicator15=p.indicator15,
+            sectors={k: {"agencies": a, "declared": d, "observed": o} for k, (a, d, o) in p.sectors.items()},
+            checkpoint=CheckpointRef(size=p.log_size, root=p.log_root, time=p.document["provenance"]["checkpoint"].get("time")),
         )
 
 
@@ -121,6 +151,12 @@ class IndicatorReportRead(BaseModel):
     definitions: dict[str, dict[str, str]]
     config: dict[str, object]
     demo: bool = Field(description="The registry holds demo data (`dxs demo seed`), not real figures")
+    published: PublicationRead | None = Field(
+        default=None, description="The year's figures as the office published them; they are the year's figures"
+    )
+    revised: bool = Field(
+        default=False, description="The registry changed since publication: indicator15/indicator16 are the revised figures, not published"
+    )
 
     @classmethod
     def of(cls, r: IndicatorReport) -> IndicatorReportRead:
@@ -128,6 +164,7 @@ class IndicatorReportRead(BaseModel):
             period=PeriodRead.of(r.period), indicator15=Indicator15Read.of(r.indicator15),
             indicator16=Indicator16Read.of(r.indicator16), provenance=ProvenanceRead.of(r.provenance),
             definitions=definitions(), config=r.config.as_dict(), demo=r.demo,
+            published=PublicationRead.of(r.published) if r.published else None, revised=r.revised,
         )
 
 
@@ -135,6 +172,8 @@ class TrendYearRead(BaseModel):
     period: PeriodRead
     indicator15: Indicator15Read
     indicator16: Indicator16Read
+    published: PublicationRead | None = None
+    revised: bool = False
 
 
 class TrendRead(BaseModel):
@@ -150,10 +189,7 @@ class TrendRead(BaseModel):
     @classmethod
     def of(cls, t: Trend) -> TrendRead:
         return cls(
-            years=[
-                TrendYearRead(period=PeriodRead.of(p), indicator15=Indicator15Read.of(a), indicator16=Indicator16Read.of(b))
-                for p, a, b in zip(t.periods, t.indicator15, t.indicator16, strict=True)
-            ],
+            years=[_trend_year(t.report(n)) for n in range(len(t.periods))],
             key_sectors=[{"sector": s, "name_th": sector_name(s).th, "name_en": sector_name(s).en} for s in t.config.key_sectors],
             provenance=ProvenanceRead.of(t.provenance), definitions=definitions(), config=t.config.as_dict(), demo=t.demo,
         )
@@ -167,7 +203,7 @@ class MissingAgencyRead(BaseModel):
 
 
 class DrillDownRead(BaseModel):
-    """A key sector's figure and the active agencies not yet observed exchanging."""
+    """A key sector's figure and the government units that existed in the period and were not observed exchanging."""
 
     period: PeriodRead
     sector: SectorRead
@@ -177,12 +213,20 @@ class DrillDownRead(BaseModel):
 
     @classmethod
     def of(cls, d: SectorDrillDown, config: IndicatorConfig | None = None) -> DrillDownRead:
-        sector = Indicator16Read.of(Indicator16(d.period, (d.figure,))).sectors[0]
+        sector = SectorRead.of(d.figure)
         return cls(
             period=PeriodRead.of(d.period), sector=sector,
             missing=[MissingAgencyRead(code=m.code, name_th=m.name_th, name_en=m.name_en, declared=m.declared) for m in d.missing],
             provenance=ProvenanceRead.of(d.provenance), definitions={"indicator16": definitions()["indicator16"]},
         )
+
+
+def _trend_year(r: IndicatorReport) -> TrendYearRead:
+    return TrendYearRead(
+        period=PeriodRead.of(r.period), indicator15=Indicator15Read.of(r.indicator15),
+        indicator16=Indicator16Read.of(r.indicator16),
+        published=PublicationRead.of(r.published) if r.published else None, revised=r.revised,
+    )
 
 
 def _round(rate: float | None) -> float | None:

@@ -13,22 +13,55 @@ from typing import Any
 
 import orjson
 
-from ..models import Agency, ApiKey, ExchangeLink
-from ..times import iso, iso_from_db
+from validator.years import BANGKOK
 
-__all__ = ["agency_state", "event_digest", "event_row", "key_state", "link_state"]
+from ..models import Agency, AgencySector, ApiKey, ExchangeLink
+from ..times import iso, iso_from_db, read_time
+
+__all__ = ["agency_state", "event_digest", "event_row", "key_state", "link_state", "upgraded_agency_state"]
+
+#: What revision 0002 gave the agencies registered before it (see its migration).
+_BACKFILL_KIND = "ministry-department"
 
 
-def agency_state(a: Agency) -> dict[str, Any]:
+def agency_state(a: Agency, sectors: Sequence[AgencySector]) -> dict[str, Any]:
+    """An agency with its whole sector history, each row with the log entry that wrote it."""
     return {
         "id": a.id,
         "code": a.code,
         "name_th": a.name_th,
         "name_en": a.name_en,
+        "kind": a.kind,
+        "juristic_id": a.juristic_id,
+        "registered_on": iso(a.registered_on),
+        "dissolved_on": iso(a.dissolved_on),
         "sector": a.sector,
+        "sectors": [
+            {"since": iso(s.since), "sector": s.sector, "log_seq": s.log_seq} for s in sorted(sectors, key=lambda s: s.since)
+        ],
         "parent_id": a.parent_id,
         "status": a.status,
         "created_at": iso(a.created_at),
+    }
+
+
+def upgraded_agency_state(state: dict[str, Any], seq: int) -> dict[str, Any]:
+    """An agency's state as entry ``seq`` recorded it, with what revision 0002 filled in if the entry is older.
+
+    Such an entry has no kind, dates or sector history: the migration made the agency a
+    ``ministry-department`` registered on the Bangkok date it was created, with one sector
+    row from that day written by the agency's latest entry (this one, when it is the latest).
+    """
+    if "kind" in state or "created_at" not in state:
+        return state
+    day = read_time(state["created_at"]).astimezone(BANGKOK).date().isoformat()
+    return {
+        **state,
+        "kind": _BACKFILL_KIND,
+        "juristic_id": None,
+        "registered_on": day,
+        "dissolved_on": None,
+        "sectors": [{"since": day, "sector": state.get("sector"), "log_seq": seq}],
     }
 
 

@@ -7,9 +7,11 @@ Three questions, each answered from the database alone plus the public key:
    signature checked. The first entry that was changed, removed or reordered is named.
 2. Is every signed checkpoint still a prefix of the log, including any kept outside
    (``--checkpoint``), so that a log rolled back and rewritten cannot pass?
-3. Do the rows match what the log recorded? Agencies, keys, links, link history and
-   events are each compared with the latest entry that wrote them, so a row edited,
-   added or deleted behind the service's back is found too.
+3. Do the rows match what the log recorded? Agencies (and each row of their sector
+   history), keys, links, link history and events are each compared with the latest
+   entry that wrote them, so a row edited, added or deleted behind the service's back is
+   found too. An agency entry written before revision 0002 is read with what that
+   migration filled in (:func:`upgraded_agency_state`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json
 from ..merkle import Frontier, leaf_hash
-from ..models import Agency, ApiKey, Checkpoint, ExchangeEvent, ExchangeLink, LinkChange, LogEntry, LogHead
+from ..models import Agency, AgencySector, ApiKey, Checkpoint, ExchangeEvent, ExchangeLink, LinkChange, LogEntry, LogHead
 from ..signing import LogVerifier
 from ..times import iso
 from .log import checkpoint_message, entry_bytes
-from .logged_states import agency_state, event_digest, event_row, key_state, link_state
+from .logged_states import agency_state, event_digest, event_row, key_state, link_state, upgraded_agency_state
 
 __all__ = ["Finding", "VerifyReport", "verify"]
 
@@ -68,6 +70,8 @@ class _Recorded:
     """The latest state the log recorded for each row, built while replaying it."""
 
     agencies: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    #: agency id → its sector rows as recorded: ``since`` → (the entry that wrote the row, ``{"sector"}``)
+    sectors: dict[int, dict[str, tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     keys: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     links: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     changes: dict[tuple[int, int], tuple[int, dict[str, Any]]] = field(default_factory=dict)
@@ -75,7 +79,9 @@ class _Recorded:
 
     def take(self, seq: int, kind: str, payload: dict[str, Any]) -> None:
         if kind.startswith("agency."):
-            self.agencies[payload["agency"]["id"]] = (seq, payload["agency"])
+            state, rows = _split_agency(upgraded_agency_state(payload["agency"], seq))
+            self.agencies[state["id"]] = (seq, state)
+            self.sectors[state["id"]] = rows
         elif kind.startswith("key."):
             self.keys[payload["key"]["id"]] = (seq, payload["key"])
         elif kind.startswith("link."):
@@ -172,8 +178,23 @@ def _compare(
             report.findings.append(Finding(f"{what} {ident} recorded by log entry {seq} is missing from the database", seq))
 
 
+def _split_agency(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[int, dict[str, Any]]]]:
+    """An agency's state without its sector history, and the history: ``since`` → (log_seq, ``{"sector"}``)."""
+    rest = {k: v for k, v in state.items() if k != "sectors"}
+    rows: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in state.get("sectors") or ():
+        if isinstance(row, dict):
+            rows[str(row.get("since"))] = (row.get("log_seq"), {"sector": row.get("sector")})
+    return rest, rows
+
+
 def _check_rows(session: Session, report: VerifyReport, recorded: _Recorded) -> None:
-    _compare(report, "agency", recorded.agencies, {a.id: (a.log_seq, agency_state(a)) for a in session.execute(select(Agency)).scalars()})
+    # an agency and each row of its sector history, the rows named AGENCY_ID@SINCE
+    agencies = {a.id: (a.log_seq, _split_agency(agency_state(a, []))[0]) for a in session.execute(select(Agency)).scalars()}
+    _compare(report, "agency", recorded.agencies, agencies)
+    logged = {f"{agency_id}@{since}": row for agency_id, rows in recorded.sectors.items() for since, row in rows.items()}
+    current = {f"{r.agency_id}@{iso(r.since)}": (r.log_seq, {"sector": r.sector}) for r in session.execute(select(AgencySector)).scalars()}
+    _compare(report, "agency sector", logged, current)
     _compare(report, "key", recorded.keys, {k.id: (k.log_seq, key_state(k)) for k in session.execute(select(ApiKey)).scalars()})
     _compare(report, "link", recorded.links, {x.id: (x.log_seq, link_state(x)) for x in session.execute(select(ExchangeLink)).scalars()})
     _compare(

@@ -19,6 +19,10 @@
       missing_summary: (n, o, a) => `${n} หน่วยงานยังไม่มีการแลกเปลี่ยนที่เกิดขึ้นจริง (เกิดขึ้นจริง ${o} จาก ${a})`,
       declared_only: "แจ้งการเชื่อมโยงแล้ว แต่ไม่มีการบันทึกเหตุการณ์", no_link: "ยังไม่มีการเชื่อมโยงที่มีผล", none_missing: "ทุกหน่วยงานแลกเปลี่ยนข้อมูลแล้ว",
       yearLabel: (p) => `${p.be} (ค.ศ. ${p.ce})`,
+      published_mark: "เผยแพร่แล้ว", g2b: "รัฐ–เอกชน (G2B)", revised: "ตัวเลขปรับปรุง (ยังไม่เผยแพร่)", national: "รวมทุกสาขาสำคัญ (ระดับประเทศ)",
+      published_on: (when, seq) => `ตัวเลขที่เผยแพร่แล้ว เมื่อ ${when} (บันทึกลำดับที่ ${seq}): ตัวเลขของปีนี้คือตัวเลขที่เผยแพร่`,
+      revised_note: "ข้อมูลในทะเบียนเปลี่ยนไปหลังการเผยแพร่: ตัวเลขที่คำนวณใหม่แสดงไว้ข้างตัวเลขที่เผยแพร่ ไม่ได้แทนที่",
+      not_published: "ยังไม่เผยแพร่: ตัวเลขคำนวณจากทะเบียน ณ ขณะนี้",
     },
     en: {
       title: "Indicators 15 and 16", subtitle: "Standards announced, and agencies exchanging data under common standards",
@@ -33,6 +37,10 @@
       missing_summary: (n, o, a) => `${n} agencies with no observed exchange (observed ${o} of ${a})`,
       declared_only: "link declared, nothing logged", no_link: "no link in force", none_missing: "Every agency exchanges data.",
       yearLabel: (p) => `${p.ce} (BE ${p.be})`,
+      published_mark: "published", g2b: "Gov–business (G2B)", revised: "Revised (not published)", national: "All key sectors (national)",
+      published_on: (when, seq) => `Published figures, published ${when} (log entry ${seq}): these are the year's figures`,
+      revised_note: "The registry changed after publication: the recomputed figures are shown beside the published ones, not in their place",
+      not_published: "Not published: figures computed from the registry as it is now",
     },
   };
   const state = { lang: config.lang === "en" ? "en" : "th", trend: null, year: config.year || null, fiscal: !!config.fiscal, sector: null, drill: null };
@@ -96,7 +104,8 @@
     const select = $("year");
     select.innerHTML = "";
     for (const y of state.trend.years) {
-      const option = new Option(t("yearLabel")(y.period), String(y.period.ce), false, y.period.ce === Number(state.year));
+      const label = t("yearLabel")(y.period) + (y.published ? ` ✓ ${t("published_mark")}` : "");
+      const option = new Option(label, String(y.period.ce), false, y.period.ce === Number(state.year));
       select.add(option);
     }
     const prov = state.trend.provenance;
@@ -114,6 +123,7 @@
     $("json-year").setAttribute("download", `indicators-${year.period.be}.json`);
     const years = state.trend.years;
     $("csv-trend").href = `/api/v1/indicators/trend?from=${years[0].period.ce}&to=${years[years.length - 1].period.ce}&format=csv${fiscal}`;
+    publicationNote(year);
     draw15();
     draw16(year);
     drawTrend();
@@ -146,7 +156,7 @@
   }
 
   function option16(year) {
-    const sectors = year.indicator16.sectors;
+    const sectors = year.indicator16.sectors.map((s) => headline(year, s));
     return Object.assign(base(), {
       title: { text: periodLabel(year.period), left: "right", textStyle: { fontSize: 13, fontFamily: FONT } },
       legend: { top: 8, left: 8, textStyle: { fontFamily: FONT } },
@@ -170,7 +180,10 @@
     const target = state.trend.config.indicator16_target;
     const series = state.trend.key_sectors.map((s) => ({
       name: sectorName(s), type: "line", symbolSize: 6, connectNulls: false,
-      data: years.map((y) => (y.indicator16.sectors.find((x) => x.sector === s.sector) || {}).observed_rate ?? null),
+      data: years.map((y) => {
+        const found = y.indicator16.sectors.find((x) => x.sector === s.sector);
+        return found ? headline(y, found).observed_rate ?? null : null;  // a published year draws its published rate
+      }),
     }));
     series.push({ name: `${t("target")} ${Math.round(target * 100)}%`, type: "line", symbol: "none", lineStyle: { color: TARGET, type: "dashed", width: 2 },
       itemStyle: { color: TARGET }, data: years.map(() => target) });
@@ -194,29 +207,69 @@
 
   function drawTrend() { chart("trend16").setOption(optionTrend(), true); }
 
+  /* A sector's figures as the year stands: the published counts where the year was published, else the computed ones. */
+  function headline(year, s) {
+    const pub = year.published && year.published.sectors[s.sector];
+    if (!pub) return s;
+    const rate = (n) => (pub.agencies ? n / pub.agencies : null);
+    const observed = rate(pub.observed);
+    return Object.assign({}, s, { agencies: pub.agencies, declared: pub.declared, observed: pub.observed,
+      declared_rate: rate(pub.declared), observed_rate: observed, met: observed === null ? null : observed >= s.target - 1e-12,
+      revisedFrom: s });
+  }
+
+  // a day as people write it: "15 มิ.ย. 2564" (Thai locale, Buddhist Era) or "15 Jun 2021"
+  const day = (iso) => new Date(iso).toLocaleDateString(state.lang === "th" ? "th-TH" : "en-GB",
+    { day: "numeric", month: "short", year: "numeric", timeZone: "Asia/Bangkok" });
+
+  function publicationNote(year) {
+    const note = $("publication");
+    note.className = year.published ? (year.revised ? "publication revised" : "publication published") : "publication";
+    note.textContent = year.published
+      ? t("published_on")(day(year.published.published_at), year.published.log_entry) + (year.revised ? ` — ${t("revised_note")}` : "")
+      : t("not_published");
+    $("revised-head").hidden = !year.revised;
+  }
+
+  function sectorRow(year, computed, isNational) {
+    const s = headline(year, computed);
+    const tr = document.createElement("tr");
+    tr.dataset.sector = s.sector;
+    if (s.sector === state.sector) tr.className = "chosen";
+    let name;
+    if (isNational) {
+      name = document.createElement("strong");
+      name.textContent = t("national");
+      tr.classList.add("national");
+    } else {
+      name = document.createElement("button");
+      name.type = "button";
+      name.textContent = sectorName(s);
+      name.dataset.sector = s.sector;
+      name.addEventListener("click", () => drill(s.sector));
+    }
+    const c = s.revisedFrom;
+    const differs = c && (c.agencies !== s.agencies || c.declared !== s.declared || c.observed !== s.observed);
+    const cells = [name, String(s.agencies), `${s.declared} (${pct(s.declared_rate)})`, `${s.observed} (${pct(s.observed_rate)})`,
+      isNational ? "–" : `${Math.round(s.target * 100)}%`, isNational || s.met === null ? "–" : t(s.met ? "yes" : "no"),
+      `${computed.g2b_observed} / ${computed.g2b_declared}`];
+    if (year.revised) cells.push(differs ? `${c.observed}/${c.agencies} (${pct(c.observed_rate)})` : "=");
+    cells.forEach((value, i) => {
+      const td = document.createElement("td");
+      if (i > 0 && i !== 5) td.className = "num";
+      if (i === 5 && s.met !== null && !isNational) td.className = s.met ? "met-yes" : "met-no";
+      if (i === 7) td.classList.add("revised-cell");
+      if (value instanceof Node) td.appendChild(value); else td.textContent = value;
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
   function sectorTable(year) {
     const rows = $("sector-rows");
     rows.innerHTML = "";
-    for (const s of year.indicator16.sectors) {
-      const tr = document.createElement("tr");
-      tr.dataset.sector = s.sector;
-      if (s.sector === state.sector) tr.className = "chosen";
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = sectorName(s);
-      button.dataset.sector = s.sector;
-      button.addEventListener("click", () => drill(s.sector));
-      const cells = [button, String(s.agencies), `${s.declared} (${pct(s.declared_rate)})`, `${s.observed} (${pct(s.observed_rate)})`,
-        `${Math.round(s.target * 100)}%`, s.met === null ? "–" : t(s.met ? "yes" : "no")];
-      cells.forEach((value, i) => {
-        const td = document.createElement("td");
-        if (i > 0 && i < 5) td.className = "num";
-        if (i === 5 && s.met !== null) td.className = s.met ? "met-yes" : "met-no";
-        if (value instanceof Node) td.appendChild(value); else td.textContent = value;
-        tr.appendChild(td);
-      });
-      rows.appendChild(tr);
-    }
+    for (const s of year.indicator16.sectors) rows.appendChild(sectorRow(year, s, false));
+    rows.appendChild(sectorRow(year, year.indicator16.national, true));
   }
 
   async function drill(sector) {

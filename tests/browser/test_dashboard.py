@@ -8,6 +8,7 @@ saying why, when Chromium or Playwright is missing; in CI it must run.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -39,6 +40,17 @@ def server(tmp_path_factory):
     seeded = subprocess.run([sys.executable, "-m", "cli", "demo", "seed", "--scale", "0.25", "--database", url, "--log-key", str(key)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert seeded.returncode == 0, seeded.stderr
+    # fiscal 2565 and 2566 published; then an agency that existed since 1 January 2023 is registered late,
+    # which revises 2566 (October 2022 – September 2023) but not 2565
+    for command in (
+        ["report", "indicators", "--year", "2565", "--publish"],
+        ["report", "indicators", "--year", "2566", "--publish"],
+        ["registry", "agency", "add", "LATE-HOSP", "--name-th", "โรงพยาบาลที่ลงทะเบียนช้า", "--name-en", "Late Hospital",
+         "--sector", "health", "--kind", "ministry-department", "--registered-on", "2023-01-01"],
+    ):
+        done = subprocess.run([sys.executable, "-m", "cli", *command, "--database", url, "--log-key", str(key)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
     server = Server(url, key, log_file=folder / "serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()
     try:
         yield server.base
@@ -89,5 +101,49 @@ def test_dashboard_language_sector_download_screenshot(server, tmp_path):
             assert shot.stat().st_size > 50_000
             assert not errors, errors
             assert not external, f"the dashboard fetched from elsewhere: {external}"
+        finally:
+            browser.close()
+
+
+def test_dashboard_marks_published_and_revised_figures(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{server}/dashboard?lang=en")
+            page.wait_for_selector("#sector-rows tr")
+            assert "2023 (BE 2566) ✓ published" in page.inner_text("#year")
+
+            page.select_option("#year", "2023")  # fiscal 2566: published, then revised by the late registration
+            page.wait_for_selector("#publication.revised")
+            note = page.inner_text("#publication")
+            assert "Published figures, published" in note and "recomputed figures are shown beside" in note
+            assert page.is_visible("#revised-head")
+            health = page.locator("#sector-rows tr[data-sector='health'] td")
+            published_agencies, revised = int(health.nth(1).inner_text()), health.nth(7).inner_text()
+            assert revised != "=" and f"/{published_agencies + 1} (" in revised  # one more agency, shown beside
+            assert page.locator("#sector-rows tr.national").count() == 1
+
+            page.select_option("#year", "2022")  # fiscal 2565: published, unchanged
+            page.wait_for_selector("#publication.published")
+            assert not page.is_visible("#revised-head")
+
+            page.click("#lang-th")
+            assert "ตัวเลขที่เผยแพร่แล้ว" in page.inner_text("#publication")
+            # the publication date written the Thai way, with its Buddhist-Era year ("6 ธ.ค. 2569")
+            assert str(dt.date.today().year + 543) in page.inner_text("#publication")
+
+            page.select_option("#year", "2024")  # not published
+            assert "ยังไม่เผยแพร่" in page.inner_text("#publication")
+            shot = tmp_path / "dashboard-published.png"
+            page.select_option("#year", "2023")
+            page.screenshot(path=str(shot), full_page=True)
+            OUTPUT.mkdir(exist_ok=True)
+            shutil.copy(shot, OUTPUT / "dashboard-published.png")
+            assert not errors, errors
         finally:
             browser.close()

@@ -5,6 +5,7 @@ Everything here is test scaffolding, on a database the caller provides (see :mod
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,10 @@ LINK = {
 }
 
 
-#: The three agencies every reliability scenario and registry test starts from.
+#: The first day the sample agencies exist for the registry: before any period a test counts.
+SAMPLE_REGISTERED_ON = dt.date(2016, 10, 1)
+
+#: The three agencies every reliability scenario and registry test starts from (ministries or departments).
 SAMPLE_AGENCIES = (
     ("RD", "กรมสรรพากร", "Revenue Department"),
     ("CGD", "กรมบัญชีกลาง", "Comptroller General's Department"),
@@ -63,7 +67,7 @@ def seed(url: str, log_key: Path) -> World:
     try:
         with db.write() as tx:
             for code, th, en in SAMPLE_AGENCIES:
-                agencies.create(tx=tx, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
+                agencies.create(tx=tx, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance", kind="ministry-department", registered_on=SAMPLE_REGISTERED_ON))
             made = {code: keys.create(tx=tx, caller=operator, agency_code=code, label="stress") for code in ("RD", "CGD", "DOPA")}
             _, office = keys.create(tx=tx, caller=operator, agency_code=None, role="office", label="stress office")
             old, revoked = keys.create(tx=tx, caller=operator, agency_code="RD", label="old")

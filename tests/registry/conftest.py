@@ -23,7 +23,7 @@ from registry.services.callers import Caller
 from registry.signing import LogSigner
 from tests.conftest import need
 from tests.kit.postgres import PG_ADMIN_URL, create_postgres_database, drop_postgres_database, postgres_problem
-from tests.kit.world import SAMPLE_AGENCIES
+from tests.kit.world import SAMPLE_AGENCIES, SAMPLE_REGISTERED_ON
 
 
 class PostgresDatabases:
@@ -139,7 +139,7 @@ def make_world(database: Database) -> World:
     operator = Caller.system("test")
     with database.write() as tx:
         for code, th, en in SAMPLE_AGENCIES:
-            agencies.create(tx=tx, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance"))
+            agencies.create(tx=tx, caller=operator, data=AgencyCreate(code=code, name_th=th, name_en=en, sector="finance", kind="ministry-department", registered_on=SAMPLE_REGISTERED_ON))
         made = {code: keys.create(tx=tx, caller=operator, agency_code=code) for code in ("RD", "CGD", "DOPA")}
         _, office = keys.create(tx=tx, caller=operator, agency_code=None, role="office")
         old, revoked = keys.create(tx=tx, caller=operator, agency_code="RD", label="old")

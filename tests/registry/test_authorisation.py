@@ -17,7 +17,7 @@ EVENTS = {"records": [{"record_id": "x", "window_start": "2024-05-01T00:00:00Z",
 #: endpoint → (method, path, body, expected status per caller)
 #: "own" is RD, whom each request concerns; "other" is DOPA, who is no party.
 MATRIX = {
-    "create agency": ("POST", "/api/v1/agencies", {"code": "NSO", "name_th": "สำนักงานสถิติแห่งชาติ", "name_en": "National Statistical Office", "sector": "statistics"},
+    "create agency": ("POST", "/api/v1/agencies", {"code": "NSO", "name_th": "สำนักงานสถิติแห่งชาติ", "name_en": "National Statistical Office", "sector": "statistics", "kind": "ministry-department"},
                       {"none": 401, "other": 403, "revoked": 401, "own": 403, "office": 201}),
     "change agency": ("PATCH", "/api/v1/agencies/RD", {"name_en": "The Revenue Department"},
                       {"none": 401, "other": 403, "revoked": 401, "own": 403, "office": 200}),
@@ -31,6 +31,8 @@ MATRIX = {
                     {"none": 401, "other": 404, "revoked": 401, "own": 200, "office": 403}),
     "send events": ("POST", "/api/v1/links/{link}/events", EVENTS,
                     {"none": 401, "other": 404, "revoked": 401, "own": 201, "office": 403}),
+    "publish indicators": ("POST", "/api/v1/indicators/publications", {"year": 2564},
+                           {"none": 401, "other": 403, "revoked": 401, "own": 403, "office": 201}),
 }
 
 

@@ -89,3 +89,79 @@ def test_thai_font_is_found_or_charts_fall_back_to_english():
     font = charts.thai_font()
     assert font is None or isinstance(font, str)
     assert (ROOT / "registry" / "static" / "echarts.min.js").stat().st_size > 100_000
+
+
+def test_real_register_gives_indicator15_for_2560_to_2564_with_its_caveat(seeded):
+    """The bundled register of announcements, year by year, beside the plan's target of 10 (fiscal and calendar)."""
+    import cli
+
+    url, _, _ = seeded
+    expected = {  # hand-read from standards/announcements.toml: ETDA's ขมธอ. numbers and DGA's guideline-free row
+        2560: ["ขมธอ. 3-2560"], 2561: [], 2562: [], 2563: ["ขมธอ. 22-2563", "ขมธอ. 24-2563", "ขมธอ. 25-2563"], 2564: [],
+    }
+    for year, labels in expected.items():
+        data = json.loads(CliRunner().invoke(cli.main, ["report", "indicators", "--year", str(year), "--format", "json", "--database", url]).output)
+        i15 = data["indicator15"]
+        assert sorted(a["label"] for a in i15["announcements"]) == labels, year
+        assert i15["headline"] == len(labels) and i15["target"] == 10 and i15["met"] is False
+        assert all(a["issuer"] == "สพธอ. (ETDA)" for a in i15["announcements"])
+    table = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2563", "--database", url]).output
+    assert "Indicator 15 — standards announced: 3 (new 3, revisions 0) · target 10, not met" in table
+    assert "lower bound" in table and "ขมธอ. 22-2563" in table
+
+
+def test_publish_freezes_a_year_and_refuses_a_second_publication(seeded, tmp_path):
+    import shutil
+
+    import cli
+
+    url, key, _ = seeded
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    run = lambda *args: CliRunner().invoke(cli.main, ["report", "indicators", *args, "--database", url, "--log-key", str(key)])  # noqa: E731
+    assert run("--replace").exit_code == 2
+    first = run("--year", "2565", "--publish", "--format", "json")
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    assert data["published"]["log_entry"] > 0 and data["revised"] is False
+    assert data["published"]["sectors"]["national"]["agencies"] == data["indicator16"]["national"]["agencies"]
+    twice = run("--year", "2565", "--publish")
+    assert twice.exit_code == 2 and "was published on" in twice.output and "--replace" in twice.output
+    unfinished = run("--year", "2600", "--publish")
+    assert unfinished.exit_code == 2 and "once it has ended" in unfinished.output
+    replaced = json.loads(run("--year", "2565", "--publish", "--replace", "--format", "json").output)
+    assert replaced["published"]["log_entry"] > data["published"]["log_entry"]
+    assert admin.verify(url, log_key=key).ok  # the publications are log entries like any other
+
+
+def test_report_pdf_of_the_demo_registry(seeded, tmp_path):
+    import shutil
+    import subprocess
+
+    import cli
+    from tests.conftest import need
+
+    url, _, _ = seeded
+    target = tmp_path / "report.pdf"
+    got = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2568", "--format", "pdf", "-o", str(target), "--database", url])
+    assert got.exit_code == 0, got.output
+    assert target.read_bytes()[:5] == b"%PDF-"
+    need(shutil.which("pdftotext") is not None, "poppler-utils (pdftotext) is not installed")
+    text = subprocess.run(["pdftotext", str(target), "-"], check=True, capture_output=True, text=True).stdout
+    assert "DEMO DATA" in text and "National (all key sectors)" in text and "Sign-off" in text
+
+
+def test_seed_gives_every_party_a_kind_and_dates(seeded):
+    from registry.parties import juristic_id_problem
+
+    url, _, output = seeded
+    assert "3 in 2023; 2 provincial units dissolved in 2022; 1 moved sector" in output and "6 made-up private companies" in output
+    parties = {a["code"]: a for a in admin.list_agencies(url)}
+    assert {a["kind"] for a in parties.values()} == {
+        "ministry-department", "local-administration", "state-enterprise", "public-organisation", "independent-body", "private-juristic-person"}
+    assert parties["BOT"]["kind"] == "independent-body" and parties["DGA"]["kind"] == "public-organisation" and parties["GSB"]["kind"] == "state-enterprise"
+    companies = [a for a in parties.values() if a["kind"] == "private-juristic-person"]
+    assert len(companies) == 6 and all(a["juristic_id"].startswith("099999") and juristic_id_problem(a["juristic_id"]) is None for a in companies)
+    assert sum(a["dissolved_on"] is not None for a in parties.values()) == 2
+    assert [str(since) for since, _ in parties["BOI"]["sectors"]] == ["2016-10-01", "2021-10-01"]

@@ -191,6 +191,13 @@ def test_a_forged_checkpoint_signature_is_found(database, signer, busy):
         ("UPDATE exchange_links SET purpose = 'tampered'", "link "),
         ("UPDATE link_changes SET state = replace(state, 'Payments', 'x')", "link revision "),
         ("UPDATE agencies SET name_en = 'Someone else' WHERE code = 'CGD'", "agency "),
+        ("UPDATE agencies SET kind = 'private-juristic-person' WHERE code = 'CGD'", "agency "),
+        ("UPDATE agencies SET registered_on = '2020-01-01' WHERE code = 'CGD'", "agency "),
+        ("UPDATE agencies SET dissolved_on = '2030-01-01' WHERE code = 'CGD'", "agency "),
+        ("UPDATE agencies SET juristic_id = '0999900000007' WHERE code = 'CGD'", "agency "),
+        ("UPDATE agency_sectors SET sector = 'health'", "agency sector "),
+        ("UPDATE agency_sectors SET since = '2017-01-01'", "agency sector"),  # re-dated: in no entry, and missing
+        ("UPDATE agency_sectors SET log_seq = log_seq + 1", "agency sector "),
         ("UPDATE api_keys SET secret_hash = 'f00d' WHERE role = 'office'", "key "),
         ("UPDATE api_keys SET revoked_at = NULL", "key "),
         ("UPDATE exchange_events SET messages = messages + 1 WHERE record_id = 'r1'", "events stored by log entry"),
@@ -209,10 +216,30 @@ def test_rows_changed_behind_the_service_are_found(database, signer, busy, state
 def test_a_row_added_behind_the_service_is_found(database, signer, busy):
     sql(
         database,
-        "INSERT INTO agencies (code, name_th, name_en, sector, status, created_at, log_seq) "
-        "VALUES ('FAKE', 'x', 'x', 'x', 'active', '2024-01-01 00:00:00', 0)",
+        "INSERT INTO agencies (code, name_th, name_en, sector, status, created_at, log_seq, kind, registered_on) "
+        "VALUES ('FAKE', 'x', 'x', 'x', 'active', '2024-01-01 00:00:00', 0, 'ministry-department', '2024-01-01')",
     )
     assert any("in no log entry" in f.what for f in verify(database, signer).findings)
+
+
+def test_a_sector_row_added_or_removed_behind_the_service_is_found(database, signer, busy):
+    sql(database, "INSERT INTO agency_sectors (agency_id, sector, since, log_seq) "
+                  "SELECT agency_id, 'health', '2022-01-01', log_seq FROM agency_sectors WHERE id = (SELECT MIN(id) FROM agency_sectors)")
+    assert any(f.what.startswith("agency sector ") and "in no log entry" in f.what for f in verify(database, signer).findings)
+    sql(database, "DELETE FROM agency_sectors WHERE since = '2022-01-01'")
+    assert verify(database, signer).ok
+    sql(database, "DELETE FROM agency_sectors WHERE id = (SELECT MAX(id) FROM agency_sectors)")
+    assert any(f.what.startswith("agency sector ") and "missing from the database" in f.what for f in verify(database, signer).findings)
+
+
+def test_a_sector_history_written_by_the_service_verifies(client, database, signer, world, busy):
+    assert client.patch("/api/v1/agencies/CGD", json={"sector": "commerce", "sector_since": "2020-01-01"}, headers=world.office).status_code == 200
+    assert client.patch("/api/v1/agencies/CGD", json={"sector": "health", "sector_since": "2020-01-01"}, headers=world.office).status_code == 200
+    assert client.patch("/api/v1/agencies/CGD", json={"registered_on": "2015-01-01", "kind": "state-enterprise"}, headers=world.office).status_code == 200
+    assert verify(database, signer).ok
+    sql(database, "UPDATE agency_sectors SET sector = 'commerce' WHERE since = '2020-01-01'")
+    report = verify(database, signer)
+    assert any(f.what.startswith("agency sector ") and "@2020-01-01 differs" in f.what for f in report.findings), report.findings
 
 
 def test_last_use_of_a_key_is_not_tampering(client, database, signer, world, busy):

@@ -21,7 +21,7 @@ def test_two_workers_share_one_database(fresh_db_url, tmp_path):
     base = server.base
     try:
         for code in ("RD", "CGD"):
-            admin.create_agency(fresh_db_url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance"))
+            admin.create_agency(fresh_db_url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance", kind="ministry-department"))
         rd = {"Authorization": "Bearer " + admin.create_key(fresh_db_url, key_file, agency="RD", office=False, label="")[1]}
         link = {"provider": "RD", "consumer": "CGD", "standard": "th.etda.e-tax-invoice-receipt.tax-invoice", "version": "2.1.0", "purpose": "p"}
 

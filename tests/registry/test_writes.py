@@ -200,7 +200,7 @@ def test_a_write_that_changes_agencies_cannot_share_a_group(database, world, fix
     rd, office, seen = Writer(database, token(world.rd)), Writer(database, token(world.office)), []
 
     def registering(*, tx, caller) -> None:
-        agencies.create(tx=tx, caller=caller, data=AgencyCreate(code="NEW", name_th="ใหม่", name_en="New", sector="finance"))
+        agencies.create(tx=tx, caller=caller, data=AgencyCreate(code="NEW", name_th="ใหม่", name_en="New", sector="finance", kind="ministry-department"))
 
     declared, refused, registered_alone = asyncio.run(queued_behind_a_busy_thread([
         (rd, *declaring_as_the_route_does(fixture_catalog, seen, purpose="shared")), (office, registering), (office, registering, True),

@@ -25,7 +25,7 @@ _EVENTS = {"records": [{"record_id": "x", "window_start": "2024-05-01T00:00:00Z"
 #: endpoint → (method, path, body, expected status per caller). "own" is RD, whom each request
 #: concerns; "other" is DOPA, who is no party; "garbage" is a key that was never issued.
 MATRIX: dict[str, tuple[str, str, Any, dict[str, int]]] = {
-    "create agency": ("POST", "/api/v1/agencies", {"code": "{unique}", "name_th": "หน่วยงาน", "name_en": "An agency", "sector": "statistics"},
+    "create agency": ("POST", "/api/v1/agencies", {"code": "{unique}", "name_th": "หน่วยงาน", "name_en": "An agency", "sector": "statistics", "kind": "ministry-department"},
                       {"none": 401, "garbage": 401, "other": 403, "revoked": 401, "own": 403, "office": 201}),
     "change agency": ("PATCH", "/api/v1/agencies/RD", {"name_en": "The Revenue Department {unique}"},
                       {"none": 401, "garbage": 401, "other": 403, "revoked": 401, "own": 403, "office": 200}),
@@ -39,6 +39,9 @@ MATRIX: dict[str, tuple[str, str, Any, dict[str, int]]] = {
                     {"none": 401, "garbage": 401, "other": 404, "revoked": 401, "own": 200, "office": 403}),
     "send events": ("POST", "/api/v1/links/{link}/events", _EVENTS,
                     {"none": 401, "garbage": 401, "other": 404, "revoked": 401, "own": 201, "office": 403}),
+    # replace: the office's cell succeeds however often the matrix runs on one world
+    "publish indicators": ("POST", "/api/v1/indicators/publications", {"year": 2564, "replace": True},
+                           {"none": 401, "garbage": 401, "other": 403, "revoked": 401, "own": 403, "office": 201}),
 }
 
 
