@@ -218,6 +218,27 @@ def test_fiscal_year_2564(registry, catalog):
     assert _figures(registry, catalog, Period.of(2564, fiscal=True)) == {"health": (6, 5, 3), "finance": (4, 4, 3)}
 
 
+def test_fiscal_year_boundary_is_30_september_to_1_october_in_bangkok(registry, catalog):
+    # L8: H4 → F3 on th.test.licence 1.0.0; H4 reports a window at 23:30 on 30 September 2021 (Bangkok),
+    # F3 one at 00:30 on 1 October 2021: the first is fiscal 2564, the second fiscal 2565
+    with registry.write() as tx:
+        ids = {code: agencies.get(tx.session, code).id for code in ("H4", "F3")}
+        made = links.declare(tx=tx, caller=Caller(role="agency", agency_id=ids["H4"], agency_code="H4"), catalog=catalog,
+                             data=LinkCreate(provider="H4", consumer="F3", standard="th.test.licence", version="1.0.0",
+                                             purpose="test", start_date=dt.date(2021, 1, 1)))
+        for n, (who, when) in enumerate((("H4", dt.datetime(2021, 9, 30, 16, 30, tzinfo=UTC)), ("F3", dt.datetime(2021, 9, 30, 17, 30, tzinfo=UTC)))):
+            events.ingest(tx=tx, caller=Caller(role="agency", agency_id=ids[who], agency_code=who), link_id=made.id,
+                          batch=EventBatch(records=[_event(when, n)]))
+
+    def missing(year: int, sector: str) -> list[str]:
+        with registry.transaction(write=False) as s:
+            found = indicators.drill_down(s, catalog=catalog, period=Period.of(year, fiscal=True), config=CONFIG, sector=sector)
+        return [m.code for m in found.missing]
+
+    assert "H4" not in missing(2564, "health") and "H4" in missing(2565, "health")
+    assert "F3" not in missing(2565, "finance")  # F3's only 2565 report is the one of 1 October, 00:30
+
+
 def test_rates_and_targets(registry, catalog):
     found = _report(registry, catalog, Period(2021))
     finance = found.indicator16.sector("finance")
@@ -358,6 +379,32 @@ def test_indicator15_rule_is_configurable(fixture_catalog):
     assert [(a.label, a.illustrative) for a in found.announcements] == [
         ("TEST 1-2561", False), ("th.test.madeup@1.0.0 (ตัวอย่าง · illustrative)", True)]
     assert "illustrative" in with_made_up.rule_15
+
+
+def test_indicator15_counts_a_revision_only_when_it_was_itself_announced(fixture_catalog):
+    """th.test.permit 1.2.0 is in the catalog, dated 2022-05-01, but names no announcement: it never counts."""
+    catalog = _register_catalog(fixture_catalog)
+    permit = catalog.standard("th.test.permit")
+    unannounced = dataclasses.replace(permit.version("1.1.0"), version="1.2.0", announcement=None, announced=dt.date(2022, 5, 1))
+    catalog = Catalog([dataclasses.replace(permit, versions=(*permit.versions, unannounced)),
+                       *(s for s in catalog if s.id != "th.test.permit")], catalog.register)
+    assert indicators.indicator15(catalog, Period(2022), IndicatorConfig()).headline == 0
+    found = indicators.indicator15(catalog, Period(2021), IndicatorConfig())
+    assert [(a.label, a.count_as) for a in found.announcements if a.label == "TEST 7-2564"] == [("TEST 7-2564", "revision")]
+
+
+def test_indicator15_fiscal_boundary(fixture_catalog):
+    """An announcement of 30 September 2020 is fiscal 2563; one of 1 October 2020 is fiscal 2564."""
+    from validator.announcements import Announcement, Register
+
+    def row(ident: str, number: str, day: str) -> Announcement:
+        return Announcement(id=ident, series="TEST", number=number, title_th="ทดสอบ", title_en="Test", issuer="TEST",
+                            kind="data-structure", source="tests", year_be=int(day[:4]) + 543, announced=day)
+
+    catalog = Catalog(list(fixture_catalog), Register([row("a", "8-2563", "2020-09-30"), row("b", "9-2563", "2020-10-01")]))
+    labels = lambda year: [a.label for a in indicators.indicator15(catalog, Period.of(year, fiscal=True), IndicatorConfig()).announcements]  # noqa: E731
+    assert labels(2563) == ["TEST 8-2563"] and labels(2564) == ["TEST 9-2563"]
+    assert sorted(a.label for a in indicators.indicator15(catalog, Period(2020), IndicatorConfig()).announcements) == ["TEST 8-2563", "TEST 9-2563"]
 
 
 def test_indicator15_config_file(tmp_path):
