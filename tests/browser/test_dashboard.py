@@ -58,6 +58,34 @@ def server(tmp_path_factory):
         server.stop()
 
 
+def _thai_fonts() -> set[str]:
+    """Families of the installed fonts that cover Thai, as fontconfig sees them."""
+    listed = subprocess.run(["fc-list", ":lang=th", "family"], capture_output=True, text=True).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",") if name.strip()}
+
+
+def assert_thai_is_drawn(page, selector: str) -> None:
+    """The text at ``selector`` is drawn with a font that has Thai glyphs, not boxes.
+
+    Chromium says which platform fonts drew a node's text, and how many glyphs each drew
+    (DevTools' CSS.getPlatformFontsForNode): every Thai letter must come from a font that
+    fontconfig lists for Thai. A page that merely loaded, with tofu for Thai, fails here.
+    """
+    text = page.inner_text(selector)
+    thai = sum(1 for ch in text if "\u0e00" <= ch <= "\u0e7f")
+    assert thai, f"{selector} has no Thai text: {text!r}"
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    installed = _thai_fonts()
+    drawn_by_thai_fonts = sum(f["glyphCount"] for f in fonts if f["familyName"] in installed)
+    assert installed, "no Thai font installed (apt-get install fonts-thai-tlwg)"
+    assert drawn_by_thai_fonts >= thai, f"Thai in {selector} drawn by {fonts}, none of them a Thai font ({sorted(installed)})"
+
+
 def test_dashboard_language_sector_download_screenshot(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -73,6 +101,8 @@ def test_dashboard_language_sector_download_screenshot(server, tmp_path):
             page.wait_for_selector("#sector-rows tr")
             assert "ข้อมูลสาธิต" in page.inner_text(".demo-banner")
             assert page.inner_text("h1") == "ตัวชี้วัดที่ 15 และ 16"
+            assert_thai_is_drawn(page, "h1")
+            assert_thai_is_drawn(page, "#sector-rows button[data-sector='health']")
             assert page.locator("#chart15 svg").count() == 1 and page.locator("#chart16 svg").count() == 1
 
             page.click("#lang-en")
