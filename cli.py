@@ -64,11 +64,23 @@ catalog_option = click.option(
     help="Extra catalog folder (repeatable; also DXS_CATALOG, ':'-separated). "
     "DXS_BUNDLED_CATALOG=0 leaves the bundled catalog out.",
 )
+
+
+def _usable_database(ctx: click.Context, _param: click.Parameter, url: str) -> str:
+    """Check ``--database`` up front: an unusable one ends the command with one line, exit 2."""
+    if not ctx.resilient_parsing:  # not while the shell completes a command line
+        from registry.db import check_database
+
+        check_database(url)  # DatabaseUnavailable carries its exit code (RootGroup)
+    return url
+
+
 database_option = click.option(
     "--database",
     envvar="DXS_DATABASE_URL",
     default="sqlite:///.dxs/registry.sqlite",
     show_default=True,
+    callback=_usable_database,
     help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB (also DXS_DATABASE_URL).",
 )
 log_key_option = click.option(
@@ -205,23 +217,23 @@ def standards_show(ref, catalogs, output_format) -> None:
 
 
 @standards.command("check")
-@click.argument("standard_ids", nargs=-1, metavar="[ID]...")
+@click.argument("refs", nargs=-1, metavar="[ID[@VERSION]]...")
 @catalog_option
-def standards_check(standard_ids, catalogs) -> None:
-    """Check the catalog: metadata, schemas, conformance kits, twins, hashes.
+def standards_check(refs, catalogs) -> None:
+    """Check the catalog, or the standards and versions named: metadata, schemas, conformance kits, twins, hashes.
 
     Exit 0 when everything holds, 1 with a list of what failed.
     """
     from validator.commands import check_standards
 
-    sys.exit(show.catalog_check(check_standards(_catalog(catalogs), standard_ids)))
+    sys.exit(show.catalog_check(check_standards(_catalog(catalogs), refs)))
 
 
 @standards.command("new")
-@click.argument("standard_id", metavar="ID")
+@click.argument("standard_id", metavar="ID[@VERSION]")
 @click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True,
               help="For an existing standard: which part of the latest version to raise.")
-@click.option("--version", "version", help="For an existing standard: the exact new version.")
+@click.option("--version", "version", help="For an existing standard: the exact new version (or give ID@VERSION).")
 @click.option("--into", type=click.Path(file_okay=False), help="Catalog folder for a new standard (default: the first --catalog).")
 @click.option("--title-th", help="New standard: Thai title.")
 @click.option("--title-en", help="New standard: English title.")
@@ -229,7 +241,11 @@ def standards_check(standard_ids, catalogs) -> None:
 @click.option("--sector", help="New standard: sector.")
 @catalog_option
 def standards_new(standard_id, bump, version, into, title_th, title_en, owner, sector, catalogs) -> None:
-    """Scaffold a new standard, or a new draft version of an existing one (copying the latest)."""
+    """Scaffold a new standard, or a new draft version of an existing one (copying the latest).
+
+    A new version is a draft, never the detection default, and carries its own version
+    marker wherever the old one stood (version.toml, schemas, examples).
+    """
     from validator.commands import scaffold
 
     made = scaffold(_catalog(catalogs), standard_id, bump=bump, version=version, into=into or (catalogs[0] if catalogs else None),
@@ -237,9 +253,12 @@ def standards_new(standard_id, bump, version, into, title_th, title_en, owner, s
     show.scaffolded(made)
 
 
+_date_type = click.DateTime(formats=["%Y-%m-%d"])
+
+
 @standards.command("lock")
 @click.argument("refs", nargs=-1, metavar="ID@VERSION...")
-@click.option("--announce", type=click.DateTime(formats=["%Y-%m-%d"]), help="Announce the version on this date, then lock it.")
+@click.option("--announce", type=_date_type, help="Announce the version on this date (as `dxs standards announce`), then lock it.")
 @click.option("--announcement", help="The announcement number it was announced by (an entry of the register, announcements.toml).")
 @click.option("--all-announced", is_flag=True, help="Lock every announced version that has no hashes yet.")
 @catalog_option
@@ -250,6 +269,48 @@ def standards_lock(refs, announce, announcement, all_announced, catalogs) -> Non
     catalog = _catalog(catalogs)
     show.locked(lock_versions(catalog, refs, announce=announce.date() if announce else None, announcement=announcement,
                               all_announced=all_announced))
+
+
+@standards.command("announce")
+@click.argument("ref", metavar="ID@VERSION")
+@click.option("--on", "on", type=_date_type, required=True, help="The announcement date (YYYY-MM-DD).")
+@click.option("--effective", type=_date_type, help="First day documents may use it (default: its own, else the announcement date).")
+@click.option("--announcement", help="The announcement number it was announced by (an entry of the register, announcements.toml).")
+@click.option("--notes", help="What the version is and what changed (replaces its notes).")
+@catalog_option
+def standards_announce(ref, on, effective, announcement, notes, catalogs) -> None:
+    """Announce a draft version and lock it: status announced, dated history, SHA-256 of every file.
+
+    Refused (exit 2, version.toml untouched) for a date before the version's history or
+    placeholder notes.
+    """
+    from validator.commands import announce
+
+    show.status_changed(announce(_catalog(catalogs), ref, on=on.date(), effective=effective.date() if effective else None,
+                                 announcement=announcement, notes=notes))
+
+
+@standards.command("deprecate")
+@click.argument("ref", metavar="ID@VERSION")
+@click.option("--on", "on", type=_date_type, required=True, help="The deprecation date (YYYY-MM-DD).")
+@click.option("--sunset", type=_date_type, help="Last day documents may use it (not before --on).")
+@catalog_option
+def standards_deprecate(ref, on, sunset, catalogs) -> None:
+    """Deprecate an announced version: status deprecated, dated history, optional sunset."""
+    from validator.commands import deprecate
+
+    show.status_changed(deprecate(_catalog(catalogs), ref, on=on.date(), sunset=sunset.date() if sunset else None))
+
+
+@standards.command("retire")
+@click.argument("ref", metavar="ID@VERSION")
+@click.option("--on", "on", type=_date_type, required=True, help="The retirement date (YYYY-MM-DD), not before its deprecation.")
+@catalog_option
+def standards_retire(ref, on, catalogs) -> None:
+    """Retire an announced or deprecated version: status retired, dated history."""
+    from validator.commands import retire
+
+    show.status_changed(retire(_catalog(catalogs), ref, on=on.date()))
 
 
 @standards.command("docs")

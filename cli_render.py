@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from registry.services.verification import VerifyReport
     from validator.commands import CatalogCheck, Comparison, Conversion, LockedVersion, Scaffolded
     from validator.importer import ImportResult
+    from validator.lifecycle import StatusChange
     from validator.listing import AnnouncementListing, PackageShown, StandardShown, StandardsListing
     from validator.runs import ValidationRun
 
@@ -150,17 +151,42 @@ def catalog_check(check: CatalogCheck) -> int:
 
 
 def scaffolded(made: Scaffolded) -> None:
-    if made.new_standard:
+    drafted = made.drafted
+    if drafted is None:
         click.echo(f"created {made.folder} with a 0.1.0 draft")
-    else:
-        click.echo(f"created draft {made.folder}")
-        click.echo(f"next: edit its schemas, examples and version.toml notes; then `dxs standards check {made.standard_id}`")
+        click.echo(f"next: write its schemas, examples and notes; then `dxs standards check {made.standard_id}@0.1.0`")
+        return
+    click.echo(f"created draft {drafted.ref} in {drafted.folder} (copied from {drafted.source})")
+    if drafted.marker and drafted.marker[0] == drafted.marker[1]:
+        click.echo(f"version marker {drafted.marker[0]} unchanged: documents of {drafted.source} carry it too")
+    elif drafted.marker:
+        schemas = [m for m in drafted.markers.moved if not m.startswith("examples/")]
+        examples = len(drafted.markers.moved) - len(schemas)
+        edited = ", ".join(["version.toml", *schemas] + ([f"{examples} examples"] if examples else []))
+        click.echo(f"version marker {drafted.marker[0]} → {drafted.marker[1]}; edited {edited}")
+    for note in drafted.markers.left:
+        click.echo(f"left for you: {note}")
+    click.echo(f"next: edit its schemas, examples and notes; then `dxs standards check {drafted.ref}`")
 
 
 def locked(versions: Iterable[LockedVersion]) -> None:
     """Each version as it is locked (what was locked before a failure has been said)."""
     for v in versions:
         click.echo(f"locked {v.folder_ref}: {v.files} files")
+
+
+def status_changed(change: StatusChange) -> None:
+    """A version's lifecycle step: ``announced th.x@1.2.0 on 2026-03-01 (was draft)…``."""
+    said = [f"{change.status} {change.ref} on {change.on} (was {change.before})"]
+    if change.effective:
+        said.append(f"effective {change.effective}")
+    if change.sunset:
+        said.append(f"sunset {change.sunset}")
+    if change.locked is not None:
+        said.append(f"locked {change.locked} files")
+    if change.default:
+        said.append("now the detection default")
+    click.echo("; ".join(said))
 
 
 def static_site(written: list[Path], out_dir: str) -> None:
@@ -209,13 +235,16 @@ def conversion(done: Conversion, output: str | None) -> int:
     if done.converted is None:
         click.echo(f"cannot convert {done.path}: {done.problem}", err=True)
         return EXIT_INVALID
+    if not done.ok:  # an invalid document is never handed on as if it were the result
+        for issue in done.report.issues:
+            click.echo(f"converted {done.to.upper()} is not valid under {done.version.ref}: {issue}", err=True)
+        click.echo(f"nothing written{f' to {output}' if output else ''}: the conversion of {done.path} is not valid", err=True)
+        return EXIT_INVALID
     if output:
         Path(output).write_bytes(done.converted)
     else:
         click.echo(done.converted.decode("utf-8"), nl=False)
-    for issue in done.report.issues:
-        click.echo(f"converted {done.to.upper()} is not valid under {done.version.ref}: {issue}", err=True)
-    return EXIT_OK if done.ok else EXIT_INVALID
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- serve, registry

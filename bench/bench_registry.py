@@ -97,7 +97,7 @@ def _setup(url: str, key_file: Path) -> tuple[str, str]:
 
 
 def _new_link(base: str, key: str, standard: str) -> int:
-    link = {"provider": "RD", "consumer": "CGD", "standard": standard, "version": "2.1.0", "purpose": "bench"}
+    link = {"provider": "RD", "consumer": "CGD", "standard": standard, "version": "2.1.0", "purpose": "bench", "start_date": "2024-01-01"}
     return httpx.post(f"{base}/api/v1/links", json=link, headers={"Authorization": f"Bearer {key}"}, timeout=60).json()["id"]
 
 

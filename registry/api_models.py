@@ -245,19 +245,48 @@ class LinkChangeRead(BaseModel):
 # --------------------------------------------------------------------------- events
 
 
+def count_problems(messages: int, succeeded: int, failed: int, valid: int, invalid: int) -> list[str]:
+    """Why a record's counts cannot all be true (empty if they can): outcomes are counted among its messages.
+
+    Shared by :class:`EventRecord` and the API's batch check (:func:`registry.services.events.parse_batch`),
+    which checks bodies without building models, so that both refuse a record in the same words.
+    """
+    problems = []
+    if succeeded + failed > messages:
+        problems.append(f"succeeded + failed ({succeeded + failed:,}) is more than messages ({messages:,})")
+    if valid + invalid > messages:
+        problems.append(f"valid + invalid ({valid + invalid:,}) is more than messages ({messages:,})")
+    return problems
+
+
 class EventRecord(_In):
-    """What crossed a link in one time window, as the reporting side counted it."""
+    """What crossed a link in one time window, as the reporting side counted it.
+
+    Checked here: each outcome pair fits in ``messages`` (``succeeded + failed`` and
+    ``valid + invalid`` at most ``messages``). Checked on ingest: the window ends after it
+    starts, and lies within the link's period (from Bangkok midnight of its ``start_date``
+    to Bangkok midnight after its ``end_date``).
+    """
 
     record_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    # any UTC offset is accepted (stored in UTC); window_end > window_start is checked on ingest
-    window_start: AwareDatetime
-    window_end: AwareDatetime
+    # any UTC offset is accepted (stored in UTC)
+    window_start: AwareDatetime = Field(description="On or after Bangkok midnight of the link's start_date.")
+    window_end: AwareDatetime = Field(
+        description="After window_start; at the latest Bangkok midnight after the link's end_date (a window may not straddle it)."
+    )
     messages: Count
     bytes: Count = 0
-    succeeded: Count = 0
-    failed: Count = 0
-    valid: Count = 0
-    invalid: Count = 0
+    succeeded: Count = Field(0, description="Delivered; succeeded + failed is at most messages.")
+    failed: Count = Field(0, description="Not delivered; succeeded + failed is at most messages.")
+    valid: Count = Field(0, description="Passed validation; valid + invalid is at most messages.")
+    invalid: Count = Field(0, description="Failed validation; valid + invalid is at most messages.")
+
+    @model_validator(mode="after")
+    def _counts_fit(self) -> EventRecord:
+        problems = count_problems(self.messages, self.succeeded, self.failed, self.valid, self.invalid)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class EventBatch(_In):

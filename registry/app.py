@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from validator import Catalog
 
@@ -21,7 +22,7 @@ from .api import validate as validate_api
 from .db import Database, database_url_from_env
 from .handlers import install_error_handlers
 from .limits import RequestLimits
-from .openapi import install_openapi
+from .openapi import DOCS_ASSETS, install_docs, install_openapi
 
 
 def create_app(
@@ -37,7 +38,10 @@ def create_app(
     on first use, ``database_url`` (default ``DXS_DATABASE_URL``, else a SQLite file),
     signing the log with the key in ``log_key`` (default ``DXS_LOG_KEY``).
     """
-    app = FastAPI(
+    app = FastAPIOffline(  # FastAPI, serving Swagger UI's and ReDoc's files itself: no CDN (see install_docs)
+        docs_url=None,
+        redoc_url=None,
+        static_url=DOCS_ASSETS,
         title="DX Standards Toolkit registry",
         version="0.1.0",
         description="National catalog of data-exchange standards, and the registry of exchanges made under them.",
@@ -48,6 +52,7 @@ def create_app(
     app.state.log_key = log_key
     install_error_handlers(app)
     install_openapi(app)  # every error answer declared, in its real {code, message} shape
+    install_docs(app)  # /docs and /redoc, working on a closed network
     app.add_middleware(RequestLimits)  # 413 for oversized bodies, 408 for stalled or trickling ones
     app.include_router(links_api.router)  # first: routes are matched in order, and links and events are the busiest
     app.include_router(catalog_api.router)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from validator.years import be_year, current_year
+from validator.years import be_year, ce_year, current_year
 
 from .api.deps import database_of
 from .reporting import indicators
@@ -70,7 +70,8 @@ def dashboard(request: Request, lang: str = "th", year: int | None = None, fisca
             "today": dt.date.today(),
             "demo": demo_flag(request),
             "lang": "en" if lang == "en" else "th",
-            "year": year or "",
+            # the year as the API's trend names it (CE): ?year=2567 (BE) and ?year=2024 open the same view
+            "year": ce_year(year) if year else "",
             "fiscal": fiscal,
             "current_year": current_year(fiscal=fiscal),
         },

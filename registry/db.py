@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -17,18 +18,44 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from .signing import LogSigner
 from .unit_of_work import WriteTx, is_postgres, settle_pipelines
 
-__all__ = ["DEFAULT_DATABASE_URL", "Database", "database_url_from_env", "make_engine"]
+__all__ = ["DEFAULT_DATABASE_URL", "Database", "DatabaseUnavailable", "check_database", "database_url_from_env", "make_engine"]
 
 DEFAULT_DATABASE_URL = "sqlite:///.dxs/registry.sqlite"
 
 #: How long a SQLite writer waits for another worker's write to finish, in ms.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: How long :func:`check_database` waits for a PostgreSQL server to answer, in seconds.
+CONNECT_TIMEOUT_SECONDS = 10
+
+#: The databases the registry runs on (its migrations and queries are written for these two).
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+class DatabaseUnavailable(Exception):
+    """The database at a URL cannot be used: not a URL, not a supported database, no
+    driver for it, no server answering, no such database, no folder for its file.
+
+    The message is one line naming the address (password hidden) and the cause.
+    """
+
+    exit_code = 2  # a configuration error: ``dxs`` prints the line and exits 2
+
+    def __init__(self, url: str, cause: str, verb: str = "use") -> None:
+        #: the address, its password hidden; why it cannot be used; what could not be done
+        self.url, self.cause, self.verb = shown_url(url), cause, verb
+        super().__init__(self.url, cause, verb)  # never the password, not even in a repr
+
+    def __str__(self) -> str:
+        return f"cannot {self.verb} database {self.url}: {self.cause}"
 
 
 def database_url_from_env() -> str:
@@ -42,9 +69,31 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def shown_url(url: str) -> str:
+    """``url`` as it may be printed: the password replaced by ``***``, even in a URL that does not parse."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+def parsed_url(url: str) -> URL:
+    """``url`` parsed, with psycopg 3 for PostgreSQL.
+
+    :raises DatabaseUnavailable: not a URL, or not a database the registry runs on.
+    """
+    try:
+        parsed = make_url(normalise_url(url))
+    except (ArgumentError, ValueError):
+        raise DatabaseUnavailable(url, "not a database URL (sqlite:///FILE or postgresql://USER@HOST/DB)") from None
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise DatabaseUnavailable(url, f"{parsed.get_backend_name()} is not supported (only sqlite and postgresql)")
+    return parsed
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL, or ``None`` for other databases and in-memory SQLite."""
-    parsed = make_url(normalise_url(url))
+    parsed = parsed_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
@@ -54,10 +103,13 @@ def make_engine(url: str, *, writer: WriterLock | None = None) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs.
 
     With ``writer``, every write transaction holds it from BEGIN to COMMIT or ROLLBACK.
+    Connection failures come at first use (see :func:`check_database`).
+
+    :raises DatabaseUnavailable: not a URL, not a supported database, or its driver is missing.
     """
-    url = normalise_url(url)
-    if make_url(url).get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    given, url = url, normalise_url(url)
+    if parsed_url(given).get_backend_name() != "sqlite":
+        engine = _create_engine(given, url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         settle_pipelines(engine)
         if writer is not None:
 
@@ -70,10 +122,13 @@ def make_engine(url: str, *, writer: WriterLock | None = None) -> Engine:
         return engine
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(given, f"cannot make folder {path.parent}: {exc.strerror or exc}") from None
     # A SQLite file's connection is a file handle: enough that no thread of the server's pool (40) queues for one.
     pool = {"pool_size": 20, "max_overflow": 40} if path is not None else {}  # in memory: one shared connection
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
+    engine = _create_engine(given, url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +153,65 @@ def make_engine(url: str, *, writer: WriterLock | None = None) -> Engine:
     if writer is not None:
         _release_on_end(engine, writer)
     return engine
+
+
+def _create_engine(given: str, url: str, **options: Any) -> Engine:
+    try:
+        return create_engine(url, **options)
+    except ImportError as exc:  # the dialect's driver (NoSuchModuleError: the dialect itself)
+        raise DatabaseUnavailable(given, f"no driver for it is installed ({exc})") from None
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(given, str(exc).splitlines()[0]) from None
+
+
+def check_database(url: str) -> None:
+    """Make sure the database at ``url`` can be used, before a command or the service starts on it.
+
+    A server is connected to once (waiting at most :data:`CONNECT_TIMEOUT_SECONDS`); an
+    existing SQLite file is opened; for a SQLite file not made yet, the folder it would be
+    made in must be a folder that can be written (nothing is created here).
+
+    :raises DatabaseUnavailable: with one line saying why, the password hidden.
+    """
+    parsed = parsed_url(url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        _check_folder_for(url, path)
+        return
+    if parsed.get_backend_name() == "sqlite":
+        engine = make_engine(url)
+    else:
+        wait = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        engine = _create_engine(url, normalise_url(url), poolclass=NullPool, connect_args=wait)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(url, _cause(exc.orig), "connect to" if path is None else "open") from None
+    finally:
+        engine.dispose()
+
+
+def _check_folder_for(url: str, path: Path) -> None:
+    """The nearest existing folder above ``path`` must be a folder that can be written (to make the file in)."""
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise DatabaseUnavailable(url, f"{folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseUnavailable(url, f"folder {folder} is not writable")
+
+
+def _cause(error: BaseException) -> str:
+    """The driver's reason in a few words: 'connection refused', 'database "x" does not exist'."""
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else type(error).__name__
+    text = text.removeprefix("connection failed: ")
+    if " failed: " in text:  # psycopg: 'connection to server at "h", port 1 failed: Connection refused'
+        text = text.rsplit(" failed: ", 1)[1]
+    text = " ".join(text.removeprefix("FATAL:").split())
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text  # "Connection refused", not "SSL ..."
 
 
 def _writes(conn: Connection) -> bool:

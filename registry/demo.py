@@ -43,6 +43,7 @@ from .reporting.indicators import DEMO_KIND
 from .api_models import MAX_BATCH, AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate, LinkUpdate
 from .services import agencies, events, links, log
 from .services.callers import Caller
+from .times import local_midnight_utc
 from .unit_of_work import WriteTx
 
 __all__ = ["DEFAULT_SEED", "DemoSummary", "Seeded", "catalog_as_of", "is_empty", "seed", "seed_registry"]
@@ -448,21 +449,28 @@ def _lifetime(rng: random.Random, catalog: Catalog, standard: Standard, version:
 
 
 def _records(rng: random.Random, link: _Link, side: str, step_days: int) -> list[EventRecord]:
-    """One record per window over the link's life, growing as the exchange matures."""
+    """One record per window over the link's life, growing as the exchange matures.
+
+    Every window lies within the link's period, as ingestion requires: it starts at 01:00 UTC
+    (08:00 in Bangkok) of a day of the link, and the last one of an ended link stops at Bangkok
+    midnight after its end date rather than straddle it. Outcomes never exceed the messages.
+    """
     records = []
     day = link.start
     last = min(link.end or LAST_DAY, LAST_DAY)
+    closes = local_midnight_utc(link.end + dt.timedelta(days=1)) if link.end is not None else None
     n = 0
     while day <= last:
         span = min(step_days, (last - day).days + 1)
         start = dt.datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
+        end = start + dt.timedelta(days=span)
         growth = 1 + (day - link.start).days / 365
         messages = max(1, int(link.volume * span / 7 * growth * rng.uniform(0.7, 1.3)))
         failed = int(messages * rng.uniform(0, 0.03))
         invalid = int(messages * rng.uniform(0, 0.02))
         records.append(
             EventRecord.model_construct(
-                record_id=f"{side[0]}{n:05d}", window_start=start, window_end=start + dt.timedelta(days=span),
+                record_id=f"{side[0]}{n:05d}", window_start=start, window_end=end if closes is None else min(end, closes),
                 messages=messages, bytes=messages * rng.randint(3_000, 60_000), succeeded=messages - failed,
                 failed=failed, valid=messages - invalid, invalid=invalid,
             )

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from .errors import ServiceError
@@ -49,8 +49,21 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not the API, not a program asking for JSON)."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and _wants_page(request):
+        import datetime as dt
+
+        from .pages import templates
+
+        return templates.TemplateResponse(
+            request, "not_found.html", {"path": request.url.path, "today": dt.date.today(), "demo": False}, status_code=404
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)), headers=exc.headers)
 

@@ -5,16 +5,34 @@ this service sends is ``{"code", "message"}`` (:mod:`registry.handlers`). This m
 post-processes the generated document once: each operation lists the error statuses
 it can give, each with the one :data:`ERROR_SCHEMA`, and the file downloads declare
 their real media types.
+
+The document is read at ``/docs`` (Swagger UI) and ``/redoc`` (ReDoc), whose scripts
+the service serves itself (from the ``fastapi-offline`` package, at :data:`DOCS_ASSETS`):
+both pages work on a closed network, and their Content-Security-Policy keeps them from
+fetching anything elsewhere (ReDoc's sidebar asks for a logo on Redocly's CDN).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 
-__all__ = ["ERROR_SCHEMA", "install_openapi"]
+__all__ = ["DOCS_ASSETS", "ERROR_SCHEMA", "install_docs", "install_openapi"]
+
+#: Where the app serves Swagger UI's and ReDoc's files (``FastAPIOffline(static_url=...)``).
+DOCS_ASSETS = "/static-offline-docs"
+
+#: The documentation pages load from this service only. Swagger UI's start-up script is
+#: inline and ReDoc styles with inline CSS, compiles schemas with ``new Function`` and
+#: searches in a ``blob:`` worker.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'"
+)
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
@@ -97,3 +115,36 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve ``/docs`` and ``/redoc`` from the files at :data:`DOCS_ASSETS`, under :data:`DOCS_POLICY`.
+
+    The app is made with ``docs_url=None, redoc_url=None`` (FastAPI's own pages load a CDN).
+    """
+    headers = {"Content-Security-Policy": DOCS_POLICY}
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        page = get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} – Swagger UI",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None},  # no online validator badge
+        )
+        return HTMLResponse(page.body, headers=headers)
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        page = get_redoc_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title} – ReDoc",
+            redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+        return HTMLResponse(page.body, headers=headers)

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from validator import Catalog
 from validator.catalog import ILLUSTRATIVE_LABEL, STATUSES
-from validator.years import be_year
+from validator.years import be_year, thai_datetime
 
 from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
 from .api.links import link_reads
@@ -28,12 +28,14 @@ from .dashboard import demo_flag
 from .errors import ServiceError
 from .pages import SOURCE_TH
 from .services import agencies, events, keys, links
-from .times import iso
+from .times import from_db_time, iso
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals.update(SOURCE_TH=SOURCE_TH, ILLUSTRATIVE=ILLUSTRATIVE_LABEL)  # where each real standard comes from; what the made-up ones are called
 templates.env.filters["be_year"] = be_year
+templates.env.filters["iso"] = iso
+templates.env.filters["thai_datetime"] = lambda moment: thai_datetime(from_db_time(moment) or moment)
 
 SESSION_HOURS = 8
 PAGE = 50
@@ -132,7 +134,7 @@ def my_links(
     try:
         caller, _ = keys.authenticate(session, token)
         rows, total = links.list_links(
-            session, caller=caller, status=status or None, limit=PAGE, offset=offset
+            session, caller=caller, status=status or None, limit=PAGE, offset=offset, newest_first=True
         )
     except ServiceError as exc:
         response = _render(request, "portal_links.html", {**context, "error": exc.message}, exc.status_code)
@@ -144,7 +146,7 @@ def my_links(
         caller=caller,
         agency=agencies.get(session, caller.agency_code) if caller.agency_code else None,
         total=total,
-        rows=[{"link": r, "records": stats.get(r.id, (0, None))[0], "last": iso(stats.get(r.id, (0, None))[1])} for r in reads],
+        rows=[{"link": r, "records": stats.get(r.id, (0, None))[0], "last": stats.get(r.id, (0, None))[1]} for r in reads],
         prev_offset=max(offset - PAGE, 0) if offset else None,
         next_offset=offset + PAGE if offset + PAGE < total else None,
     )

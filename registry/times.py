@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from validator.years import BANGKOK
+
 __all__ = [
     "UnreadableTime",
     "display_time",
@@ -181,3 +183,9 @@ def _uniform_utc_column(texts: list[str]) -> list[str] | None:
     rewritten = joined.replace("T", " ").replace("t", " ")
     assert len(rewritten) == n * (_WIDTH + 1), "every time had the one shape checked above"
     return rewritten[:-1].split("\n")
+
+
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in Bangkok, as an aware UTC datetime: where the office's and the
+    agencies' days begin (a reporting period, a link's period)."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=BANGKOK).astimezone(dt.UTC)

@@ -82,3 +82,14 @@ def test_bad_arguments_exit_2() -> None:
     assert run(f"{ref}@1.0.0", "th.dopa.thai-address@1.0.1").exit_code == 2
     assert run("nope", f"{ref}@1.0.0").exit_code == 2
     assert run("missing.json", "other.xsd").exit_code == 2
+
+
+def test_evidence_sits_on_the_change_it_shows_not_on_its_neighbours():
+    from validator import catalog_folders, load_catalog
+    from validator.compat import diff_versions
+
+    catalog = load_catalog(catalog_folders())
+    found = diff_versions(catalog, catalog.resolve("th.dopa.citizen-profile@1.0.0"), catalog.resolve("th.dopa.citizen-profile@2.0.0"))
+    required = {c.message: c.evidence for c in found.changes if c.kind == "required-property-added"}
+    assert required["property 'nameEn' is now required"] and all("nameEn" in e for e in required["property 'nameEn' is now required"])
+    assert all("nameTh" in e for e in required["property 'nameTh' is now required"])

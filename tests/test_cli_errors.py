@@ -65,3 +65,51 @@ def test_the_two_configuration_errors_have_names_that_say_what_they_are():
     assert cli.UsageProblem("x").exit_code == 2 and issubclass(cli.UsageProblem, click.ClickException)
     assert issubclass(IndicatorConfigError, ValueError)
     assert not hasattr(cli, "ConfigError")
+
+
+# --------------------------------------------------------------------------- issue 17: rough edges
+
+
+def test_an_empty_folder_is_refused_like_an_empty_glob(tmp_path):
+    import cli
+
+    (tmp_path / "notes.txt").write_text("not a document", encoding="utf-8")
+    got = CliRunner().invoke(cli.main, ["validate", str(tmp_path)])
+    assert got.exit_code == 2 and "holds no document (.json, .xml)" in got.output
+
+
+def test_one_document_is_one_document(tmp_path):
+    import cli
+
+    doc = tmp_path / "a.json"
+    doc.write_text("{}", encoding="utf-8")
+    got = CliRunner().invoke(cli.main, ["validate", "--schema", str(_any_json_schema(tmp_path)), str(doc)])
+    assert "1 document:" in got.output and "1 documents" not in got.output
+
+
+def _any_json_schema(folder):
+    schema = folder / "s.json"
+    schema.write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}', encoding="utf-8")
+    return schema
+
+
+def test_a_reference_with_nothing_after_the_at_sign_is_refused():
+    import cli
+
+    for args in (["validate", "--standard", "th.dopa.citizen-profile@", "x.json"], ["standards", "show", "th.dopa.citizen-profile@"]):
+        got = CliRunner().invoke(cli.main, args)
+        assert got.exit_code == 2 and "names no version after '@'" in got.output, (args, got.output)
+
+
+def test_an_unknown_sector_in_standards_list_is_refused_with_the_valid_ones():
+    import cli
+
+    got = CliRunner().invoke(cli.main, ["standards", "list", "--sector", "Finanse"])
+    assert got.exit_code == 2 and "unknown sector" in got.output and "finance" in got.output and "0 standards" not in got.output
+
+
+def test_report_years_have_one_range_on_the_command_line():
+    import cli
+
+    got = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "99999", "--database", "sqlite:///nowhere.sqlite"])
+    assert got.exit_code == 2 and "out of range" in got.output and "10000" not in got.output

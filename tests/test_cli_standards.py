@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import tomllib
 
 import pytest
 from click.testing import CliRunner
@@ -42,13 +43,17 @@ def test_new_version_then_announce_and_lock(catalog_dir):
     listed = json.loads(dxs("standards", "list", "--catalog", catalog_dir, "--format", "json").output)
     assert [v["status"] for v in listed["standards"][0]["versions"]] == ["deprecated", "announced", "draft"]
 
-    locked = dxs("standards", "lock", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--announce", "2025-05-01")
+    # announcing needs notes that say something (the draft's are a placeholder) and a date not before its draft entry
+    path = catalog_dir / "th.test.permit" / "2.0.0" / "version.toml"
+    path.write_text(toml.replace("Draft of 2.0.0, copied from 1.1.0: say what changes.", "Renames the holder."), encoding="utf-8")
+    day = tomllib.loads(toml)["history"][0]["date"].isoformat()
+    locked = dxs("standards", "lock", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--announce", day)
     assert locked.exit_code == 0 and "locked th.test.permit@2.0.0" in locked.output
     shown = json.loads(dxs("standards", "show", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--format", "json").output)
     version = shown["versions"][0]
-    assert version["status"] == "announced" and version["announced"] == "2025-05-01"
-    assert version["history"][-1] == {"status": "announced", "date": "2025-05-01"}
-    again = dxs("standards", "lock", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--announce", "2025-06-01")
+    assert version["status"] == "announced" and version["announced"] == day
+    assert version["history"][-1] == {"status": "announced", "date": day}
+    again = dxs("standards", "lock", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--announce", day)
     assert again.exit_code == 2 and "already announced" in again.output
 
 
@@ -130,8 +135,9 @@ def test_lock_names_the_announcement_from_the_register(catalog_dir):
                         'title_th = "ทดสอบ"\ntitle_en = "Test"\nissuer = "TEST"\nkind = "data-structure"\nsource = "tests"\n',
                         encoding="utf-8")
     dxs("standards", "new", "--catalog", catalog_dir, "th.test.permit", "--bump", "major")
-    refused = dxs("standards", "lock", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--announce", "2025-05-01",
-                  "--announcement", "TEST 40-2568")
+    day = tomllib.loads((catalog_dir / "th.test.permit" / "2.0.0" / "version.toml").read_text(encoding="utf-8"))["history"][0]["date"]
+    refused = dxs("standards", "announce", "--catalog", catalog_dir, "th.test.permit@2.0.0", "--on", day.isoformat(),
+                  "--notes", "Renames the holder.", "--announcement", "TEST 40-2568")
     assert refused.exit_code == 2 and "is illustrative: it has no announcement" in refused.output
 
 

@@ -752,7 +752,9 @@ class Catalog:
 
     def resolve(self, ref: str) -> StandardVersion:
         """``ID`` (latest announced version) or ``ID@VERSION`` → that version."""
-        standard_id, _, version = ref.partition("@")
+        standard_id, at, version = ref.partition("@")
+        if at and not version.strip():
+            raise StandardNotFound(f"{ref!r} names no version after '@': give ID@VERSION, or ID alone for the latest announced")
         standard = self.standard(standard_id.strip())
         if version:
             return standard.version(version.strip())

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .catalog_checks import Finding
     from .compat.changes import Compatibility
     from .importer import ImportResult
+    from .lifecycle import Drafted, StatusChange
     from .report import Report
 
 __all__ = [
@@ -35,16 +36,40 @@ __all__ = [
     "Conversion",
     "LockedVersion",
     "Scaffolded",
+    "announce",
     "check_standards",
     "compare",
     "convert_input",
+    "deprecate",
     "export_catalog",
     "import_folder",
     "lock_versions",
+    "retire",
     "scaffold",
 ]
 
-# --------------------------------------------------------------------------- standards check, new, lock
+# --------------------------------------------------------------------------- naming versions
+
+
+def _versions_named(catalog: Catalog, ref: str) -> list[StandardVersion]:
+    """``ID@VERSION`` → that version; a package's ``ID@VERSION`` → each of its document types' (one folder).
+
+    :raises DxsError: no ``@VERSION``, or no such standard or version.
+    """
+    standard_id, at, version = (part.strip() for part in ref.partition("@"))
+    if not at or not version:
+        raise DxsError(f"{ref!r}: name the version, as ID@VERSION")
+    if standard_id not in catalog and (members := catalog.package(standard_id)):
+        return [m.version(version) for m in members]
+    return [catalog.resolve(ref)]
+
+
+def _version_named(catalog: Catalog, ref: str) -> StandardVersion:
+    """``ID@VERSION`` → the version (a package's: its first document type's, whose folder they all share)."""
+    return _versions_named(catalog, ref)[0]
+
+
+# --------------------------------------------------------------------------- standards check
 
 
 @dataclass(frozen=True)
@@ -60,16 +85,50 @@ class CatalogCheck:
         return not self.findings
 
 
-def check_standards(catalog: Catalog, standard_ids: Sequence[str] = ()) -> CatalogCheck:
-    """Check ``standard_ids`` (default: every standard): metadata, schemas, conformance kits, twins, hashes.
+def check_standards(catalog: Catalog, refs: Sequence[str] = ()) -> CatalogCheck:
+    """Check the standards (``ID``) and versions (``ID@VERSION``) named (default: every standard):
+    metadata, schemas, conformance kits, twins, hashes, version bumps.
 
-    :raises DxsError: an id is not in the catalog.
+    A version is checked with what its standard says of all its versions (two detection
+    defaults, a placeholder field of ``standard.toml``).
+
+    :raises DxsError: a standard or version is not in the catalog.
     """
     from .catalog_checks import check_catalog
 
-    findings = check_catalog(catalog, list(standard_ids) or None)
-    checked = [catalog.standard(i) for i in standard_ids] if standard_ids else list(catalog)
-    return CatalogCheck(findings, len(checked), sum(len(s.versions) for s in checked))
+    standard_ids = [r for r in refs if "@" not in r]
+    named = [v for r in refs if "@" in r for v in _versions_named(catalog, r)]
+    everything = not refs
+    standards = list(catalog) if everything else [catalog.standard(i) for i in standard_ids]
+    findings = check_catalog(catalog, standard_ids or None) if everything or standard_ids else []
+    covered = {s.id for s in standards}
+    versions = list({v.ref: v for v in named if v.standard_id not in covered}.values())  # else checked with their standard
+    for version in versions:
+        findings.extend(f for f in _check_version(catalog, version) if f not in findings)
+    return CatalogCheck(findings, len(covered | {v.standard_id for v in versions}),
+                        sum(len(s.versions) for s in standards) + len(versions))
+
+
+def _check_version(catalog: Catalog, version: StandardVersion) -> list[Finding]:
+    """:func:`~validator.catalog_checks.check_catalog` for one version."""
+    from dataclasses import replace
+
+    from .catalog_checks import check_compatibility, check_examples, check_hashes, check_metadata, check_schemas, check_twins
+    from .compat.versions import previous_announced
+
+    standard = catalog.standard(version.standard_id)
+    own = {version.ref, version.folder_ref, standard.id, standard.package}
+    findings = [f for f in check_metadata(standard) if f.ref in own]
+    schemas = check_schemas(catalog, version)
+    findings += schemas + check_hashes(version)
+    if not schemas:
+        findings += check_examples(catalog, version) + check_twins(version)
+    previous = previous_announced(version, standard.versions)
+    pair = replace(standard, versions=tuple(v for v in (previous, version) if v is not None))
+    return findings + [f for f in check_compatibility(catalog, pair) if f.ref == version.ref]
+
+
+# --------------------------------------------------------------------------- standards new, lock and the lifecycle
 
 
 @dataclass(frozen=True)
@@ -79,6 +138,8 @@ class Scaffolded:
     folder: Path
     standard_id: str
     new_standard: bool
+    #: a new version: what was copied and where the marker moved (:class:`~validator.lifecycle.Drafted`)
+    drafted: Drafted | None = None
 
 
 def scaffold(
@@ -95,12 +156,24 @@ def scaffold(
 ) -> Scaffolded:
     """A new draft version of ``standard_id`` (copying its latest), or a new standard in catalog folder ``into``.
 
-    :raises DxsError: the version exists, or a new standard lacks its folder or a required field.
-    """
-    from .publish import new_standard, new_version
+    ``standard_id`` may be ``ID@VERSION``: the exact new version (as ``version``).
 
-    if standard_id in catalog:
-        return Scaffolded(new_version(catalog.standard(standard_id), bump=bump, version=version), standard_id, False)
+    :raises DxsError: the version exists or is not above the latest, or a new standard lacks its folder or a required field.
+    """
+    from .lifecycle import new_version
+    from .publish import new_standard
+
+    standard_id, at, named = standard_id.partition("@")
+    if at:
+        if version and version != named:
+            raise DxsError(f"{standard_id}@{named} and --version {version} name different versions: give one")
+        version = named
+    existing = catalog.standard(standard_id) if standard_id in catalog else next(iter(catalog.package(standard_id)), None)
+    if existing is not None:
+        drafted = new_version(catalog, existing, bump=bump, version=version)
+        return Scaffolded(drafted.folder, standard_id, False, drafted)
+    if version and version != "0.1.0":
+        raise DxsError(f"{standard_id}@{version}: no standard {standard_id!r} in the catalog, and a new one starts as a 0.1.0 draft")
     if not into:
         raise DxsError("a new standard needs a catalog folder: --into DIR (or --catalog DIR)")
     missing = [n for n, v in (("--title-th", title_th), ("--title-en", title_en), ("--owner", owner), ("--sector", sector)) if not v]
@@ -128,22 +201,65 @@ def lock_versions(
 ) -> Iterator[LockedVersion]:
     """Lock each version named (and with ``all_announced`` every announced one without hashes), one by one.
 
-    Yields each version as it is locked, so that what was locked before a failure is
-    known. A package's document types share one version folder: it is locked once.
+    With ``announce``, each is announced on that day first (:func:`~validator.lifecycle.announce_version`,
+    with its checks). Yields each version as it is locked, so that what was locked before
+    a failure is known. A package's document types share one version folder: it is locked once.
 
-    :raises DxsError: the arguments name no version or a version that cannot be locked.
+    :raises DxsError: the arguments name no version or a version that cannot be locked (or announced).
     """
+    from .lifecycle import announce_version
     from .publish import lock_version
 
     if all_announced and (announce or announcement is not None):
         raise DxsError("--announce and --announcement name one version's announcement: give its ID@VERSION, not --all-announced")
-    versions = [catalog.resolve(r) for r in refs]
+    versions = [_version_named(catalog, r) for r in refs]
     if all_announced:
         versions += [v for v in catalog.versions() if v.is_announced and not v.hashes]
     if not versions:
         raise DxsError("name the versions to lock (ID@VERSION), or use --all-announced")
     for v in {v.folder: v for v in versions}.values():
-        yield LockedVersion(v.folder_ref, len(lock_version(v, announce=announce, announcement=announcement)))
+        if announce is not None:
+            yield LockedVersion(v.folder_ref, announce_version(catalog, v, on=announce, announcement=announcement).locked or 0)
+        else:
+            yield LockedVersion(v.folder_ref, len(lock_version(v, announcement=announcement)))
+
+
+def announce(
+    catalog: Catalog,
+    ref: str,
+    *,
+    on: dt.date,
+    effective: dt.date | None = None,
+    announcement: str | None = None,
+    notes: str | None = None,
+) -> StatusChange:
+    """Announce version ``ref`` (``ID@VERSION``) on ``on`` and lock it (:func:`~validator.lifecycle.announce_version`).
+
+    :raises DxsError: no such version, or it cannot be announced so (the message says why).
+    """
+    from .lifecycle import announce_version
+
+    return announce_version(catalog, _version_named(catalog, ref), on=on, effective=effective, announcement=announcement, notes=notes)
+
+
+def deprecate(catalog: Catalog, ref: str, *, on: dt.date, sunset: dt.date | None = None) -> StatusChange:
+    """Deprecate announced version ``ref`` (``ID@VERSION``) on ``on`` (:func:`~validator.lifecycle.deprecate_version`).
+
+    :raises DxsError: no such version, or it cannot be deprecated so (the message says why).
+    """
+    from .lifecycle import deprecate_version
+
+    return deprecate_version(catalog, _version_named(catalog, ref), on=on, sunset=sunset)
+
+
+def retire(catalog: Catalog, ref: str, *, on: dt.date) -> StatusChange:
+    """Retire version ``ref`` (``ID@VERSION``) on ``on`` (:func:`~validator.lifecycle.retire_version`).
+
+    :raises DxsError: no such version, or it cannot be retired so (the message says why).
+    """
+    from .lifecycle import retire_version
+
+    return retire_version(catalog, _version_named(catalog, ref), on=on)
 
 
 # --------------------------------------------------------------------------- standards import, export

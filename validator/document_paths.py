@@ -30,7 +30,8 @@ def _walk(folder: Path) -> list[str]:
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Every document named by ``paths``, in the order given, each once.
 
-    :raises DxsError: a path that does not exist and is not a glob matching anything.
+    :raises DxsError: a path that does not exist and is not a glob matching anything, or a
+        folder with no document in it.
     """
     out: list[str] = []
     seen: set[str] = set()
@@ -46,7 +47,10 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
             continue
         path = Path(raw)
         if path.is_dir():
-            for item in _walk(path):
+            found = _walk(path)
+            if not found:  # as an empty glob: nothing was validated, which must not read as a pass
+                raise DxsError(f"{raw}: the folder holds no document ({', '.join(DOCUMENT_SUFFIXES)})")
+            for item in found:
                 add(item)
         elif path.exists():
             add(raw)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from .announcements import Announcement, Register
 from .catalog import ILLUSTRATIVE_LABEL, Catalog, Standard, StandardVersion
+from .errors import DxsError, StandardNotFound
+from .sectors import SECTORS
 from .years import be_year, ce_year
 
 __all__ = [
@@ -88,6 +90,8 @@ def list_standards(
 ) -> StandardsListing:
     """The standards of ``sector``, of agency ``owner`` (any case), real ones only, with a version
     in ``status`` or announced in ``year`` (CE, or BE if ≥ 2400); ``None`` and ``False`` filter nothing."""
+    if sector and sector not in SECTORS:  # a typo must not read as "0 standards"
+        raise DxsError(f"--sector {sector!r}: unknown sector; use one of {', '.join(SECTORS)}")
     year_be = _be(year)
     chosen, versions_of = [], {}
     for s in catalog:
@@ -121,7 +125,9 @@ def show_standard(catalog: Catalog, ref: str) -> StandardShown | PackageShown:
 
     :raises StandardNotFound: no such standard, version or package.
     """
-    standard_id, _, version = ref.partition("@")
+    standard_id, at, version = ref.partition("@")
+    if at and not version.strip():
+        raise StandardNotFound(f"{ref!r} names no version after '@': give ID@VERSION, or ID alone for every version")
     if not version and (members := catalog.package(standard_id)):
         return PackageShown(catalog, standard_id, members)
     standard = catalog.standard(standard_id)

@@ -1,8 +1,9 @@
-"""Publishing: lock an announced version's files, scaffold new work, export the catalog.
+"""Publishing: lock an announced version's files, scaffold a new standard, export the catalog.
 
-The catalog's TOML files are written by people and carry comments, so edits
-here are small textual ones (a status line, a history entry, the ``[hashes]``
-table at the end) rather than a rewrite that would lose them.
+The catalog's TOML files are written by people and carry comments, so the lock is a
+small textual edit (:mod:`._version_toml`: the ``[hashes]`` table at the end) rather
+than a rewrite that would lose them. A version's lifecycle (a new draft, announcing,
+deprecating, retiring) is :mod:`validator.lifecycle`'s.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-import shutil
 from pathlib import Path
 from typing import Any
 
-from .catalog import ILLUSTRATIVE_LABEL, Catalog, Standard, StandardVersion, load_catalog, parse_semver
+from ._version_toml import VersionToml
+from .catalog import ILLUSTRATIVE_LABEL, Catalog, Standard, StandardVersion
 from .errors import CatalogError, DxsError
 from .sectors import SECTORS
 
 __all__ = [
+    "ARCHIVE_NAME",
     "DEFAULT_BASE_URI",
     "catalog_as_dcat",
     "catalog_as_json",
@@ -27,14 +28,39 @@ __all__ = [
     "standard_as_dict",
     "version_as_dict",
     "lock_version",
+    "media_type",
     "new_standard",
-    "new_version",
     "sha256_of",
 ]
 
 DEFAULT_BASE_URI = "https://standards.dx.go.th"
 
-_MEDIA_TYPES = {".json": "application/schema+json", ".xsd": "application/xml", ".sch": "application/xml"}
+_MEDIA_TYPES = {
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".xsd": "application/xml",
+    ".sch": "application/xml",
+    ".gc": "application/xml",  # genericode code lists
+    ".toml": "application/toml",
+    ".csv": "text/csv; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".zip": "application/zip",
+}
+#: Where a version's archive (every file and MANIFEST.json) is, under the version's URI.
+ARCHIVE_NAME = "archive.zip"
+
+
+def media_type(path: str) -> str:
+    """The media type a version's file is published with, from its name.
+
+    A ``.json`` file named ``schema.json`` (or ``*.schema.json``) is a JSON Schema; other JSON
+    files (examples, a publisher's manifest) are plain JSON.
+    """
+    name = path.rsplit("/", 1)[-1].lower()
+    if name == "schema.json" or name.endswith(".schema.json"):
+        return "application/schema+json"
+    return _MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
 def sha256_of(path: Path) -> str:
@@ -50,142 +76,36 @@ def file_hashes(version: StandardVersion) -> dict[str, str]:
     return {p.relative_to(version.folder).as_posix(): sha256_of(p) for p in version.files()}
 
 
-# --------------------------------------------------------------------------- lock / announce
-
-_HASHES_TABLE = re.compile(r"^\[hashes\]\s*\n(?:(?!^\[).*\n?)*", re.MULTILINE)
-_STATUS_LINE = re.compile(r"""^status\s*=\s*(?:"[^"]*"|'[^']*')[ \t]*(?:#.*)?$""", re.MULTILINE)
+# --------------------------------------------------------------------------- lock
 
 
 def _toml_key(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)  # a TOML basic string is JSON-compatible here
 
 
-def lock_version(
-    version: StandardVersion,
-    *,
-    announce: dt.date | None = None,
-    effective: dt.date | None = None,
-    announcement: str | None = None,
-) -> dict[str, str]:
-    """Record the SHA-256 of every file in ``version.toml`` (optionally announcing it first).
+def lock_version(version: StandardVersion, *, announcement: str | None = None, toml: VersionToml | None = None) -> dict[str, str]:
+    """Record the SHA-256 of every file in ``version.toml`` (its ``[hashes]`` table), optionally naming its announcement.
 
-    :param announce: set status ``announced`` with this date (and a history entry).
     :param announcement: the register entry (number) it was announced by; it must be in the register.
-    :raises CatalogError: announcing a version that is already announced, naming an
-        announcement the register does not have, or files that fail to load.
+    :param toml: the version's ``version.toml`` with edits to write with the lock (announcing:
+        :func:`~validator.lifecycle.announce_version`).
+    :raises CatalogError: naming an announcement for an illustrative version or one the
+        register does not have, or files that fail to load (``version.toml`` is then as it was).
     """
-    path = version.folder / "version.toml"
-    original = path.read_bytes()
-    text = original.decode("utf-8")
-    # the version's own keys stand before its first table ([[history]], [detection], …): edit only there
-    split = re.search(r"^\s*\[", text, re.MULTILINE)
-    head, tail = (text[: split.start()], text[split.start():]) if split else (text, "")
-    if _STATUS_LINE.search(head) is None:
-        raise CatalogError(path, "has no top-level status line to edit", "status")
+    toml = toml or VersionToml(version.folder / "version.toml")
     if announcement is not None:
         if not announcement.strip():
-            raise CatalogError(path, "the announcement to name is empty: give its number as the register has it", "announcement")
+            raise CatalogError(toml.path, "the announcement to name is empty: give its number as the register has it", "announcement")
         if version.illustrative:
-            raise CatalogError(path, f"{version.ref} is illustrative: it has no announcement", "announcement")
-        head = re.sub(r"^announcement\s*=.*\n?", "", head, flags=re.MULTILINE)
-        head = _STATUS_LINE.sub(lambda m: m.group(0) + f"\nannouncement = {_toml_key(announcement)}", head, count=1)
-    if announce is not None:
-        if version.is_announced:
-            raise CatalogError(path, f"{version.ref} is already {version.status}", "status")
-        lines = [f"announced = {announce.isoformat()}"]
-        if version.effective is None:
-            lines.append(f"effective = {(effective or announce).isoformat()}")
-        head = re.sub(r"^announced\s*=.*\n?", "", head, flags=re.MULTILINE)
-        head = _STATUS_LINE.sub(lambda m: 'status = "announced"\n' + "\n".join(lines), head, count=1)
-        tail = tail.rstrip("\n") + f'\n\n[[history]]\nstatus = "announced"\ndate = {announce.isoformat()}\n'
-    text = head.rstrip("\n") + "\n\n" + tail.lstrip("\n") if tail else head
+            raise CatalogError(toml.path, f"{version.ref} is illustrative: it has no announcement", "announcement")
+        toml.set("announcement", announcement)
     hashes = file_hashes(version)
-    table = "[hashes]\n" + "".join(f"{_toml_key(k)} = \"{v}\"\n" for k, v in sorted(hashes.items()))
-    text = _HASHES_TABLE.sub("", text).rstrip("\n") + "\n\n" + table
-    written = _replace_checked(path, text, version.folder.parent, original)
-    if announcement is not None:
-        again = next(v for v in written.versions() if v.folder == version.folder)
-        if again.announcement != announcement:  # never report a lock that did not name what was asked
-            _restore(path, original)
-            raise CatalogError(path, f"could not write announcement {announcement!r} at the top of the file", "announcement")
+    toml.set_table("hashes", hashes)
+    toml.write()
     return hashes
 
 
-def _replace_checked(path: Path, text: str, standard_folder: Path, old: bytes) -> Catalog:
-    """Write ``text`` to ``path`` and prove the standard still loads; on any failure put ``old`` (its bytes) back.
-
-    Only the standard itself is loaded (a half-written neighbour in the same catalog
-    does not block it), with the registers its catalog and the bundled one hold. The
-    temporary file lives beside the version folder, never inside it (whose files are hashed).
-    """
-    from .catalog import catalog_folders
-
-    try:
-        _restore(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise CatalogError(path, f"cannot be written: {exc.strerror}") from None
-    try:
-        return load_catalog([standard_folder], registers=catalog_folders([standard_folder.parent]))
-    except BaseException:
-        _restore(path, old)
-        raise
-
-
-def _restore(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, the temporary file beside the version folder (never inside it, where files are hashed)."""
-    from ._cache import replace_atomically
-
-    replace_atomically(path, data, scratch=path.parent.parent)
-
-
 # --------------------------------------------------------------------------- scaffolding
-
-
-def _bump(version: str, part: str) -> str:
-    major, minor, patch = parse_semver(version)
-    if part == "major":
-        return f"{major + 1}.0.0"
-    if part == "minor":
-        return f"{major}.{minor + 1}.0"
-    return f"{major}.{minor}.{patch + 1}"
-
-
-def new_version(standard: Standard, *, bump: str = "minor", version: str | None = None, today: dt.date | None = None) -> Path:
-    """Copy the latest version of ``standard`` to a new draft version folder.
-
-    The copy keeps schemas and examples, drops the hashes and announcement
-    dates, and starts a fresh history with a ``draft`` entry dated ``today``.
-    The version marker in ``version.toml`` becomes the new ``MAJOR.MINOR``;
-    the schemas and examples that carry the marker are the author's to edit.
-    """
-    if not standard.versions:
-        raise DxsError(f"{standard.id} has no version to copy")
-    source = max(standard.versions, key=lambda v: v.semver)
-    target_version = version or _bump(source.version, bump)
-    try:
-        parse_semver(target_version)
-    except ValueError as exc:
-        raise DxsError(str(exc)) from None
-    target = standard.folder / target_version
-    if target.exists():
-        raise DxsError(f"{target} already exists")
-    shutil.copytree(source.folder, target, ignore=shutil.ignore_patterns("__pycache__"))
-    today = today or dt.date.today()
-    text = (target / "version.toml").read_text(encoding="utf-8")
-    text = _HASHES_TABLE.sub("", text)
-    text = re.sub(r'^version\s*=\s*"[^"]*"', f'version = "{target_version}"', text, count=1, flags=re.MULTILINE)
-    text = _STATUS_LINE.sub('status = "draft"', text, count=1)
-    text = re.sub(r"^(announced|effective|sunset)\s*=.*\n", "", text, flags=re.MULTILINE)
-    text = re.sub(r'^notes\s*=.*$', f'notes = "Draft of {target_version}, copied from {source.version}: say what changes."', text, count=1, flags=re.MULTILINE)
-    # a fresh lifecycle: remove the copied history entries, add one draft entry
-    text = re.sub(r"^\[\[history\]\]\s*\n(?:(?!^\[).*\n?)*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"^(active_from|active_until)\s*=.*\n", "", text, flags=re.MULTILINE)
-    major, minor, _ = parse_semver(target_version)
-    old_major, old_minor, _ = source.semver
-    text = text.replace(f'version_value = "{old_major}.{old_minor}"', f'version_value = "{major}.{minor}"')
-    text = text.rstrip("\n") + f'\n\n[[history]]\nstatus = "draft"\ndate = {today.isoformat()}\n'
-    (target / "version.toml").write_text(text, encoding="utf-8")
-    return target
 
 
 _STANDARD_TEMPLATE = '''id = "{id}"
@@ -218,7 +138,7 @@ status = "draft"
 date = {today}
 
 [detection]
-default = true
+default = false                       # a draft never is; announcing the first version makes it the default
 
 [detection.json]
 root_pointer = "/documentType"
@@ -434,7 +354,7 @@ def catalog_as_dcat(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
                     "@type": "dcat:Distribution",
                     "dct:title": p,
                     "dcat:downloadURL": {"@id": f"{_version_uri(base, v)}/{p}"},
-                    "dcat:mediaType": _MEDIA_TYPES.get(Path(p).suffix, "application/octet-stream"),
+                    "dcat:mediaType": media_type(p),
                     "spdx:checksum": {
                         "@type": "spdx:Checksum",
                         "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
@@ -444,6 +364,18 @@ def catalog_as_dcat(catalog: Catalog, base_uri: str = DEFAULT_BASE_URI) -> dict[
                 for p, h in sorted(_published_hashes(v).items())
                 if not p.startswith("examples/")
             ]
+            distributions.append(
+                {
+                    "@id": f"{_version_uri(base, v)}/{ARCHIVE_NAME}",
+                    "@type": "dcat:Distribution",
+                    "dct:title": ARCHIVE_NAME,
+                    "dct:description": "Every file of the version at its relative path (schemas, their modules, "
+                                       "rules, code lists, examples) and MANIFEST.json with each file's SHA-256.",
+                    "dcat:downloadURL": {"@id": f"{_version_uri(base, v)}/{ARCHIVE_NAME}"},
+                    "dcat:mediaType": media_type(ARCHIVE_NAME),
+                    "dcat:packageFormat": media_type(ARCHIVE_NAME),
+                }
+            )
             node = {
                 "@id": _version_uri(base, v),
                 "@type": ["dcat:Resource", "dct:Standard"],

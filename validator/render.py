@@ -127,7 +127,8 @@ class TextRenderer(_Renderer):
         if self.lang == "th":
             lines.append(f"ตรวจ {summary.documents} เอกสาร: ผ่าน {summary.valid}, ไม่ผ่าน {summary.invalid}")
         else:
-            lines.append(f"{summary.documents} documents: {summary.valid} valid, {summary.invalid} invalid")
+            noun = "document" if summary.documents == 1 else "documents"
+            lines.append(f"{summary.documents} {noun}: {summary.valid} valid, {summary.invalid} invalid")
         return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,12 @@ assert and successful report becomes a ``rules`` issue with the assertion id as
 message (a trailing `` / <Thai>`` part, or a ``xml:lang="th"`` diagnostic, becomes
 ``message_th``).
 
+The `` / <Thai>`` part is split off in the rules, before they are compiled, not in the
+report: there the separator is the author's text, while in the report a value
+(``<sch:value-of>``, e.g. a letter number ``กค 0402.5/4410``) could hold Thai letters or
+a slash of its own. The Thai part becomes an ``xml:lang="th"`` diagnostic, so each
+language interpolates its own values and ``message_th`` keeps them.
+
 Publishers that write their rules' ids into a Thai message instead of ``@id`` (ETDA:
 ``TIV-Document-001 รหัสประเภทเอกสาร … (TypeCode must equal to 388, …)``) keep their
 words: the rule is their id, ``message_th`` is their message as written, and the
@@ -39,7 +45,7 @@ SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_COMPILER_VERSION = b"dxs-schematron-3"  # bump when the generated XSLT changes
+_COMPILER_VERSION = b"dxs-schematron-4"  # bump when the generated XSLT changes
 
 _SEVERITY_OF_ROLE: dict[str, Severity] = {
     "fatal": "error",
@@ -100,6 +106,8 @@ class Schematron:
             self.binding = "xslt"
         elif self.binding not in ("xslt2", "xslt3", "xpath2", "xpath3", "xpath31"):
             raise SchemaLoadError(path, f"queryBinding {self.binding!r} is not supported (supported: xslt, xslt2, xslt3)")
+        #: the Thai diagnostics split off ``English / ไทย`` messages (the report's text is then English only)
+        self._split_off = _split_bilingual(root)
         self._th_diagnostics = {
             d.get("id"): " ".join("".join(d.itertext()).split())
             for d in root.iter(_sch("diagnostic"))
@@ -187,13 +195,16 @@ class Schematron:
         issues = []
         for node in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
             text = " ".join("".join(node.findtext(f"{{{SVRL_NS}}}text") or "").split())
-            message, message_th = _split_languages(text)
+            refs = [ref for ref in node.iter(f"{{{SVRL_NS}}}diagnostic-reference") if ref.get("diagnostic") in self._th_diagnostics]
+            thai = [" ".join("".join(ref.itertext()).split()) or self._th_diagnostics[ref.get("diagnostic")] for ref in refs]
+            split_off = any(ref.get("diagnostic") in self._split_off for ref in refs)
+            # split off in the rules, the text is the English part whole: its values may hold Thai letters or " / "
+            message, message_th = (text, "") if split_off else _split_languages(text)
             rule = node.get("id")
-            if rule is None and (found := _publisher_rule(text, self.publisher)) is not None:
+            if rule is None and not split_off and (found := _publisher_rule(text, self.publisher)) is not None:
                 rule, message, message_th = found
-            for ref in node.iter(f"{{{SVRL_NS}}}diagnostic-reference"):
-                if ref.get("diagnostic") in self._th_diagnostics:
-                    message_th = " ".join("".join(ref.itertext()).split()) or self._th_diagnostics[ref.get("diagnostic")]
+            if thai:
+                message_th = thai[-1]
             element = _element_at(tree, node.get("location") or "")
             rule = rule or node.get("test") or "schematron"
             severity = _SEVERITY_OF_ROLE.get((node.get("role") or node.get("flag") or "error").lower(), "error")
@@ -234,6 +245,70 @@ def _publisher_rule(text: str, publisher: str) -> tuple[str, str, str] | None:
     else:
         message = f"{owner} {rule} fired (its message is in Thai only)"
     return rule, message, text
+
+
+# the separator of "English / ไทย" in an assert's own text (a line break may stand for either space)
+_LANGUAGE_SEPARATOR = re.compile(r"\s/\s")
+_VALUE_TAGS = (_sch("value-of"), _sch("name"))
+
+
+def _literal(parts: list[etree._Element]) -> str:
+    """The text an author wrote in ``parts`` (children of a message), values left out."""
+    return "".join("" if p.tag in _VALUE_TAGS else "".join(p.itertext()) for p in parts)
+
+
+def _split_bilingual(root: etree._Element) -> set[str]:
+    """Turn each ``English / ไทย`` assert or report of ``root`` into an English message and an
+    ``xml:lang="th"`` diagnostic holding the Thai part with its own ``value-of`` values.
+
+    The split is at the last `` / `` of the author's text, where the text after it has Thai
+    letters and the text before it has none (as :func:`_split_languages` would split the
+    report's text); a check that already names a Thai diagnostic is left as it is. Rules
+    in a file an XSLT 1 schema includes (``sch:include``) are split in the report instead.
+    Returns the ids of the diagnostics it made.
+    """
+    diagnostics = root.find(_sch("diagnostics"))
+    taken = {d.get("id") for d in root.iter(_sch("diagnostic"))}
+    thai = {d.get("id") for d in root.iter(_sch("diagnostic")) if (d.get(XML_LANG) or "").lower().startswith("th")}
+    made: set[str] = set()
+    for check in list(root.iter(_sch("assert"), _sch("report"))):
+        refs = (check.get("diagnostics") or "").split()
+        if any(ref in thai for ref in refs):
+            continue
+        children = list(check)
+        texts = [check.text or ""] + [child.tail or "" for child in children]  # texts[i] stands before children[i]
+        at = next(((i, m[-1]) for i in reversed(range(len(texts))) if (m := list(_LANGUAGE_SEPARATOR.finditer(texts[i])))), None)
+        if at is None:
+            continue
+        i, match = at
+        before = _literal(children[:i]) + "".join(texts[:i]) + texts[i][: match.start()]
+        after = texts[i][match.end():] + _literal(children[i:]) + "".join(texts[i + 1:])
+        if _THAI.search(before) or not _THAI.search(after):
+            continue
+        number, ident = 1, f"{check.get('id') or 'check'}-th"
+        while ident in taken:
+            number += 1
+            ident = f"{check.get('id') or 'check'}-th-{number}"
+        taken.add(ident)
+        diagnostic = etree.Element(_sch("diagnostic"), {"id": ident, XML_LANG: "th"})
+        diagnostic.text = texts[i][match.end():]
+        if i == 0:
+            check.text = texts[0][: match.start()]
+        else:
+            children[i - 1].tail = texts[i][: match.start()]
+        for child in children[i:]:
+            diagnostic.append(child)  # moves the value-of with its tail
+        if diagnostics is None:
+            diagnostics = etree.Element(_sch("diagnostics"))
+            properties = root.find(_sch("properties"))  # ISO order: … pattern, diagnostics, properties
+            if properties is not None:
+                properties.addprevious(diagnostics)
+            else:
+                root.append(diagnostics)
+        diagnostics.append(diagnostic)
+        check.set("diagnostics", " ".join([*refs, ident]))
+        made.add(ident)
+    return made
 
 
 def _split_languages(text: str) -> tuple[str, str]:

@@ -1,18 +1,23 @@
-"""Read-only catalog API: the published standards, their versions and schema files.
+"""Read-only catalog API: the published standards, their versions and their files.
 
-Routes only translate HTTP; the catalog itself is the validator's model.
+Routes only translate HTTP; the catalog itself is the validator's model, and a version's
+files and archive are found and built by :mod:`registry.downloads`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from validator import Catalog, DxsError, Standard, StandardVersion
+from validator.publish import ARCHIVE_NAME, media_type
 
+from .. import downloads
 from ..errors import NotFound
 from .deps import CatalogDep
 
@@ -47,6 +52,24 @@ class StandardRead(BaseModel):
     contact: str
     latest: str | None
     versions: list[VersionRead]
+
+
+class FileRead(BaseModel):
+    path: str = Field(description="Path relative to the version folder; also the file's place in the archive")
+    url: str = Field(description="Where the file is served: relative schema imports resolve beside it")
+    size: int
+    sha256: str
+    media_type: str
+    locked: bool = Field(description="The version's lock ([hashes] in version.toml) lists these very bytes")
+
+
+class FileList(BaseModel):
+    standard: str
+    version: str
+    status: str
+    archive: str = Field(description="Every file at its relative path, and MANIFEST.json, in one ZIP")
+    files: list[FileRead]
+    total: int
 
 
 class StandardList(BaseModel):
@@ -138,5 +161,75 @@ def get_json_schema(standard_id: str, version: str, catalog: CatalogDep) -> File
     responses={200: {"description": "The XML Schema file", "content": {"application/xml": {"schema": {"type": "string"}}}}, 404: {"description": "No such form"}},
 )
 def get_xml_schema(standard_id: str, version: str, catalog: CatalogDep) -> FileResponse:
-    """The version's XML Schema, byte for byte as published."""
+    """The version's XML Schema, byte for byte as published. A module it imports from beside
+    it is redirected to ``files/``; the schema's own URL under ``files/`` (in the ``files``
+    list) is where every relative import resolves, a deeper layout's included."""
     return _schema_file(catalog, standard_id, version, "xml_schema", "application/xml")
+
+
+# --------------------------------------------------------------------------- every file, and the archive
+
+_VERSION_URL = "/api/v1/standards/{standard_id}/versions/{version}"
+
+
+def version_url(v: StandardVersion) -> str:
+    """The URL the version's files and archive are served under."""
+    return _VERSION_URL.format(standard_id=v.standard_id, version=v.version)
+
+
+@router.get("/standards/{standard_id}/versions/{version}/files", response_model=FileList,
+            responses={404: {"description": "No such standard or version"}})
+def list_version_files(standard_id: str, version: str, catalog: CatalogDep) -> FileList:
+    """Every file of the version (schemas and their modules, rules, code lists, examples and
+    ``version.toml``) with its size, SHA-256 and URL."""
+    v = _lookup(catalog, standard_id, version)
+    base = version_url(v)
+    files = [FileRead(url=f"{base}/files/{quote(f.path)}", **f.as_dict()) for f in downloads.version_files(v)]
+    return FileList(standard=v.standard_id, version=v.version, status=v.status, archive=f"{base}/{ARCHIVE_NAME}",
+                    files=files, total=len(files))
+
+
+@router.get(
+    "/standards/{standard_id}/versions/{version}/files/{path:path}",
+    response_class=FileResponse,
+    responses={200: {"description": "The file, byte for byte as published"}, 404: {"description": "No such file"}},
+)
+def get_version_file(standard_id: str, version: str, path: str, catalog: CatalogDep) -> FileResponse:
+    """One file of the version, byte for byte, at its path relative to the version folder: a schema's
+    relative ``xs:import``/``xs:include`` resolves to the URL of the module it names. Only the
+    version's own files are answered (``../``, absolute paths and links out of the folder are 404)."""
+    v = _lookup(catalog, standard_id, version)
+    found = downloads.file_path(v, path)
+    return FileResponse(found, media_type=media_type(path), filename=found.name, content_disposition_type="inline")
+
+
+@router.get(
+    "/standards/{standard_id}/versions/{version}/archive.zip",
+    response_class=Response,
+    responses={200: {"description": "Every file at its relative path, and MANIFEST.json (path, size and SHA-256 of "
+                                    "each, the version's status and announcement)", "content": {"application/zip": {}}},
+               404: {"description": "No such standard or version"}},
+)
+def get_version_archive(standard_id: str, version: str, catalog: CatalogDep) -> Response:
+    """The whole version as one ZIP, the same bytes every time: unzip it and validate offline
+    (``xmllint --noout --schema schema.xsd doc.xml``, ``dxs validate --schema … --rules …``).
+    A package's document types share one folder, and so one archive."""
+    v = _lookup(catalog, standard_id, version)
+    data = downloads.archive_bytes(downloads.folder_versions(catalog, v), catalog.register)
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{downloads.archive_name(v)}"',
+        "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
+    })
+
+
+@router.get("/standards/{standard_id}/versions/{version}/{path:path}", include_in_schema=False)
+def redirect_to_version_file(standard_id: str, version: str, path: str, catalog: CatalogDep, request: Request) -> RedirectResponse:
+    """A module named beside the short ``…/schema.xsd`` (where its relative import resolves) → its ``files/`` URL.
+
+    Registered last, so only what no route above answers comes here.
+    """
+    v = _lookup(catalog, standard_id, version)
+    downloads.file_path(v, path)  # 404 unless it is one of the version's files
+    # absolute: libxml2's HTTP client (xmllint) follows no relative Location
+    return RedirectResponse(str(request.url_for("get_version_file", standard_id=v.standard_id, version=v.version, path=path)),
+                            status_code=308)

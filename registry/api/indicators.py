@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
-from validator.years import be_year, ce_year, current_year
+from validator.years import be_year, current_year
 
 from ..errors import Invalid
 from ..api_models import PublishRequest
@@ -41,10 +41,10 @@ def indicator_config(request: Request) -> IndicatorConfig:
 
 
 def _period(year: int | None, fiscal: bool) -> Period:
-    ce = ce_year(year) if year is not None else current_year(fiscal=fiscal)
-    if not 1900 <= ce <= 2200:
-        raise Invalid(f"year {year} is out of range (CE 1900–2200, BE 2443–2743)", code="invalid_year")
-    return Period(ce, fiscal)
+    try:
+        return Period.of(year if year is not None else current_year(fiscal=fiscal), fiscal=fiscal)
+    except ValueError as exc:
+        raise Invalid(str(exc), code="invalid_year") from None
 
 
 #: `format=csv` answers text/csv: declared so the OpenAPI document says what is really sent.

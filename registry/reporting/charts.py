@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from validator.years import be_year
 
 from ..times import display_time
+from .percent import percent_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -144,7 +145,7 @@ def _draw_16(ax: Any, indicator: Indicator16, lang: str) -> None:
     ax.bar([i + 0.2 for i in x], observed, width=0.4, color=OBSERVED, edgecolor=INK, linewidth=0.6, label=_t(lang, "เกิดขึ้นจริง (ตัวเลขหลัก)", "observed (headline)"))
     for i, s in enumerate(indicator.sectors):
         ax.hlines(s.target, i - 0.45, i + 0.45, colors=TARGET, linestyles="--", linewidth=2)
-        ax.annotate(f"{observed[i]:.0%}", (i + 0.2, observed[i]), ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+        ax.annotate(percent_text(s.observed_rate), (i + 0.2, observed[i]), ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
     ax.plot([], [], color=TARGET, linestyle="--", linewidth=2, label=_t(lang, "เป้าหมาย", "target"))
     ax.set_xticks(x, names, fontsize=7, rotation=30 if lang != "both" else 0, ha="right" if lang != "both" else "center")
     _percent(ax)

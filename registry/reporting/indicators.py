@@ -38,9 +38,9 @@ from ..errors import Invalid
 from ..models import Agency, AgencySector, ExchangeEvent, ExchangeLink, LogEntry, UtcTime
 from ..parties import GOVERNMENT_KINDS
 from ..services import log
-from ..times import iso, to_utc, utcnow
+from ..times import iso, local_midnight_utc, to_utc, utcnow
 from .config import IndicatorConfig
-from .periods import Period, local_midnight_utc
+from .periods import Period
 
 __all__ = [
     "DEMO_KIND",

@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from validator.years import BANGKOK, be_year, ce_year, fiscal_year_start
+from validator.years import be_year, ce_year, fiscal_year_start
 
-__all__ = ["Period", "local_midnight_utc"]
+from ..times import local_midnight_utc
 
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "Period"]
 
-def local_midnight_utc(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in Bangkok, as an aware UTC datetime."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=BANGKOK).astimezone(dt.UTC)
+#: The years a report may be asked for (CE), wherever it is asked.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +34,18 @@ class Period:
 
     @classmethod
     def of(cls, year: int, *, fiscal: bool = False) -> Period:
-        """A period from a CE or BE year (≥ 2400 is BE)."""
-        return cls(ce_year(year), fiscal)
+        """A period from a CE or BE year (≥ 2400 is BE).
+
+        :raises ValueError: a year outside CE 1900–2200 (BE 2443–2743): the one range the
+            command line, the API and the dashboard all accept.
+        """
+        ce = ce_year(year)
+        if not FIRST_YEAR <= ce <= LAST_YEAR:
+            raise ValueError(
+                f"year {year} is out of range: give a CE year {FIRST_YEAR}–{LAST_YEAR} or a BE year "
+                f"{be_year(FIRST_YEAR)}–{be_year(LAST_YEAR)}"
+            )
+        return cls(ce, fiscal)
 
     @property
     def be(self) -> int:

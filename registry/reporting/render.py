@@ -15,6 +15,7 @@ import io
 import itertools
 import textwrap
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -26,6 +27,7 @@ from validator.years import thai_date, thai_datetime, thai_month
 from ..times import display_time, iso
 from .definitions import DEFINITIONS
 from .indicators import CountedAnnouncement, IndicatorReport, Provenance, SectorDrillDown, SectorFigure, Trend
+from .percent import percent_text, tenths
 from .periods import Period
 
 __all__ = [
@@ -128,7 +130,8 @@ def announced_th(a: CountedAnnouncement) -> str:
 
 
 def _pct(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate:.1%}"
+    """``82.4%`` for 14/17: the one rule of :mod:`registry.reporting.percent`."""
+    return percent_text(rate)
 
 
 def _met(met: bool | None) -> str:
@@ -220,7 +223,8 @@ def _period_cells(p: Period) -> list[object]:
 
 
 def _rate(rate: float | None) -> str:
-    return "" if rate is None else f"{rate:.4f}"
+    """The rate as shown (:func:`registry.reporting.percent.shown_rate`), written exactly: ``0.824`` for 14/17."""
+    return "" if rate is None else str(Decimal(tenths(rate)).scaleb(-3))
 
 
 def _report_rows(report: IndicatorReport) -> list[list[object]]:

@@ -169,9 +169,12 @@ def report_indicators(
     from validator import catalog_folders, load_catalog
 
     config = IndicatorConfig.load(config_file)
+    try:
+        period = Period.of(year if year is not None else current_year(fiscal=fiscal), fiscal=fiscal)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
     catalog = load_catalog(catalog_folders(catalogs))
     if publish:
-        period = Period.of(year if year is not None else current_year(fiscal=fiscal), fiscal=fiscal)
         publish_year(url, catalog, period=period, config=config, log_key=log_key, replace=replace)
     try:
         return produce(url, catalog, year=year, fiscal=fiscal, output_format=output_format, config=config,

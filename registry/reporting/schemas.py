@@ -14,6 +14,7 @@ from .config import IndicatorConfig
 from .definitions import definitions
 from ..times import iso
 from .indicators import IndicatorReport, Indicator15, Indicator16, Provenance, Publication, SectorDrillDown, SectorFigure, Trend
+from .percent import shown_rate
 from .periods import Period
 
 __all__ = ["DrillDownRead", "IndicatorReportRead", "PublicationRead", "TrendRead"]
@@ -87,13 +88,16 @@ class SectorRead(BaseModel):
     agencies: int = Field(description="Government counting units of the sector that existed in the period (the denominator)")
     declared: int = Field(description="Units party to a government–government link that counted in the period")
     observed: int = Field(description="Units that reported exchanges over such a link with their own keys (the headline)")
-    declared_rate: float | None
-    observed_rate: float | None = Field(description="The headline")
+    declared_rate: float | None = Field(description="declared / agencies, as shown (see observed_rate)")
+    observed_rate: float | None = Field(
+        description="The headline: observed / agencies as every output shows it, to one decimal of a percent rounded "
+        "half away from zero from the exact fraction (14/17 is 0.824: 82.4%)"
+    )
     target: float
     met: bool | None
     g2b_declared: int = Field(description="Units party to a counting link with a private or foreign party (government–business)")
     g2b_observed: int = Field(description="Units that reported exchanges over such a link with their own keys")
-    g2b_observed_rate: float | None
+    g2b_observed_rate: float | None = Field(description="g2b_observed / agencies, as shown (see observed_rate)")
     standards: list[str] = Field(description="Catalog standards of the units' observed links (what is in use)")
 
     @classmethod
@@ -230,4 +234,5 @@ def _trend_year(r: IndicatorReport) -> TrendYearRead:
 
 
 def _round(rate: float | None) -> float | None:
-    return None if rate is None else round(rate, 4)
+    """The rate as every output shows it (:func:`registry.reporting.percent.shown_rate`): 0.824 for 14/17."""
+    return shown_rate(rate)

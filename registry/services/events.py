@@ -5,6 +5,14 @@ returns the stored answer (with another request it is refused). Independently, e
 record has a natural key (reporting agency, link, window start, window end, record
 id): a record whose key is already stored, or repeats within the batch, is ignored
 and counted in the answer as a duplicate, so a late retry can never count twice.
+
+A record that cannot count is refused, and with it the whole batch (nothing stored, no
+log entry), each such record named by its place and id (:class:`RecordsRefused`): its
+outcomes must fit in its messages (checked as the body is parsed, before any lock), and
+its window must lie within the link's period (checked in the write, against the link as
+it stands then): from Bangkok midnight of the link's ``start_date`` to Bangkok midnight
+after its ``end_date``. A window that straddles either edge is refused too — it would
+count traffic from outside the link's life; the sender splits it at the edge.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import itemgetter
+from operator import add, gt, itemgetter
 from typing import Any
 
 import jsonschema_rs
@@ -23,12 +31,13 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+
 from ..canonical import canonical_json
 from ..errors import BatchTooLarge, IdempotencyKeyReused, Invalid
 from ..models import Agency, ExchangeEvent
-from ..api_models import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatch
+from ..api_models import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatch, count_problems
 from ..statements import Statement
-from ..times import UnreadableTime, stored_time, utc_column, utcnow, zulu_column
+from ..times import UnreadableTime, iso, local_midnight_utc, stored_time, utc_column, utcnow, zulu_column
 from ..unit_of_work import WriteTx, write_rule
 from . import links, log
 from .callers import Caller
@@ -37,7 +46,48 @@ from .logged_states import event_digest, event_row
 #: Larger batches are committed alone, not with other writes waiting (which would wait for them).
 SHARED_COMMIT_RECORDS = 1_000
 
-__all__ = ["IngestResult", "PreparedBatch", "ingest", "list_events", "parse_batch", "prepare", "request_hash"]
+#: The most refused records one answer names (the others are counted): a batch of 10,000 bad records is not a 1 MB message.
+NAMED_REFUSALS = 50
+
+__all__ = [
+    "IngestResult", "PreparedBatch", "RecordsRefused", "RefusedRecord", "ingest", "list_events", "parse_batch", "prepare",
+    "request_hash",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRecord:
+    """A record that cannot count: its place in the batch, its ``record_id``, the field at fault
+    (``None``: the record as a whole) and why."""
+
+    index: int
+    record_id: str
+    field: str | None
+    reason: str
+
+    @property
+    def location(self) -> str:
+        """Where, as validation errors say it: ``records.3.window_start``."""
+        return f"records.{self.index}" + (f".{self.field}" if self.field else "")
+
+    def __str__(self) -> str:
+        return f"{self.location} (record_id {self.record_id!r}): {self.reason}"
+
+
+class RecordsRefused(Invalid):
+    """Records of a batch that cannot count (422): the batch is refused whole.
+
+    ``refused`` holds every one; the message names the first :data:`NAMED_REFUSALS`, each as
+    ``records.<index>[.<field>] (record_id '<id>'): <reason>``, and counts the rest.
+    """
+
+    def __init__(self, refused: Sequence[RefusedRecord], *, code: str) -> None:
+        self.refused = tuple(refused)
+        named = "; ".join(map(str, self.refused[:NAMED_REFUSALS]))
+        if len(self.refused) > 1:
+            more = len(self.refused) - NAMED_REFUSALS
+            named = f"{len(self.refused):,} records cannot count: {named}" + (f"; and {more:,} more" if more > 0 else "")
+        super().__init__(named, code=code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +118,7 @@ class PreparedBatch:
 
     params: list[tuple[Any, ...]]  # per record: record id, window start, window end, counts
     digest_rows: list[tuple[Any, ...]]  # per record, as the batch digest sees it
+    span: tuple[str, str] = ("", "")  # the earliest window start and the latest window end, as the digest spells them
 
 
 _BATCH_VALIDATOR = jsonschema_rs.Draft202012Validator(EVENT_BATCH_SCHEMA, validate_formats=True)
@@ -83,6 +134,7 @@ def parse_batch(body: bytes, *, postgres: bool) -> PreparedBatch:
 
     :raises Invalid: not JSON, not the schema (the first problem, with its place), a time
         Python cannot hold (a leap second, year 0), or a window that does not end after it starts.
+    :raises RecordsRefused: records whose outcomes do not fit in their messages (each one named).
     :raises BatchTooLarge: more than ``MAX_BATCH`` records.
     """
     try:
@@ -101,6 +153,8 @@ def prepare(batch: EventBatch, *, postgres: bool) -> PreparedBatch:
 
     :raises BatchTooLarge: more than ``MAX_BATCH`` records.
     :raises Invalid: a window does not end after it starts.
+    :raises RecordsRefused: records whose outcomes do not fit in their messages (``model_construct``-ed
+        records are not checked by their model).
     """
     return _prepared(batch.model_dump(mode="json")["records"], postgres=postgres)
 
@@ -134,9 +188,68 @@ def _prepared(records: list[dict[str, Any]], *, postgres: bool) -> PreparedBatch
     # JSON's 12.0 is an integer to the schema: stored and hashed as 12 (a float anywhere makes its column's sum one)
     counts = [[int(v) for v in column] if type(sum(column)) is float else column for column in counts]
     record_ids = list(map(itemgetter("record_id"), records))
+    refused = _count_refusals(record_ids, counts)
+    if refused:
+        raise RecordsRefused(refused, code="invalid_request")
     starts_z, ends_z = zulu_column(starts), zulu_column(ends)
     params = list(zip(record_ids, starts_z, ends_z, *counts)) if postgres else list(zip(record_ids, starts, ends, *counts))
-    return PreparedBatch(params, list(zip(starts_z, ends_z, record_ids, *counts)))
+    span = (min(starts_z), max(ends_z)) if records else ("", "")
+    return PreparedBatch(params, list(zip(starts_z, ends_z, record_ids, *counts)), span)
+
+
+def _count_refusals(record_ids: list[str], counts: list[list[int]]) -> list[RefusedRecord]:
+    """The records whose outcomes do not fit in their messages (:func:`registry.api_models.count_problems`).
+
+    Column by column first (in C): nearly every batch is fine, and is not walked record by record.
+    """
+    messages, _, succeeded, failed, valid, invalid = counts
+    if not (any(map(gt, map(add, succeeded, failed), messages)) or any(map(gt, map(add, valid, invalid), messages))):
+        return []
+    return [
+        RefusedRecord(i, record_ids[i], None, "; ".join(problems))
+        for i, row in enumerate(zip(messages, succeeded, failed, valid, invalid))
+        if (problems := count_problems(*row))
+    ]
+
+
+_PERIOD_OF = Statement("SELECT start_date, end_date FROM exchange_links WHERE id = :id")
+
+
+def _day(value: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite's driver answers text
+
+
+def _bangkok_midnight(day: dt.date) -> str:
+    """Midnight at the start of ``day`` in Bangkok, as the digest spells a UTC time: the edges of a link's
+    period are where the indicators count it."""
+    return iso(local_midnight_utc(day)) or ""
+
+
+def _period_refusals(prepared: PreparedBatch, start_date: dt.date, end_date: dt.date | None) -> list[RefusedRecord]:
+    """The records whose window is not wholly within the link's period ``[start_date, end_date]`` (Bangkok days).
+
+    A window may end exactly at Bangkok midnight after ``end_date`` (windows are half-open);
+    one that starts before the period, or ends after it, is refused. Texts are compared:
+    the digest's UTC times are fixed-width, so text order is time order.
+    """
+    lo = _bangkok_midnight(start_date)
+    hi = None if end_date is None else _bangkok_midnight(end_date + dt.timedelta(days=1))
+    first, last = prepared.span
+    if first >= lo and (hi is None or last <= hi):
+        return []  # the usual case: the whole batch is inside
+    started = f"starts on {start_date} (Bangkok midnight, {lo})"
+    ended = f"ends with {end_date} (Bangkok midnight after it, {hi})"
+    refused = []
+    for i, (start, end, record_id, *_) in enumerate(prepared.digest_rows):
+        if start < lo:
+            refused.append(RefusedRecord(i, record_id, "window_start", f"{start} is before the link's period, which {started}"))
+        elif hi is not None and start >= hi:
+            refused.append(RefusedRecord(i, record_id, "window_start", f"{start} is after the link's period, which {ended}"))
+        elif hi is not None and end > hi:
+            refused.append(RefusedRecord(
+                i, record_id, "window_end", f"{end} is after the link's period, which {ended}: split the window there"
+            ))
+    return refused
 
 
 _STORED_BY = Statement(f"SELECT {_STORED} FROM exchange_events WHERE log_seq = :seq")
@@ -200,6 +313,8 @@ def ingest(
     :raises Forbidden: the caller is not an agency.
     :raises NotFound: the link does not exist or the caller is not a party to it.
     :raises BatchTooLarge: more than ``MAX_BATCH`` records.
+    :raises RecordsRefused: records that cannot count: outcomes that do not fit in their messages
+        (``invalid_request``), or a window not within the link's period (``outside_link_period``).
     :raises IdempotencyKeyReused: the key was used with a different request.
     """
     reporter_id = caller.require_agency()
@@ -215,6 +330,11 @@ def ingest(
                 )
             return IngestResult(status_code, json.loads(response), replayed=True)
     side = links.reporting_side(tx=tx, caller=caller, link_id=link_id)
+    # Read here, not prefetched: a write before this one in its group may have changed the link's end_date.
+    start_date, end_date = tx.run(_PERIOD_OF, {"id": link_id}).fetchone()
+    refused = _period_refusals(prepared, _day(start_date), None if end_date is None else _day(end_date))
+    if refused:  # before anything is written
+        raise RecordsRefused(refused, code="outside_link_period")
 
     now = utcnow()
     # a record repeated inside the batch is a duplicate like any other

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from validator.years import BANGKOK
+
 from ..models import ExchangeEvent, ExchangeLink
 from ..times import to_utc, utcnow
 from .callers import Caller
@@ -33,9 +35,14 @@ class SilentLink:
 
 
 def silent_links(session: Session, *, caller: Caller, days: int, now: dt.datetime | None = None) -> list[SilentLink]:
-    """Active links declared over ``days`` ago with no event window ending in the last ``days``."""
+    """Active links in force for over ``days`` (by their ``start_date``) with no event window ending in the last ``days``.
+
+    The start date, not the row's creation time: a link declared today for an exchange
+    that started last year (or loaded by ``dxs demo seed``) is due to report all the same.
+    """
     caller.require_office()
     cutoff = to_utc(now or utcnow()) - dt.timedelta(days=days)
+    cutoff_day = cutoff.astimezone(BANGKOK).date()
     last = (
         select(ExchangeEvent.link_id, func.max(ExchangeEvent.window_end).label("last_end"))
         .group_by(ExchangeEvent.link_id)
@@ -44,7 +51,7 @@ def silent_links(session: Session, *, caller: Caller, days: int, now: dt.datetim
     query = (
         select(ExchangeLink, last.c.last_end)
         .outerjoin(last, last.c.link_id == ExchangeLink.id)
-        .where(ExchangeLink.status == "active", ExchangeLink.created_at < cutoff)
+        .where(ExchangeLink.status == "active", ExchangeLink.start_date < cutoff_day)
         .where((last.c.last_end.is_(None)) | (last.c.last_end < cutoff))
         .order_by(ExchangeLink.id)
     )

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from validator.years import BANGKOK
+
 from validator import Catalog, DxsError
 
 from ..canonical import canonical_json
@@ -152,7 +154,7 @@ def declare(
         "purpose": data.purpose,
         "legal_basis": data.legal_basis,
         "status": "active",
-        "start_date": data.start_date or now.date(),
+        "start_date": data.start_date or now.astimezone(BANGKOK).date(),  # today where the agencies are
         "end_date": data.end_date,
         "revision": 1,
         "created_at": now,
@@ -242,8 +244,12 @@ def list_links(
     side: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> tuple[Sequence[ExchangeLink], int]:
-    """Links the caller is party to (the office: all), filtered; and how many match in all."""
+    """Links the caller is party to (the office: all), filtered; and how many match in all.
+
+    In the order they were declared (the API pages through them stably), or the newest
+    first (what a person looks for first)."""
     caller.require_known()
     query = select(ExchangeLink)
     if not caller.is_office:
@@ -263,5 +269,6 @@ def list_links(
         else:
             query = query.where(or_(ExchangeLink.provider_id == agency_id, ExchangeLink.consumer_id == agency_id))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(ExchangeLink.id).limit(limit).offset(offset)).scalars().all()
+    order = ExchangeLink.id.desc() if newest_first else ExchangeLink.id
+    rows = session.execute(query.order_by(order).limit(limit).offset(offset)).scalars().all()
     return rows, total

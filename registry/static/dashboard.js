@@ -47,7 +47,14 @@
   const charts = {};
   const $ = (id) => document.getElementById(id);
   const t = (key) => TEXT[state.lang][key];
-  const pct = (r) => (r === null || r === undefined ? "–" : `${(r * 100).toFixed(1)}%`);
+  // A rate as every output shows it (registry/reporting/percent.py): one decimal of a percent, half away from zero.
+  // The API's rates are already so (0.824 for 14/17): this only formats them. A rate computed here from published
+  // counts is snapped to 12 digits first, so that an exact half (1/16 = 6.25%) is not lost to the float's error.
+  const pct = (r) => {
+    if (r === null || r === undefined) return "–";
+    const tenths = Math.round(Number((Math.abs(r) * 1000).toPrecision(12)));
+    return `${(Math.sign(r) * tenths / 10).toFixed(1)}%`;
+  };
   const periodLabel = (p) => (state.lang === "th" ? p.label_th : p.label_en);
   const sectorName = (s) => (state.lang === "th" ? s.name_th : s.name_en);
 
@@ -337,8 +344,15 @@
     window.history.replaceState(null, "", url);
     if (state.trend) render();
   }));
-  $("year").addEventListener("change", (e) => { state.year = Number(e.target.value); render(); });
-  $("calendar").addEventListener("change", (e) => { state.fiscal = e.target.value === "fiscal"; load(); });
+  // the address keeps the view: a link to it opens the same year, calendar and language
+  function remember() {
+    const url = new URL(window.location.href);
+    url.searchParams.set("year", String(state.year));
+    url.searchParams.set("fiscal", state.fiscal ? "true" : "false");
+    window.history.replaceState(null, "", url);
+  }
+  $("year").addEventListener("change", (e) => { state.year = Number(e.target.value); remember(); render(); });
+  $("calendar").addEventListener("change", (e) => { state.fiscal = e.target.value === "fiscal"; remember(); load(); });
   document.querySelectorAll("[data-export]").forEach((b) => b.addEventListener("click", () => exportChart(b.dataset.export, b.dataset.type)));
   window.matchMedia("print").addEventListener("change", () => Object.values(charts).forEach((c) => c.resize()));
   load();

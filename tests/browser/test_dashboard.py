@@ -17,23 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, need
+from tests.conftest import ROOT
+from tests.kit.browser import OUTPUT, launch, need_browser
 from tests.kit.dxs import Server
 
-CHROMIUM = os.environ.get("DXS_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-#: Screenshots land here (gitignored) as well as in the test's tmp_path, so a person can look at them.
-OUTPUT = ROOT / "test-output"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        need(False, "Playwright is not installed (pip install -e '.[dev]')")
-    need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
-         f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-thai-tlwg; .ci/run does it)")
+    need_browser()
     folder = tmp_path_factory.mktemp("dashboard")
     url, key = f"sqlite:///{folder / 'demo.sqlite'}", folder / "log.key"
     env = os.environ | {"DXS_LOG_LEVEL": "warning"}
@@ -90,7 +82,7 @@ def test_dashboard_language_sector_download_screenshot(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
             errors: list[str] = []
@@ -139,7 +131,7 @@ def test_dashboard_marks_published_and_revised_figures(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
@@ -161,6 +153,7 @@ def test_dashboard_marks_published_and_revised_figures(server, tmp_path):
             page.select_option("#year", "2022")  # fiscal 2565: published, unchanged
             page.wait_for_selector("#publication.published")
             assert not page.is_visible("#revised-head")
+            assert "year=2022" in page.url and "fiscal=true" in page.url  # the address keeps the view
 
             page.click("#lang-th")
             assert "ตัวเลขที่เผยแพร่แล้ว" in page.inner_text("#publication")
@@ -174,6 +167,9 @@ def test_dashboard_marks_published_and_revised_figures(server, tmp_path):
             page.screenshot(path=str(shot), full_page=True)
             OUTPUT.mkdir(exist_ok=True)
             shutil.copy(shot, OUTPUT / "dashboard-published.png")
+            page.goto(f"{server}/dashboard?year=2566")  # a BE year opens the same view as CE 2023
+            page.wait_for_selector("#sector-rows tr")
+            assert page.eval_on_selector("#year", "s => s.value") == "2023"
             assert not errors, errors
         finally:
             browser.close()

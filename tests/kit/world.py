@@ -17,6 +17,7 @@ LINK = {
     "version": "2.1.0",
     "purpose": "Tax invoices for payments",
     "legal_basis": "Digital Government Act B.E. 2562, s. 12",
+    "start_date": "2024-01-01",  # the kit reports 2024 windows: within the link's period
 }
 
 

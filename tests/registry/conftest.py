@@ -161,6 +161,7 @@ LINK = {
     "version": "1.1.0",
     "purpose": "Permit data for payments",
     "legal_basis": "Digital Government Act B.E. 2562, s. 12",
+    "start_date": "2024-01-01",  # the tests report 2024 windows: within the link's period
 }
 
 

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+import re
 
 import pytest
 
+from registry.api.writes import Writer
+from registry.api_models import EventBatch, EventRecord, LinkUpdate
+from registry.errors import Invalid
+from registry.services import events, links, verification
+from tests.conftest import ROOT
 from tests.registry.conftest import LINK
+from tests.registry.test_writes import queued_behind_a_busy_thread, token
+
+
+@pytest.fixture
+def link_id(client, world) -> int:
+    """RD → CGD, in force from 2024 (the records below are of 2024): a link's events must fall in its period."""
+    got = client.post("/api/v1/links", json=LINK | {"start_date": "2024-01-01"}, headers=world.rd)
+    assert got.status_code == 201, got.text
+    return got.json()["id"]
 
 
 def records(n: int, *, start: int = 0, day: str = "2024-05-01") -> list[dict]:
@@ -212,3 +229,210 @@ def test_lower_case_rfc3339_times_are_read(client, world, link_id):
 def test_a_write_without_a_key_is_401_whatever_its_body(client, method, path):
     got = client.request(method.upper(), path, json={"nothing": "right"})
     assert got.status_code == 401 and got.json()["code"] == "unauthenticated", got.text
+
+
+# --------------------------------------------------------------------------- records that cannot count
+
+
+def log_size(client, world) -> int:
+    return client.get("/api/v1/log/entries", params={"limit": 1}, headers=world.office).json()["total"]
+
+
+def refused(client, world, link: int, batch: list[dict], *, code: str) -> str:
+    """Send ``batch``; assert it is refused whole (422 with ``code``, no record, no log entry); its message."""
+    url, before = f"/api/v1/links/{link}/events", log_size(client, world)
+    got = client.post(url, json={"records": batch}, headers=world.rd)
+    assert got.status_code == 422 and got.json()["code"] == code, got.text
+    assert client.get(url, headers=world.rd).json()["total"] == 0
+    assert log_size(client, world) == before
+    return got.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("counts", "reason"),
+    [
+        ({"messages": 10, "succeeded": 10, "failed": 1}, "succeeded + failed (11) is more than messages (10)"),
+        ({"messages": 5, "succeeded": 5, "failed": 0, "valid": 999, "invalid": 0}, "valid + invalid (999) is more than messages (5)"),
+        ({"messages": 0, "succeeded": 0, "failed": 1, "valid": 0, "invalid": 0}, "succeeded + failed (1) is more than messages (0)"),
+        ({"messages": 5, "succeeded": 6, "failed": 0, "valid": 3, "invalid": 3},
+         "succeeded + failed (6) is more than messages (5); valid + invalid (6) is more than messages (5)"),
+    ],
+)
+def test_outcomes_that_do_not_fit_in_the_messages_are_refused(client, world, link_id, counts, reason):
+    batch = records(3)
+    batch[1] |= counts
+    message = refused(client, world, link_id, batch, code="invalid_request")
+    assert message == f"records.1 (record_id 'r1'): {reason}"
+
+
+def test_outcomes_may_fill_the_messages_exactly_or_leave_some_uncounted(client, world, link_id):
+    batch = records(2)
+    batch[0] |= {"messages": 7, "succeeded": 5, "failed": 2, "valid": 0, "invalid": 7}
+    batch[1] |= {"messages": 7, "succeeded": 1, "failed": 0, "valid": 3, "invalid": 0}  # the rest not (yet) known
+    got = client.post(f"/api/v1/links/{link_id}/events", json={"records": batch}, headers=world.rd)
+    assert got.status_code == 201 and got.json()["accepted"] == 2, got.text
+
+
+def test_every_record_that_cannot_count_is_named(client, world, link_id):
+    batch = records(5)
+    batch[1]["failed"] = 100
+    batch[3]["invalid"] = 100
+    message = refused(client, world, link_id, batch, code="invalid_request")
+    assert message == (
+        "2 records cannot count: records.1 (record_id 'r1'): succeeded + failed (109) is more than messages (10); "
+        "records.3 (record_id 'r3'): valid + invalid (108) is more than messages (10)"
+    )
+    many = records(60)
+    for rec in many:
+        rec["valid"] = 11
+    message = refused(client, world, link_id, many, code="invalid_request")
+    assert message.startswith("60 records cannot count: records.0 (record_id 'r0'): valid + invalid (13)")
+    assert "records.49 (record_id 'r49')" in message and "records.50 " not in message and message.endswith("; and 10 more")
+
+
+def test_a_model_refuses_what_the_api_refuses():
+    hour = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    good = {"record_id": "a", "window_start": hour, "window_end": hour + dt.timedelta(hours=1), "messages": 5}
+    assert EventRecord(**good, succeeded=4, failed=1, valid=5).messages == 5
+    with pytest.raises(ValueError, match=r"valid \+ invalid \(999\) is more than messages \(5\)"):
+        EventRecord(**good, valid=999)
+    # records made without their model (the demo) are checked as the batch is prepared
+    batch = EventBatch.model_construct(records=[EventRecord.model_construct(**good, succeeded=9, failed=0, valid=0, invalid=0, bytes=0)])
+    with pytest.raises(events.RecordsRefused) as caught:
+        events.prepare(batch, postgres=False)
+    assert [(r.index, r.record_id, r.field) for r in caught.value.refused] == [(0, "a", None)]
+
+
+def dated_link(client, world, start: str, end: str | None = None, **extra: str) -> int:
+    got = client.post("/api/v1/links", json=LINK | {"start_date": start, "end_date": end, **extra}, headers=world.rd)
+    assert got.status_code == 201, got.text
+    return got.json()["id"]
+
+
+# The link runs through May 2024 in Bangkok: from 2024-04-30T17:00Z to 2024-05-31T17:00Z. A window
+# must lie wholly inside: one that straddles either edge is refused too (it would count traffic from
+# outside the link's life; the sender splits it at the edge).
+INSIDE = [
+    ("2024-05-01T00:00:00+07:00", "2024-05-01T01:00:00+07:00"),  # starts at the first instant
+    ("2024-04-30T17:00:00Z", "2024-04-30T17:00:00.000001Z"),  # the same instant, written in UTC
+    ("2024-05-31T23:00:00+07:00", "2024-06-01T00:00:00+07:00"),  # ends at the last instant (windows are half-open)
+    ("2024-05-31T16:00:00Z", "2024-05-31T17:00:00Z"),
+    ("2024-04-30T17:00:00Z", "2024-05-31T17:00:00Z"),  # the whole period in one window
+]
+OUTSIDE = [
+    ("2024-04-30T23:00:00+07:00", "2024-05-01T00:00:00+07:00", "records.0.window_start", "is before the link's period"),
+    ("2024-04-30T16:59:59.999999Z", "2024-04-30T17:30:00Z", "records.0.window_start", "is before the link's period"),  # straddles the start
+    ("2024-05-31T23:30:00+07:00", "2024-06-01T00:30:00+07:00", "records.0.window_end", "split the window there"),  # straddles the end
+    ("2024-05-31T16:00:00Z", "2024-05-31T17:00:00.000001Z", "records.0.window_end", "split the window there"),
+    ("2024-06-01T00:00:00+07:00", "2024-06-01T01:00:00+07:00", "records.0.window_start", "is after the link's period"),
+    ("2024-05-31T17:00:00Z", "2024-05-31T18:00:00Z", "records.0.window_start", "is after the link's period"),
+    ("2024-01-01T00:00:00Z", "2024-12-31T00:00:00Z", "records.0.window_start", "is before the link's period"),  # around it
+]
+
+
+@pytest.mark.parametrize(("start", "end"), INSIDE)
+def test_a_window_within_the_links_period_counts(client, world, start, end):
+    link = dated_link(client, world, "2024-05-01", "2024-05-31")
+    rec = {"record_id": "b", "window_start": start, "window_end": end, "messages": 1}
+    got = client.post(f"/api/v1/links/{link}/events", json={"records": [rec]}, headers=world.rd)
+    assert got.status_code == 201 and got.json()["accepted"] == 1, got.text
+
+
+@pytest.mark.parametrize(("start", "end", "place", "reason"), OUTSIDE)
+def test_a_window_outside_the_links_period_is_refused_at_bangkok_midnight(client, world, start, end, place, reason):
+    link = dated_link(client, world, "2024-05-01", "2024-05-31")
+    rec = {"record_id": "b", "window_start": start, "window_end": end, "messages": 1}
+    message = refused(client, world, link, [rec], code="outside_link_period")
+    assert message.startswith(f"{place} (record_id 'b'): ") and reason in message
+    if "before" in reason:
+        assert message.endswith("which starts on 2024-05-01 (Bangkok midnight, 2024-04-30T17:00:00.000000Z)")
+    else:
+        assert "which ends with 2024-05-31 (Bangkok midnight after it, 2024-05-31T17:00:00.000000Z)" in message
+
+
+def test_one_window_outside_refuses_the_whole_batch_and_each_is_named(client, world):
+    link = dated_link(client, world, "2024-05-01", "2024-05-31")
+    batch = records(3, day="2024-05-31")  # 00:00–00:03 on 31 May, Bangkok
+    batch[0]["window_start"] = "2024-04-30T16:00:00Z"
+    batch[2] |= {"window_start": "2024-06-01T08:00:00+07:00", "window_end": "2024-06-01T09:00:00+07:00"}
+    message = refused(client, world, link, batch, code="outside_link_period")
+    assert message.startswith("2 records cannot count: records.0.window_start (record_id 'r0'): 2024-04-30T16:00:00.000000Z is before")
+    assert "; records.2.window_start (record_id 'r2'): 2024-06-01T01:00:00.000000Z is after" in message
+    assert "records.1" not in message
+
+
+def test_a_link_without_an_end_takes_any_later_window(client, world):
+    link = dated_link(client, world, "2024-05-01")
+    rec = {"record_id": "late", "window_start": "2099-12-31T23:00:00Z", "window_end": "2100-01-01T00:00:00Z", "messages": 1}
+    assert client.post(f"/api/v1/links/{link}/events", json={"records": [rec]}, headers=world.rd).status_code == 201
+
+
+def test_a_link_started_today_refuses_last_years_windows(client, world):
+    """What the agencies guide's example did: declare a link (it starts today), then report 2024."""
+    started_today = {k: v for k, v in LINK.items() if k != "start_date"}
+    link = client.post("/api/v1/links", json=started_today, headers=world.rd).json()["id"]
+    refused(client, world, link, records(1), code="outside_link_period")
+
+
+def test_the_guides_events_example_is_accepted_on_its_link(client, world):
+    """docs/agencies.md: the batch of its `curl` example, sent over a link declared as its link example answers."""
+    guide = (ROOT / "docs" / "agencies.md").read_text(encoding="utf-8")
+    start = re.search(r'"status": "active", "start_date": "(\d{4}-\d{2}-\d{2})"', guide)[1]
+    body = json.loads(re.search(r"""-d '(\{"records": .*?\})'""", guide, re.S)[1])
+    link = dated_link(client, world, start)
+    got = client.post(f"/api/v1/links/{link}/events", json=body, headers=world.rd)
+    assert got.status_code == 201 and got.json()["accepted"] == len(body["records"]), got.text
+
+
+def test_demo_records_are_ones_that_count():
+    import random
+
+    from registry import demo
+    from registry.times import local_midnight_utc
+
+    for end in (None, dt.date(2023, 3, 14), demo.LAST_DAY, demo.LAST_DAY + dt.timedelta(days=40)):
+        link = demo._Link("A", "B", "th.test.permit", "1.0.0", dt.date(2022, 2, 3), end, volume=5000)
+        made = demo._records(random.Random(1), link, "provider", 7)
+        lo, hi = local_midnight_utc(link.start), local_midnight_utc(end + dt.timedelta(days=1)) if end else None
+        assert made and all(lo <= r.window_start < r.window_end and (hi is None or r.window_end <= hi) for r in made)
+        assert all(r.succeeded + r.failed == r.messages and r.valid + r.invalid == r.messages for r in made)
+        events.prepare(EventBatch.model_construct(records=made), postgres=False)  # the counts pass the batch check
+
+
+# --------------------------------------------------------------------------- refusals among grouped writes
+
+
+def ingesting(batch: list[dict], link: int) -> tuple[object, dict]:
+    """``events.ingest`` and its arguments, as ``POST /links/{id}/events`` hands them to the writer."""
+    return events.ingest, {"link_id": link, "batch": EventBatch(records=batch)}
+
+
+def test_a_refused_batch_leaves_the_writes_grouped_with_it_their_own_answers(client, database, world, signer):
+    link = dated_link(client, world, "2024-05-01", "2024-05-31")
+    rd, cgd = Writer(database, token(world.rd)), Writer(database, token(world.cgd))
+    outside = records(1, start=5, day="2024-06-01")
+    with database.transaction(write=False) as s:
+        entries_before = verification.verify(s, verifier=signer).entries
+    first, refusal, last = asyncio.run(queued_behind_a_busy_thread([
+        (rd, *ingesting(records(2), link)),
+        (rd, *ingesting(outside, link)),
+        (cgd, *ingesting(records(3), link)),
+    ]))
+    assert isinstance(refusal, Invalid) and refusal.code == "outside_link_period" and "records.0.window_start (record_id 'r5')" in refusal.message
+    assert (first.body["accepted"], last.body["accepted"]) == (2, 3)
+    assert client.get(f"/api/v1/links/{link}/events", headers=world.rd).json()["total"] == 5
+    with database.transaction(write=False) as s:
+        report = verification.verify(s, verifier=signer)
+    assert report.ok and report.entries == entries_before + 2
+
+
+def test_a_batch_is_checked_against_the_link_as_the_writes_before_it_in_its_group_left_it(client, database, world, fixture_catalog):
+    """The period is read in the write, not asked for before the group: an end date set just before counts."""
+    link = dated_link(client, world, "2024-05-01")
+    rd = Writer(database, token(world.rd))
+    ended, refusal = asyncio.run(queued_behind_a_busy_thread([
+        (rd, links.change, {"catalog": fixture_catalog, "link_id": link, "data": LinkUpdate(end_date=dt.date(2024, 5, 10))}),
+        (rd, *ingesting(records(1, day="2024-05-11"), link)),
+    ]))
+    assert ended.end_date == dt.date(2024, 5, 10)
+    assert isinstance(refusal, Invalid) and refusal.code == "outside_link_period" and "ends with 2024-05-10" in refusal.message

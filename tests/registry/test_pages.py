@@ -199,3 +199,41 @@ def test_static_download_is_the_published_schema(site, fixture_catalog):
     assert copied.read_bytes() == version.xml_schema.read_bytes()
     page = (out / "standards/th.test.permit/1.0.0.html").read_text(encoding="utf-8")
     assert 'href="1.0.0/schema.xsd"' in page and 'href="../../index.html"' in page
+
+
+def test_an_unknown_page_is_a_page_for_a_browser_and_json_for_a_program(client):
+    page = client.get("/no/such/page", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "ไม่พบหน้านี้ · Not found" in page.text and 'href="/"' in page.text and "/no/such/page" in page.text
+    api = client.get("/api/v1/nothing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+    assert client.get("/no/such/page").json()["code"] == "not_found"
+
+
+def test_every_page_has_a_favicon(client):
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/").text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_dashboard_takes_a_be_year_as_its_ce_year(client):
+    import json
+
+    config = lambda url: json.loads(re.search(r'id="dashboard-config"[^>]*>(.*?)</script>', client.get(url).text).group(1))  # noqa: E731
+    assert config("/dashboard?year=2567")["year"] == 2024 == config("/dashboard?year=2024")["year"]
+
+
+def test_a_served_standard_page_has_the_menu_and_the_static_site_does_not(client, site):
+    page = client.get("/standards/th.test.permit").text
+    assert '<nav class="top">' in page and 'href="/dashboard"' in page
+    out, written = site
+    static = next(p for p in written if p.suffix == ".html" and "standards" in p.parts)
+    assert '<nav class="top">' not in static.read_text(encoding="utf-8")
+
+
+def test_a_served_standard_page_shows_the_demo_banner_on_demo_data(client):
+    client.app.state.demo = True  # as after `dxs demo seed` (kept for good once seen)
+    try:
+        assert "ข้อมูลสาธิต · DEMO DATA" in client.get("/standards/th.test.permit").text
+    finally:
+        client.app.state.demo = False

@@ -53,3 +53,17 @@ def test_cross_site_sign_in_is_refused(client, world):
     key = world.rd["Authorization"].split()[1]
     got = client.post("/my/login", data={"key": key}, headers={"Origin": "https://evil.example"}, follow_redirects=False)
     assert got.status_code == 403
+
+
+def test_my_links_lists_the_newest_first_with_times_as_people_read_them(client, world):
+    first = client.post("/api/v1/links", json=LINK | {"start_date": "2024-01-01"}, headers=world.rd)
+    second = client.post("/api/v1/links", json=LINK | {"purpose": "A second exchange", "start_date": "2024-01-01"}, headers=world.rd)
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    events = {"records": [{"record_id": "r1", "window_start": "2024-05-01T03:00:00Z", "window_end": "2024-05-01T04:00:00Z", "messages": 3}]}
+    sent = client.post(f"/api/v1/links/{first.json()['id']}/events", json=events, headers=world.rd)
+    assert sent.status_code == 201, sent.text
+    client.post("/my/login", data={"key": world.rd["Authorization"].split()[1]}, follow_redirects=False)
+    page = client.get("/my/links").text
+    assert page.index("A second exchange") < page.index(LINK["purpose"])  # newest first
+    assert "1 record<" in page and "1 พ.ค. 2567 11:00 น." in page  # 04:00 UTC is 11:00 in Bangkok
+    assert "2024-05-01T04:00:00" not in page.split("title=")[0]  # no raw timestamp outside the tooltip

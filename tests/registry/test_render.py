@@ -142,7 +142,7 @@ def test_csv_keeps_its_columns_and_says_which_figures_were_published():
                         ("health", "published", "7"), ("health", "revised", "9"), ("education", "published", "2")]
     assert {r["published_seq"] for r in rows} == {"412"}
     finance = {r["measure"]: r for r in rows if r["sector"] == "finance"}
-    assert finance["g2b observed"]["value"] == "3" and finance["g2b observed"]["rate"] == "0.3000"
+    assert finance["g2b observed"]["value"] == "3" and finance["g2b observed"]["rate"] == "0.300"
     assert finance["observed (headline)"]["standards"] == "th.test.e-receipt;th.test.permit"
     assert finance["observed (headline)"]["unit"] == "agency"
 

@@ -23,7 +23,7 @@ def test_two_workers_share_one_database(fresh_db_url, tmp_path):
         for code in ("RD", "CGD"):
             admin.create_agency(fresh_db_url, key_file, AgencyCreate(code=code, name_th=code, name_en=code, sector="finance", kind="ministry-department"))
         rd = {"Authorization": "Bearer " + admin.create_key(fresh_db_url, key_file, agency="RD", office=False, label="")[1]}
-        link = {"provider": "RD", "consumer": "CGD", "standard": "th.etda.e-tax-invoice-receipt.tax-invoice", "version": "2.1.0", "purpose": "p"}
+        link = {"provider": "RD", "consumer": "CGD", "standard": "th.etda.e-tax-invoice-receipt.tax-invoice", "version": "2.1.0", "purpose": "p", "start_date": "2024-01-01"}
 
         def work(i: int) -> tuple[int, int]:
             with httpx.Client(base_url=base, headers=rd, timeout=30) as c:

@@ -128,7 +128,10 @@ def _exerciser(figures: FuzzFigures, world: World, checks: list[Any], caller: st
             return
         figures.requests += 1
         figures.statuses[response.status_code] += 1
-        text = response.text if isinstance(response.text, str) else ""
+        try:  # a download (a version's archive.zip, a file) is bytes, not text
+            text = response.text if isinstance(response.text, str) else ""
+        except UnicodeDecodeError:
+            text = ""
         if response.status_code >= 500:
             figures.server_errors += 1
             figures.note(f"{label}: {response.status_code} {text[:200]}")

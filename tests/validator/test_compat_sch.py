@@ -61,3 +61,10 @@ def test_message_only_is_a_patch(tmp_path: Path) -> None:
     (tmp_path / "o.sch").write_text(sch(a("A", "x")))
     (tmp_path / "n.sch").write_text(sch(a("A", "x", text="clearer")).replace("<sch:title>T", "<sch:title>T2"))
     assert Compatibility("o", "n", diff_schematron_files(tmp_path / "o.sch", tmp_path / "n.sch")).bump == "patch"
+
+
+def test_a_changed_kind_is_not_reported_as_a_context_changed_to_itself(tmp_path: Path) -> None:
+    (tmp_path / "o.sch").write_text(sch(a("A", "x")))
+    (tmp_path / "n.sch").write_text(sch('<sch:report id="A" role="error" test="x">msg</sch:report>'))
+    (change,) = [c for c in diff_schematron_files(tmp_path / "o.sch", tmp_path / "n.sch") if c.kind == "assertion-context-changed"]
+    assert change.message == "assert → report" and "'r' → 'r'" not in change.message

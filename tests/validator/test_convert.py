@@ -76,3 +76,15 @@ def test_the_command_converts_detects_and_checks(tmp_path):
     assert dxs("convert", tmp_path / "missing.json", "--to", "xml").exit_code == 2
     bad = dxs("convert", "-", "--to", "xml", input='{"documentType": "nothing"}')
     assert bad.exit_code == 1 and "--standard" in bad.stderr
+
+
+def test_an_invalid_conversion_writes_nothing(tmp_path):
+    source = CATALOG.resolve("th.dopa.thai-address@1.0.1").folder / "examples" / "valid" / "chiang-mai-village.json"
+    bad = tmp_path / "bad.json"
+    bad.write_text(source.read_text(encoding="utf-8").replace('"50200"', '"5020"'), encoding="utf-8")
+    out = tmp_path / "bad.xml"
+    got = dxs("convert", bad, "--to", "xml", "-o", out)
+    assert got.exit_code == 1 and not out.exists()
+    assert "5020" in got.stderr and f"nothing written to {out}" in got.stderr
+    to_stdout = dxs("convert", bad, "--to", "xml")
+    assert to_stdout.exit_code == 1 and to_stdout.stdout == ""

@@ -31,6 +31,12 @@ def test_formats_are_asserted_including_thai_ones():
     assert any("เลขประจำตัวประชาชน" in i.message_th for i in found)
 
 
+def test_format_messages_read_alike_for_standard_and_thai_formats():
+    schema = {"properties": {"e": {"format": "email"}, "p": {"format": "th-postcode"}}}
+    found = {i.location: i.message for i in issues_of(schema, '{"e": "nope", "p": "1033"}')}
+    assert found == {"/e": "'nope' is not a 'email'", "/p": "'1033' is not a 'th-postcode'"}
+
+
 def test_formats_can_follow_the_annotation_only_default():
     assert issues_of({"format": "email"}, '"nope"', formats=False) == []
 

@@ -47,7 +47,7 @@ def attach_evidence(catalog: Catalog, old: StandardVersion, new: StandardVersion
             place = issue.rule if form == "schematron" else _issue_place(issue)
             scored = [(s, c) for c in candidates if (s := _affinity(c, place)) >= 0]
             best = max((s for s, _ in scored), default=None)
-            chosen = [c for s, c in scored if s == best] if best is not None else []
+            chosen = _naming_the_same(issue.message, [c for s, c in scored if s == best] if best is not None else [])
             for change in chosen:
                 if note not in change.evidence:
                     change.evidence.append(note)
@@ -55,6 +55,14 @@ def attach_evidence(catalog: Catalog, old: StandardVersion, new: StandardVersion
                 changes.append(Change("example-rejected", issue.location or "/", False, True,
                                       f"{name}, valid under {old.version}, fails under {new.version} ({issue.rule})",
                                       form=form, instance=issue.location, evidence=[note]))
+
+
+def _naming_the_same(message: str, changes: list[Change]) -> list[Change]:
+    """Of equally placed changes, those that name what the rejection names ("'nameEn' is a required
+    property" shows "property 'nameEn' is now required", not its neighbour's); all of them if none does."""
+    names = set(re.findall(r"""['"]([^'"]+)['"]""", message))
+    named = [c for c in changes if any(f"'{n}'" in c.message for n in names)]
+    return named or changes
 
 
 def _with_marker(data: bytes, suffix: str, new: StandardVersion) -> bytes:

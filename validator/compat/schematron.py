@@ -160,7 +160,14 @@ def _compare(o: Assertion, n: Assertion) -> list[Change]:
     elif not n.blocking:
         changes.append(Change("assertion-severity-lowered", where, True, False, f"role {o.role} → {n.role}: failing it no longer makes a document invalid"))
     elif o.context != n.context or o.kind != n.kind or o.variables != n.variables or o.namespaces != n.namespaces:
-        changes.append(Change("assertion-context-changed", where, False, False, f"context {o.context!r} → {n.context!r} (or its kind, variables or namespaces changed)"))
+        # say what changed, never "context X → X"
+        what = [text for changed, text in (
+            (o.context != n.context, f"context {o.context!r} → {n.context!r}"),
+            (o.kind != n.kind, f"{o.kind} → {n.kind}"),
+            (o.variables != n.variables, "the variables its test uses (sch:let) changed"),
+            (o.namespaces != n.namespaces, "the namespaces its test uses changed"),
+        ) if changed]
+        changes.append(Change("assertion-context-changed", where, False, False, "; ".join(what)))
     else:
         direction = _direction(o.test, n.test)
         if direction and n.kind == "report":  # a report fires when its test holds: the other way round
