@@ -68,3 +68,17 @@ def test_a_changed_kind_is_not_reported_as_a_context_changed_to_itself(tmp_path:
     (tmp_path / "n.sch").write_text(sch('<sch:report id="A" role="error" test="x">msg</sch:report>'))
     (change,) = [c for c in diff_schematron_files(tmp_path / "o.sch", tmp_path / "n.sch") if c.kind == "assertion-context-changed"]
     assert change.message == "assert → report" and "'r' → 'r'" not in change.message
+
+
+def test_a_rule_pinning_the_version_marker_moves_with_it(tmp_path: Path) -> None:
+    """ETDA's rules pin the marker ('v2.1' or '2.1'); a new version moves the pin: compatible both ways."""
+    from validator.compat.changes import XmlMarker
+
+    pin = '<sch:report test="not(@v = \'{0}\' or @v = \'{1}\')">wrong version</sch:report>'
+    (tmp_path / "o.sch").write_text(sch(pin.format("v2.1", "2.1")))
+    (tmp_path / "n.sch").write_text(sch(pin.format("v2.2", "2.2")))
+    marker = XmlMarker(("r", "@v"), "v2.1", "v2.2")
+    changes = diff_schematron_files(tmp_path / "o.sch", tmp_path / "n.sch", marker=marker)
+    assert [c.kind for c in changes] == ["version-marker"] and changes[0].backward and changes[0].forward
+    # without the marker it is what it looks like: one rule removed, one added
+    assert sorted(c.kind for c in diff_schematron_files(tmp_path / "o.sch", tmp_path / "n.sch")) == ["assertion-added", "assertion-removed"]

@@ -350,3 +350,16 @@ def test_marker_spellings_move_with_the_version():
         "1.2", "1.2.0", "v1.2", "1", "2.1", "1.10", 1.1, None]
     major = marker_mapping("2.0.0", "3.0.0")
     assert [major(v) for v in ("v2.0", "2", "2.0.0")] == ["v3.0", "3", "3.0.0"]
+
+
+def test_a_new_draft_of_etdas_package_passes_check(tmp_path, monkeypatch):
+    """ETDA's Schematron pins the version marker ('v2.1' or '2.1'); the draft moves the pin and stays a minor bump."""
+    from standards import BUNDLED_CATALOG
+
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    shutil.copytree(BUNDLED_CATALOG / "th.etda.e-tax-invoice-receipt", tmp_path / "th.etda.e-tax-invoice-receipt")
+    shutil.copy(BUNDLED_CATALOG / "announcements.toml", tmp_path / "announcements.toml")
+    made = dxs("standards", "new", "th.etda.e-tax-invoice-receipt", "--catalog", tmp_path)
+    assert made.exit_code == 0 and "v2.1 → v2.2" in made.output, made.output
+    checked = dxs("standards", "check", "th.etda.e-tax-invoice-receipt@2.2.0", "--catalog", tmp_path)
+    assert checked.exit_code == 0 and "ok: 6 standards, 6 versions checked" in checked.output, checked.output

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..catalog import Catalog
 from ..errors import DxsError
-from .changes import Change, Compatibility
+from .changes import Change, Compatibility, XmlMarker
 from .json_schema import diff_json_schema_files
 from .schematron import diff_schematron_files
 from .xsd import diff_xsd_files
@@ -39,7 +39,7 @@ def diff_form(form: str, old: Path, new: Path, *, catalog: Catalog | None = None
     elif form == "xsd":
         changes = diff_xsd_files(old, new, marker=marker)
     else:
-        changes = diff_schematron_files(old, new)
+        changes = diff_schematron_files(old, new, marker=marker if isinstance(marker, XmlMarker) else None)
     for change in changes:
         change.form = form
     return changes

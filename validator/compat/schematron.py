@@ -16,6 +16,7 @@ invalid), so:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from lxml import etree
 
 from ..errors import SchemaLoadError
 from ..schematron import SCH_NS
-from .changes import Change
+from .changes import Change, XmlMarker
 
 __all__ = ["Assertion", "diff_schematron_files", "load_assertions"]
 
@@ -181,11 +182,46 @@ def _compare(o: Assertion, n: Assertion) -> list[Change]:
     return changes
 
 
-def diff_schematron_files(old: Path | None, new: Path | None) -> list[Change]:
-    """Every change from the Schematron ``old`` to ``new`` (``None``: the side has no rules)."""
+def _marker_moved(before: dict[str, Assertion], after: dict[str, Assertion], old_value: str, new_value: str) -> tuple[dict[str, Assertion], list[Change]]:
+    """OLD's assertions with the version marker written as NEW's, where that makes a test NEW's.
+
+    A rule that pins the marker (ETDA's ``@schemeVersionID = 'v2.1'``) must move with it
+    in every new version; that move is the ``version-marker`` change, compatible both ways,
+    as in the schemas — never a changed test.
+    """
+    pairs = [(old_value, new_value)]
+    prefix = re.match(r"\D*", old_value).group()  # 'v2.1' is also written '2.1' (ETDA accepts both)
+    if prefix and new_value.startswith(prefix):
+        pairs.append((old_value[len(prefix):], new_value[len(prefix):]))
+
+    def moving(text: str) -> str:
+        for before_value, after_value in pairs:
+            for quote in ("'", '"'):
+                text = text.replace(f"{quote}{before_value}{quote}", f"{quote}{after_value}{quote}")
+        return text
+
+    moved: dict[str, Assertion] = {}
+    changes: list[Change] = []
+    for key, a in before.items():
+        test, new_key = moving(a.test), moving(key)  # an assertion without an id is keyed by its test
+        if test != a.test and new_key in after and after[new_key].test == test:
+            moved[new_key] = dataclasses.replace(a, key=new_key, test=test)
+            changes.append(Change("version-marker", new_key, True, True, f"version marker {old_value!r} → {new_value!r} in the rule's test (expected between versions)"))
+        else:
+            moved[key] = a
+    return moved, changes
+
+
+def diff_schematron_files(old: Path | None, new: Path | None, *, marker: XmlMarker | None = None) -> list[Change]:
+    """Every change from the Schematron ``old`` to ``new`` (``None``: the side has no rules).
+
+    :param marker: the catalog version marker; a test that only moves with it is a ``version-marker`` change.
+    """
     title_o, before = load_assertions(old) if old else ("", {})
     title_n, after = load_assertions(new) if new else ("", {})
     changes: list[Change] = []
+    if marker is not None and marker.old and marker.new and marker.old != marker.new:
+        before, changes = _marker_moved(before, after, marker.old, marker.new)
     if old and new and title_o != title_n:
         changes.append(Change("title-changed", "/sch:schema/sch:title", True, True, "the rules' title changed (documentation only)", documentation=True))
     for key in sorted(after.keys() - before.keys()):

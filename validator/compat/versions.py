@@ -127,7 +127,7 @@ def diff_versions(catalog: Catalog, old: StandardVersion, new: StandardVersion, 
             result.changes.append(change)
             continue
         if form == "schematron" and (form in old_files or form in new_files):
-            changes = diff_schematron_files(old_files.get(form), new_files.get(form))
+            changes = diff_schematron_files(old_files.get(form), new_files.get(form), marker=_xml_marker(old, new))
             for c in changes:
                 c.form = form
             result.changes.extend(changes)
