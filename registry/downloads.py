@@ -15,7 +15,6 @@ Nothing here imports the web framework; a path that is not one of the version's 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -28,7 +27,7 @@ from typing import Any
 
 from validator import Catalog, StandardVersion
 from validator.announcements import Register
-from validator.publish import media_type
+from validator.publish import media_type, sha256_of
 
 from .errors import Conflict, NotFound
 
@@ -99,11 +98,7 @@ def file_path(version: StandardVersion, relative: str) -> Path:
 
 @lru_cache(maxsize=4096)
 def _sha256(path: str, size: int, mtime_ns: int) -> str:  # noqa: ARG001 (size and mtime key the cache)
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(Path(path))
 
 
 def _hash(path: Path) -> tuple[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,11 @@ def _no_ambient_catalog(monkeypatch):
     # a developer's DXS_CATALOG must not change what the tests see
     monkeypatch.delenv("DXS_CATALOG", raising=False)
     monkeypatch.delenv("DXS_BUNDLED_CATALOG", raising=False)
+
+
+@pytest.fixture
+def catalog_dir(tmp_path, monkeypatch):
+    """A writable copy of the fixture catalog, and the bundled catalog switched off."""
+    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
+    shutil.copytree(FIXTURE_CATALOG, tmp_path / "cat")
+    return tmp_path / "cat"

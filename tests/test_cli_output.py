@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from tests.kit.cli import run_dxs
 from tests.conftest import FIXTURE_CATALOG, ROOT
 from validator.bulk import ValidatorConfig, validate_many
 
@@ -22,8 +23,7 @@ def _only_fixture_catalog(monkeypatch):
     monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
 
 
-def dxs(*args, input=None):
-    return CliRunner().invoke(cli.main, [str(a) for a in args], input=input, catch_exceptions=False)
+dxs = run_dxs
 
 
 def test_text_shows_the_offending_source_line_with_a_caret():

@@ -6,21 +6,11 @@ import shutil
 import tomllib
 
 import pytest
-from click.testing import CliRunner
 
-import cli
-from tests.conftest import FIXTURE_CATALOG
+from tests.kit.cli import run_dxs
 
 
-@pytest.fixture
-def catalog_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
-    shutil.copytree(FIXTURE_CATALOG, tmp_path / "cat")
-    return tmp_path / "cat"
-
-
-def dxs(*args):
-    return CliRunner().invoke(cli.main, [str(a) for a in args], catch_exceptions=False)
+dxs = run_dxs
 
 
 def test_check_passes_then_fails_on_an_edit(catalog_dir):

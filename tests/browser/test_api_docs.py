@@ -56,6 +56,15 @@ class Watched:
         """Script errors, failed loads and console errors (but the policy's own report of what it stopped)."""
         return [e for e in self._errors if not ("Content Security Policy" in e and any(url in e for url in self._stopped))]
 
+    @classmethod
+    def opened(cls, browser, server: str, path: str, ready: str) -> Watched:
+        """``path`` of ``server`` once ``ready`` shows and the network is quiet."""
+        watched = cls(browser, server)
+        watched.page.goto(f"{server}{path}")
+        watched.page.wait_for_selector(ready, timeout=30_000)
+        watched.page.wait_for_load_state("networkidle")
+        return watched
+
     def screenshot(self, shot: Path) -> None:
         self.page.screenshot(path=str(shot))
         OUTPUT.mkdir(exist_ok=True)
@@ -75,11 +84,8 @@ def browser():
 
 
 def test_swagger_ui_renders_and_runs_operations_from_the_service_alone(server, browser, tmp_path):
-    watched = Watched(browser, server)
+    watched = Watched.opened(browser, server, "/docs", ".opblock")
     page = watched.page
-    page.goto(f"{server}/docs")
-    page.wait_for_selector(".opblock", timeout=30_000)
-    page.wait_for_load_state("networkidle")
     text = page.inner_text("body")
     assert "DX Standards Toolkit registry" in text
     assert "/api/v1/links" in text and "/api/v1/agencies" in text  # the operations, from /openapi.json
@@ -99,11 +105,8 @@ def test_swagger_ui_renders_and_runs_operations_from_the_service_alone(server, b
 
 
 def test_redoc_renders_from_the_service_alone(server, browser, tmp_path):
-    watched = Watched(browser, server)
+    watched = Watched.opened(browser, server, "/redoc", ".api-content h1")
     page = watched.page
-    page.goto(f"{server}/redoc")
-    page.wait_for_selector(".api-content h1", timeout=30_000)
-    page.wait_for_load_state("networkidle")
     text = page.inner_text("body")
     assert "DX Standards Toolkit registry" in text and "/api/v1/links" in text
     watched.screenshot(tmp_path / "api-redoc.png")

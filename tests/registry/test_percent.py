@@ -11,8 +11,6 @@ import csv
 import io
 import json
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 from fractions import Fraction
 
@@ -126,18 +124,25 @@ def _dashboard_pct() -> str:
 
 
 def test_the_dashboard_shows_what_the_report_shows():
-    """The dashboard's pct on the API's rates, and on rates it computes itself from published counts."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: the API's rates are checked above")
+    """The dashboard's pct, run in Chromium, on the API's rates and on rates it computes itself from published counts."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.kit.browser import launch, need_browser
+
+    need_browser()
     api_rates = [s["observed_rate"] for s in _api()["indicator16"]["sectors"]]
     fractions = [(p, w) for w in range(1, 121) for p in range(w + 1)] + [(o, u) for _, u, o, _ in CASES]
-    program = _dashboard_pct() + f"""
+    program = "() => {\n" + _dashboard_pct() + f"""
   const api = {json.dumps(api_rates)};
   const counts = {json.dumps(fractions)};
-  console.log(JSON.stringify({{ api: api.map(pct), counts: counts.map(([p, w]) => pct(p / w)), none: [pct(null), pct(undefined)] }}));
-"""
-    shown = json.loads(subprocess.run([node, "-e", program], capture_output=True, text=True, check=True, timeout=30).stdout)
+  return {{ api: api.map(pct), counts: counts.map(([p, w]) => pct(p / w)), none: [pct(null), pct(undefined)] }};
+}}"""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            shown = browser.new_page().evaluate(program)
+        finally:
+            browser.close()
     assert shown["api"] == [f"{s}%" for *_, s in CASES]
     assert shown["counts"] == [percent_text(Fraction(p, w)) for p, w in fractions]
     assert shown["none"] == ["–", "–"]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
-import cli
 from tests.conftest import FIXTURE_CATALOG
+from tests.kit.cli import run_dxs
 from validator import DocumentValidator, catalog_folders, load_catalog
 from validator.convert import ConversionError, Converter, convert_document
 
@@ -59,8 +58,7 @@ def test_a_version_with_one_form_cannot_convert():
         Converter(CATALOG, one_form)
 
 
-def dxs(*args, input=None):
-    return CliRunner().invoke(cli.main, [str(a) for a in args], input=input, catch_exceptions=False)
+dxs = run_dxs
 
 
 def test_the_command_converts_detects_and_checks(tmp_path):
