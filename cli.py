@@ -23,8 +23,8 @@ from pathlib import Path
 
 import click
 
-import cli_render as show
-from cli_render import UsageProblem
+from dxs import cli_render as show
+from dxs.cli_render import UsageProblem
 
 __all__ = ["RootGroup", "UsageProblem", "entry", "main"]
 
@@ -51,7 +51,7 @@ class RootGroup(click.Group):
 
 
 def _catalog(extra: tuple[str, ...]):
-    from validator import catalog_folders, load_catalog
+    from dxs.validator import catalog_folders, load_catalog
 
     return load_catalog(catalog_folders(extra))
 
@@ -69,7 +69,7 @@ catalog_option = click.option(
 def _usable_database(ctx: click.Context, _param: click.Parameter, url: str) -> str:
     """Check ``--database`` up front: an unusable one ends the command with one line, exit 2."""
     if not ctx.resilient_parsing:  # not while the shell completes a command line
-        from registry.db import check_database
+        from dxs.registry.db import check_database
 
         check_database(url)  # DatabaseUnavailable carries its exit code (RootGroup)
     return url
@@ -151,10 +151,10 @@ def validate(paths, standard, schema, rules, catalogs, output_format, lang, at, 
     detected from the document itself. Exit 0: all valid; 1: some invalid;
     2: usage or configuration error.
     """
-    from validator.bulk import ValidatorConfig
-    from validator.catalog import catalog_folders
-    from validator.runs import validate_inputs
-    from validator.validate import DEFAULT_MAX_BYTES
+    from dxs.validator.bulk import ValidatorConfig
+    from dxs.validator.catalog import catalog_folders
+    from dxs.validator.runs import validate_inputs
+    from dxs.validator.validate import DEFAULT_MAX_BYTES
 
     config = ValidatorConfig(
         catalog_folders=tuple(str(p) for p in catalog_folders(catalogs)),
@@ -192,7 +192,7 @@ def standards() -> None:
               help="List the register of announcements by year (announced standards with or without a schema here).")
 def standards_list(catalogs, output_format, status, sector, owner, year, only_real, announcements) -> None:
     """List the standards of the catalog and their versions: real (with their source) or illustrative."""
-    from validator.listing import list_announcements, list_standards
+    from dxs.validator.listing import list_announcements, list_standards
 
     catalog = _catalog(catalogs)
     if announcements:
@@ -211,7 +211,7 @@ def standards_show(ref, catalogs, output_format) -> None:
 
     A package's id shows its document types.
     """
-    from validator.listing import show_standard
+    from dxs.validator.listing import show_standard
 
     show.standard_shown(show_standard(_catalog(catalogs), ref), output_format)
 
@@ -224,7 +224,7 @@ def standards_check(refs, catalogs) -> None:
 
     Exit 0 when everything holds, 1 with a list of what failed.
     """
-    from validator.commands import check_standards
+    from dxs.validator.commands import check_standards
 
     sys.exit(show.catalog_check(check_standards(_catalog(catalogs), refs)))
 
@@ -246,7 +246,7 @@ def standards_new(standard_id, bump, version, into, title_th, title_en, owner, s
     A new version is a draft, never the detection default, and carries its own version
     marker wherever the old one stood (version.toml, schemas, examples).
     """
-    from validator.commands import scaffold
+    from dxs.validator.commands import scaffold
 
     made = scaffold(_catalog(catalogs), standard_id, bump=bump, version=version, into=into or (catalogs[0] if catalogs else None),
                     title_th=title_th, title_en=title_en, owner=owner, sector=sector)
@@ -264,7 +264,7 @@ _date_type = click.DateTime(formats=["%Y-%m-%d"])
 @catalog_option
 def standards_lock(refs, announce, announcement, all_announced, catalogs) -> None:
     """Record the SHA-256 of every file of a version, so it can never change silently."""
-    from validator.commands import lock_versions
+    from dxs.validator.commands import lock_versions
 
     catalog = _catalog(catalogs)
     show.locked(lock_versions(catalog, refs, announce=announce.date() if announce else None, announcement=announcement,
@@ -284,7 +284,7 @@ def standards_announce(ref, on, effective, announcement, notes, catalogs) -> Non
     Refused (exit 2, version.toml untouched) for a date before the version's history or
     placeholder notes.
     """
-    from validator.commands import announce
+    from dxs.validator.commands import announce
 
     show.status_changed(announce(_catalog(catalogs), ref, on=on.date(), effective=effective.date() if effective else None,
                                  announcement=announcement, notes=notes))
@@ -297,7 +297,7 @@ def standards_announce(ref, on, effective, announcement, notes, catalogs) -> Non
 @catalog_option
 def standards_deprecate(ref, on, sunset, catalogs) -> None:
     """Deprecate an announced version: status deprecated, dated history, optional sunset."""
-    from validator.commands import deprecate
+    from dxs.validator.commands import deprecate
 
     show.status_changed(deprecate(_catalog(catalogs), ref, on=on.date(), sunset=sunset.date() if sunset else None))
 
@@ -308,7 +308,7 @@ def standards_deprecate(ref, on, sunset, catalogs) -> None:
 @catalog_option
 def standards_retire(ref, on, catalogs) -> None:
     """Retire an announced or deprecated version: status retired, dated history."""
-    from validator.commands import retire
+    from dxs.validator.commands import retire
 
     show.status_changed(retire(_catalog(catalogs), ref, on=on.date()))
 
@@ -318,7 +318,7 @@ def standards_retire(ref, on, catalogs) -> None:
 @catalog_option
 def standards_docs(out_dir, catalogs) -> None:
     """Build the human documentation of every standard as static HTML pages."""
-    from registry.pages import build_static_site
+    from dxs.registry.pages import build_static_site
 
     show.static_site(build_static_site(_catalog(catalogs), Path(out_dir)), out_dir)
 
@@ -345,7 +345,7 @@ def standards_import(package, manifest, out_dir, prefix, owner, sector, version,
     manifest; copies the files byte for byte, writes the document types, detection and
     code lists, locks the version and says what to review.
     """
-    from validator.commands import import_folder
+    from dxs.validator.commands import import_folder
 
     result = import_folder(package, manifest=manifest, out=out_dir, prefix=prefix, owner=owner, sector=sector, version=version,
                            announcement=announcement, upstream_repository=upstream_repository, upstream_commit=upstream_commit,
@@ -360,7 +360,7 @@ def standards_import(package, manifest, out_dir, prefix, owner, sector, version,
 @catalog_option
 def standards_export(output_format, base_uri, output, catalogs) -> None:
     """Export the whole catalog as one JSON document, or as DCAT-AP JSON-LD."""
-    from validator.commands import export_catalog
+    from dxs.validator.commands import export_catalog
 
     show.catalog_export(export_catalog(_catalog(catalogs), output_format=output_format, base_uri=base_uri), output)
 
@@ -377,7 +377,7 @@ def standards_diff(refs, output_format, transitive, catalogs) -> None:
     change with its effect, the level (FULL, BACKWARD, FORWARD, NONE) and the
     smallest honest semver bump. Exit 0 (a diff is information), 2 on bad arguments.
     """
-    from validator.commands import compare
+    from dxs.validator.commands import compare
 
     show.comparison(compare(_catalog(catalogs), refs, transitive=transitive), output_format)
 
@@ -398,7 +398,7 @@ def convert(path, to, standard, output, catalogs) -> None:
     against the other form's schema. Exit 0 converted and valid, 1 not convertible
     or not valid, 2 usage or configuration error.
     """
-    from validator.commands import convert_input
+    from dxs.validator.commands import convert_input
 
     sys.exit(show.conversion(convert_input(_catalog(catalogs), path, to=to, standard=standard), output))
 
@@ -420,8 +420,8 @@ def serve(host, port, workers, database, log_key, catalogs) -> None:
     newest schema (`dxs registry migrate`). Each worker builds the app from the
     environment (registry.app:create_app_from_env), so all share one database.
     """
-    from registry.admin import prepare_to_serve
-    from registry.workers import run as run_workers
+    from dxs.registry.admin import prepare_to_serve
+    from dxs.registry.workers import run as run_workers
 
     show.serving(prepare_to_serve(database, log_key=log_key, catalogs=catalogs), host=host, port=port, workers=workers)
     run_workers(host, port, workers=workers, log_level=os.environ.get("DXS_LOG_LEVEL", "info"))
@@ -439,7 +439,7 @@ def registry() -> None:
 @database_option
 def registry_migrate(database) -> None:
     """Bring the database to the newest schema (Alembic upgrade head)."""
-    from registry.admin import migrate
+    from dxs.registry.admin import migrate
 
     show.migrated(database, *migrate(database))
 
@@ -467,7 +467,7 @@ _KINDS_HELP = ("Party kind (required): ministry-department, local-administration
 @log_key_option
 def registry_agency_add(code, name_th, name_en, sector, kind, juristic_id, registered_on, dissolved_on, parent, database, log_key) -> None:
     """Register an agency or another party (recorded in the log as done by `cli`)."""
-    from registry.admin import register_agency
+    from dxs.registry.admin import register_agency
 
     show.agency_registered(register_agency(
         database, log_key, code=code, name_th=name_th, name_en=name_en, sector=sector, kind=kind,
@@ -492,7 +492,7 @@ def registry_agency_add(code, name_th, name_en, sector, kind, juristic_id, regis
 def registry_agency_update(code, name_th, name_en, sector, sector_since, kind, juristic_id, registered_on, dissolved_on, parent, status,
                            database, log_key) -> None:
     """Change an agency (recorded in the log as done by `cli`); options not given stay as they are."""
-    from registry.admin import update_agency
+    from dxs.registry.admin import update_agency
 
     show.agency_changed(update_agency(
         database, log_key, code, name_th=name_th, name_en=name_en, sector=sector, sector_since=sector_since, kind=kind,
@@ -505,7 +505,7 @@ def registry_agency_update(code, name_th, name_en, sector, sector_since, kind, j
 @database_option
 def registry_agency_list(kind, database) -> None:
     """List the registered agencies and other parties: kind, sector, dates."""
-    from registry.admin import list_agencies
+    from dxs.registry.admin import list_agencies
 
     show.agencies(list_agencies(database, kind=kind))
 
@@ -523,7 +523,7 @@ def registry_key() -> None:
 @log_key_option
 def registry_key_create(agency, office, label, database, log_key) -> None:
     """Issue an API key for AGENCY (or --office). The key is printed once and never again."""
-    from registry.admin import create_key
+    from dxs.registry.admin import create_key
 
     if not agency and not office:
         raise UsageProblem("name the AGENCY, or use --office")
@@ -537,7 +537,7 @@ def registry_key_create(agency, office, label, database, log_key) -> None:
 @log_key_option
 def registry_key_revoke(key_id, database, log_key) -> None:
     """Revoke key KEY_ID at once."""
-    from registry.admin import revoke_key
+    from dxs.registry.admin import revoke_key
 
     revoke_key(database, log_key, key_id)
     show.key_revoked(key_id)
@@ -548,7 +548,7 @@ def registry_key_revoke(key_id, database, log_key) -> None:
 @log_key_option
 def registry_checkpoint(database, log_key) -> None:
     """Print the log's latest signed checkpoint (JSON): keep it somewhere else to check against later."""
-    from registry.admin import current_checkpoint
+    from dxs.registry.admin import current_checkpoint
 
     show.checkpoint(current_checkpoint(database, log_key))
 
@@ -563,7 +563,7 @@ def registry_export(file, database, log_key) -> None:
     The format is documented in docs/operators.md; `dxs registry import` reads it back
     into an empty database, on SQLite or PostgreSQL.
     """
-    from registry.backup import export_file
+    from dxs.registry.backup import export_file
 
     show.exported(export_file(database, sys.stdout if file == "-" else Path(file), log_key=log_key))
 
@@ -578,7 +578,7 @@ def registry_import(file, database, public_key) -> None:
     Exit 0 imported and verified; 1 the imported log does not verify (nothing kept);
     2 the file is damaged or the database is not empty.
     """
-    from registry.backup import restore
+    from dxs.registry.backup import restore
 
     sys.exit(show.restored(restore(database, file, public_key=public_key)))
 
@@ -596,7 +596,7 @@ def registry_verify(database, log_key, public_key, witnesses, output_format) -> 
     Exit 0 when all holds; 1 naming the first log entry changed, removed or
     reordered and every row that differs from what the log recorded.
     """
-    from registry.admin import verify_log
+    from dxs.registry.admin import verify_log
 
     report = verify_log(database, public_key=public_key, log_key=log_key, witnesses=witnesses)
     sys.exit(show.verify_report(report, output_format))
@@ -635,7 +635,7 @@ def report_indicators(year, fiscal, output_format, chart, output, lang, config_f
     the as-of time and the log checkpoint they were computed at. A published year shows
     its published figures, and the revised ones beside them if the registry has changed since.
     """
-    from registry.reporting.run import report_indicators as produce_report
+    from dxs.registry.reporting.run import report_indicators as produce_report
 
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise UsageProblem(f"--chart {chart}: name a .png or .svg file")
@@ -666,7 +666,7 @@ def demo_seed(seed_value, scale, if_empty, database, log_key, catalogs) -> None:
     Everything goes through the registry's services, so the log records it and
     `dxs registry verify` passes; the portal shows a "demo data" banner.
     """
-    from registry.demo import seed_registry
+    from dxs.registry.demo import seed_registry
 
     catalog = _catalog(catalogs)
     show.seeded(seed_registry(database, catalog, log_key=log_key, random_seed=seed_value, scale=scale, if_empty=if_empty))

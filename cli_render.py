@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from registry.admin import ServePlan
-    from registry.backup import Restore
-    from registry.demo import Seeded
-    from registry.reporting.run import Produced
-    from registry.services.verification import VerifyReport
-    from validator.commands import CatalogCheck, Comparison, Conversion, LockedVersion, Scaffolded
-    from validator.importer import ImportResult
-    from validator.lifecycle import StatusChange
-    from validator.listing import AnnouncementListing, PackageShown, StandardShown, StandardsListing
-    from validator.runs import ValidationRun
+    from dxs.registry.admin import ServePlan
+    from dxs.registry.backup import Restore
+    from dxs.registry.demo import Seeded
+    from dxs.registry.reporting.run import Produced
+    from dxs.registry.services.verification import VerifyReport
+    from dxs.validator.commands import CatalogCheck, Comparison, Conversion, LockedVersion, Scaffolded
+    from dxs.validator.importer import ImportResult
+    from dxs.validator.lifecycle import StatusChange
+    from dxs.validator.listing import AnnouncementListing, PackageShown, StandardShown, StandardsListing
+    from dxs.validator.runs import ValidationRun
 
 #: DESIGN.md's exit codes: every document valid (or all well); at least one invalid (or a check failed)
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -87,7 +87,7 @@ def progress_bar(total: int) -> Progress | None:
 
 def validation(run: ValidationRun, *, output_format: str, lang: str, colour: bool | None) -> int:
     """The reports in ``output_format`` (text, json, junit, sarif); colour by default only on a terminal."""
-    from validator.render import RENDERERS, file_lines
+    from dxs.validator.render import RENDERERS, file_lines
 
     use_colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") if colour is None else colour
     renderer = RENDERERS[output_format](lang=lang, colour=use_colour, source=file_lines(), illustrative=run.illustrative)
@@ -99,10 +99,10 @@ def validation(run: ValidationRun, *, output_format: str, lang: str, colour: boo
 
 
 def standards_listing(listing: StandardsListing, output_format: str) -> None:
-    from validator.listing import standards_table
+    from dxs.validator.listing import standards_table
 
     if output_format == "json":
-        from validator.publish import standard_as_dict
+        from dxs.validator.publish import standard_as_dict
 
         register = listing.catalog.register
         _json({"standards": [standard_as_dict(s, versions=listing.versions_of[s.id], register=register) for s in listing.standards]})
@@ -111,7 +111,7 @@ def standards_listing(listing: StandardsListing, output_format: str) -> None:
 
 
 def announcement_listing(listing: AnnouncementListing, output_format: str) -> None:
-    from validator.listing import announcement_lines
+    from dxs.validator.listing import announcement_lines
 
     if output_format == "json":
         _json({"announcements": [a.as_dict() for a in listing.announcements], "note": " ".join(listing.catalog.register.notes)})
@@ -120,8 +120,8 @@ def announcement_listing(listing: AnnouncementListing, output_format: str) -> No
 
 
 def standard_shown(shown: StandardShown | PackageShown, output_format: str) -> None:
-    from validator.listing import PackageShown, standard_lines, standards_table
-    from validator.publish import standard_as_dict
+    from dxs.validator.listing import PackageShown, standard_lines, standards_table
+    from dxs.validator.publish import standard_as_dict
 
     register = shown.catalog.register
     if isinstance(shown, PackageShown):
@@ -211,7 +211,7 @@ def catalog_export(text: str, output: str | None) -> None:
 
 
 def comparison(compared: Comparison, output_format: str) -> None:
-    from validator.compat.render import dumps, render_text, transitive_to_dict
+    from dxs.validator.compat.render import dumps, render_text, transitive_to_dict
 
     results = compared.results
     if compared.transitive:

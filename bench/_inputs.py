@@ -63,7 +63,7 @@ def citizen_profiles(count: int, invalid_every: int = 20) -> Path:
     """``count`` citizen profiles (th.dopa.citizen-profile 2.0.0): each with its own
     national ID (valid check digit), name and birth date; every ``invalid_every``-th
     one has a wrong check digit, as real batches have a few bad records."""
-    from validator.formats import thai_id_check_digit
+    from dxs.validator.formats import thai_id_check_digit
 
     folder = WORK / f"citizen-profiles-{count}"
     if folder.is_dir() and len(list(folder.iterdir())) == count:

@@ -30,7 +30,7 @@ COLD_REF = f"{PACKAGE}.tax-invoice@2.1.0"
 
 
 def _catalog():
-    from validator import catalog_folders, load_catalog
+    from dxs.validator import catalog_folders, load_catalog
 
     return load_catalog(catalog_folders())
 
@@ -102,7 +102,7 @@ def cold(catalog, dxs: str, xmllint: str | None) -> tuple[list[list[object]], st
     """
     from lxml import etree
 
-    from validator.schematron import compile_xslt3
+    from dxs.validator.schematron import compile_xslt3
 
     version = catalog.resolve(COLD_REF)
     document = next(p for p in version.examples("valid") if "signed" not in p.name)

@@ -24,7 +24,7 @@ from bench.bench_registry import _server
 AGENCIES, LINKS, EVENTS = 5_000, 20_000, 1_000_000
 TARGET_SECONDS = 1.0
 REPEAT = 5
-from validator.sectors import SECTORS  # noqa: E402  (the catalog's vocabulary)
+from dxs.validator.sectors import SECTORS  # noqa: E402  (the catalog's vocabulary)
 
 
 def _rows(catalog) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
@@ -98,8 +98,8 @@ def _load_postgres(url: str, rows: tuple[list, list, list, list]) -> float:
 
 
 def _prepare(url: str, key_file: Path, catalog, rows, load) -> float:
-    from registry import admin
-    from registry.api_models import AgencyCreate
+    from dxs.registry import admin
+    from dxs.registry.api_models import AgencyCreate
 
     admin.migrate(url)
     admin.create_agency(url, key_file, AgencyCreate(code="OFFICE", name_th="สำนักงาน", name_en="Office", sector="statistics", kind="ministry-department"))
@@ -140,7 +140,7 @@ def _measure(name: str, url: str, key_file: Path, catalog, rows, load, workers: 
 
 
 def main() -> str:
-    from validator import catalog_folders, load_catalog
+    from dxs.validator import catalog_folders, load_catalog
 
     WORK.mkdir(exist_ok=True)
     catalog = load_catalog(catalog_folders())

@@ -87,8 +87,8 @@ def _cpu_seconds(server_pid: int) -> tuple[float, float]:
 
 def _setup(url: str, key_file: Path) -> tuple[str, str]:
     """Agencies RD and CGD, an API key of RD; the database migrated."""
-    from registry import admin
-    from registry.api_models import AgencyCreate
+    from dxs.registry import admin
+    from dxs.registry.api_models import AgencyCreate
 
     admin.migrate(url)
     for code in ("RD", "CGD"):

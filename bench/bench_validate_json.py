@@ -26,7 +26,7 @@ def bare_loop(files: list[Path]) -> float:
     import jsonschema_rs
     import orjson
 
-    from validator.formats import THAI_FORMATS
+    from dxs.validator.formats import THAI_FORMATS
 
     validator = jsonschema_rs.Draft202012Validator(
         json.loads(SCHEMA.read_text(encoding="utf-8")), formats=dict(THAI_FORMATS), validate_formats=True
@@ -41,8 +41,8 @@ def bare_loop(files: list[Path]) -> float:
 
 
 def bulk_api(files: list[Path], jobs: int) -> float:
-    from validator.bulk import ValidatorConfig, validate_many
-    from validator.catalog import catalog_folders
+    from dxs.validator.bulk import ValidatorConfig, validate_many
+    from dxs.validator.catalog import catalog_folders
 
     config = ValidatorConfig(catalog_folders=tuple(map(str, catalog_folders())), standard=STANDARD)
     validator = config.build()

@@ -114,7 +114,7 @@ def prepare_to_serve(url: str, *, log_key: Path | None = None, catalogs: Sequenc
     :raises DxsError: the catalog does not load.
     :raises NotReady: the database is not at the newest schema.
     """
-    from validator import catalog_folders, load_catalog
+    from dxs.validator import catalog_folders, load_catalog
 
     catalog = load_catalog(catalog_folders(catalogs))
     prepared = prepare_for_serving(url)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from validator.sectors import SECTORS
+from dxs.validator.sectors import SECTORS
 
 from .parties import KINDS, juristic_id_problem, unknown_kind
 from .times import to_utc

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from validator import Catalog
+from dxs.validator import Catalog
 
 from . import dashboard, pages, portal
 from .api import agencies as agencies_api
@@ -75,7 +75,7 @@ def create_app_from_env() -> FastAPI:
     Used as a uvicorn factory (``registry.app:create_app_from_env``) so that several
     worker processes can each build their own.
     """
-    from validator import catalog_folders, load_catalog
+    from dxs.validator import catalog_folders, load_catalog
 
     key = os.environ.get("DXS_LOG_KEY")
     app = create_app(

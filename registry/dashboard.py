@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from validator.years import be_year, ce_year, current_year
+from dxs.validator.years import be_year, ce_year, current_year
 
 from .api.deps import database_of
 from .reporting import indicators

@@ -31,10 +31,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from validator import Catalog, Standard, StandardVersion
+from dxs.validator import Catalog, Standard, StandardVersion
 
 from .db import Database
-from validator.formats import thai_id_check_digit
+from dxs.validator.formats import thai_id_check_digit
 
 from .errors import Conflict
 from .models import Agency

@@ -25,9 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from validator import Catalog, StandardVersion
-from validator.announcements import Register
-from validator.publish import media_type, sha256_of
+from dxs.validator import Catalog, StandardVersion
+from dxs.validator.announcements import Register
+from dxs.validator.publish import media_type, sha256_of
 
 from .errors import Conflict, NotFound
 

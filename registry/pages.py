@@ -21,13 +21,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from validator import Catalog, DxsError, Standard, StandardVersion
-from validator.announcements import Register
-from validator.catalog import ILLUSTRATIVE_LABEL
-from validator.publish import ARCHIVE_NAME
-from validator.schema_fields import Field, json_fields, xml_fields
-from validator.sectors import sector_name
-from validator.years import be_year
+from dxs.validator import Catalog, DxsError, Standard, StandardVersion
+from dxs.validator.announcements import Register
+from dxs.validator.catalog import ILLUSTRATIVE_LABEL
+from dxs.validator.publish import ARCHIVE_NAME
+from dxs.validator.schema_fields import Field, json_fields, xml_fields
+from dxs.validator.sectors import sector_name
+from dxs.validator.years import be_year
 
 from . import downloads
 

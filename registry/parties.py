@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from validator.formats import thai_id_check_digit
+from dxs.validator.formats import thai_id_check_digit
 
 __all__ = [
     "GOVERNMENT_KINDS",

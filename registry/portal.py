@@ -17,9 +17,9 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from validator import Catalog
-from validator.catalog import ILLUSTRATIVE_LABEL, STATUSES
-from validator.years import be_year, thai_datetime
+from dxs.validator import Catalog
+from dxs.validator.catalog import ILLUSTRATIVE_LABEL, STATUSES
+from dxs.validator.years import be_year, thai_datetime
 
 from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
 from .api.links import link_reads

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
 __all__ = [
     "UnreadableTime",

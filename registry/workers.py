@@ -24,8 +24,8 @@ from typing import Any
 __all__ = ["APP", "PROTOCOL", "ListenError", "run"]
 
 #: The app factory every worker builds from the environment, and the HTTP protocol it speaks.
-APP = "registry.app:create_app_from_env"
-PROTOCOL = "registry.serving:GuardedHttpToolsProtocol"  # slow request heads are cut off (slowloris)
+APP = "dxs.registry.app:create_app_from_env"
+PROTOCOL = "dxs.registry.serving:GuardedHttpToolsProtocol"  # slow request heads are cut off (slowloris)
 
 log = logging.getLogger("uvicorn.error")
 

@@ -40,15 +40,15 @@ def sources() -> Path:
 
 @pytest.fixture(scope="session")
 def fixture_catalog():
-    from validator import load_catalog
+    from dxs.validator import load_catalog
 
     return load_catalog([FIXTURE_CATALOG])
 
 
 @pytest.fixture(scope="session")
 def bundled_catalog():
-    from standards import BUNDLED_CATALOG
-    from validator import load_catalog
+    from dxs.standards import BUNDLED_CATALOG
+    from dxs.validator import load_catalog
 
     return load_catalog([BUNDLED_CATALOG])
 

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 
 from tests.conftest import FIXTURE_CATALOG, ROOT
 
-import cli
-
+from dxs import cli
 KIT = FIXTURE_CATALOG / "th.test.permit" / "1.1.0" / "examples"
 CAT = ["--catalog", str(FIXTURE_CATALOG)]
 
@@ -127,8 +126,8 @@ def test_standards_list_and_show(run):
 def test_validate_does_not_import_the_service_stack():
     code = (
         "import sys, runpy; sys.argv = ['dxs', 'validate', '--help']\n"
-        "try:\n    runpy.run_module('cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'starlette', 'registry') if m in sys.modules]\n"
+        "try:\n    runpy.run_module('dxs.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'starlette', 'dxs.registry') if m in sys.modules]\n"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -138,7 +137,7 @@ def test_validate_does_not_import_the_service_stack():
 def test_the_dxs_executable_ends_at_once_with_every_byte_written(tmp_path):
     """`dxs validate` ends its process without tearing down what it built: the report must still be whole."""
     kit = ROOT / "standards" / "th.etda.e-tax-invoice-receipt" / "2.1.0" / "examples"
-    entry = [sys.executable, "-c", "import cli; cli.entry()"]
+    entry = [sys.executable, "-c", "from dxs import cli; cli.entry()"]
     out = tmp_path / "report.json"
     with out.open("wb") as handle:  # the whole catalog's examples: enough documents for two worker processes
         done = subprocess.run([*entry, "validate", "--format", "json", "--jobs", "2", str(ROOT / "standards")], stdout=handle, cwd=ROOT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-import cli
+from dxs import cli
 from tests.conftest import need
 from tests.kit.postgres import postgres_problem
 
@@ -36,12 +36,12 @@ ADDRESSES = {
 @pytest.fixture(autouse=True)
 def _no_workers(monkeypatch, tmp_path):
     """Should the check ever let a bad address through, `dxs serve` fails here instead of serving."""
-    import registry.workers
+    import dxs.registry.workers
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("dxs serve started its workers")
 
-    monkeypatch.setattr(registry.workers, "run", refuse)
+    monkeypatch.setattr(dxs.registry.workers, "run", refuse)
     monkeypatch.setenv("DXS_LOG_KEY", str(tmp_path / "log.key"))
 
 
@@ -100,7 +100,7 @@ def test_a_usable_address_still_works(tmp_path):
 
 
 def test_the_check_in_the_library_raises_one_error_class():
-    from registry.db import Database, DatabaseUnavailable, check_database
+    from dxs.registry.db import Database, DatabaseUnavailable, check_database
 
     for url, cause in ADDRESSES.values():
         if "no_such_db" in url:

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from cli import main
+from dxs.cli import main
 from tests.conftest import FIXTURE_CATALOG
 
 STANDARDS = FIXTURE_CATALOG.parent.parent.parent / "standards"
@@ -85,8 +85,8 @@ def test_bad_arguments_exit_2() -> None:
 
 
 def test_evidence_sits_on_the_change_it_shows_not_on_its_neighbours():
-    from validator import catalog_folders, load_catalog
-    from validator.compat import diff_versions
+    from dxs.validator import catalog_folders, load_catalog
+    from dxs.validator.compat import diff_versions
 
     catalog = load_catalog(catalog_folders())
     found = diff_versions(catalog, catalog.resolve("th.dopa.citizen-profile@1.0.0"), catalog.resolve("th.dopa.citizen-profile@2.0.0"))

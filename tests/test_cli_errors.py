@@ -4,14 +4,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
-import cli
-from registry.admin import CannotVerify, NotReady
-from registry.backup import BackupError, BackupNotVerified
-from registry.errors import Conflict, Invalid, ServiceError
-from registry.reporting.config import IndicatorConfigError
-from registry.reporting.run import NoRegistry, ReportError
-from registry.workers import ListenError
-from validator import CatalogError, DxsError, SchemaLoadError, StandardNotFound
+from dxs import cli
+from dxs.registry.admin import CannotVerify, NotReady
+from dxs.registry.backup import BackupError, BackupNotVerified
+from dxs.registry.errors import Conflict, Invalid, ServiceError
+from dxs.registry.reporting.config import IndicatorConfigError
+from dxs.registry.reporting.run import NoRegistry, ReportError
+from dxs.registry.workers import ListenError
+from dxs.validator import CatalogError, DxsError, SchemaLoadError, StandardNotFound
 
 
 def _failing(error: Exception) -> click.Group:
@@ -71,16 +71,14 @@ def test_the_two_configuration_errors_have_names_that_say_what_they_are():
 
 
 def test_an_empty_folder_is_refused_like_an_empty_glob(tmp_path):
-    import cli
-
+    from dxs import cli
     (tmp_path / "notes.txt").write_text("not a document", encoding="utf-8")
     got = CliRunner().invoke(cli.main, ["validate", str(tmp_path)])
     assert got.exit_code == 2 and "holds no document (.json, .xml)" in got.output
 
 
 def test_one_document_is_one_document(tmp_path):
-    import cli
-
+    from dxs import cli
     doc = tmp_path / "a.json"
     doc.write_text("{}", encoding="utf-8")
     got = CliRunner().invoke(cli.main, ["validate", "--schema", str(_any_json_schema(tmp_path)), str(doc)])
@@ -94,22 +92,19 @@ def _any_json_schema(folder):
 
 
 def test_a_reference_with_nothing_after_the_at_sign_is_refused():
-    import cli
-
+    from dxs import cli
     for args in (["validate", "--standard", "th.dopa.citizen-profile@", "x.json"], ["standards", "show", "th.dopa.citizen-profile@"]):
         got = CliRunner().invoke(cli.main, args)
         assert got.exit_code == 2 and "names no version after '@'" in got.output, (args, got.output)
 
 
 def test_an_unknown_sector_in_standards_list_is_refused_with_the_valid_ones():
-    import cli
-
+    from dxs import cli
     got = CliRunner().invoke(cli.main, ["standards", "list", "--sector", "Finanse"])
     assert got.exit_code == 2 and "unknown sector" in got.output and "finance" in got.output and "0 standards" not in got.output
 
 
 def test_report_years_have_one_range_on_the_command_line():
-    import cli
-
+    from dxs import cli
     got = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "99999", "--database", "sqlite:///nowhere.sqlite"])
     assert got.exit_code == 2 and "out of range" in got.output and "10000" not in got.output

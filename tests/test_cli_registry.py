@@ -8,9 +8,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-import cli
-
-
+from dxs import cli
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     monkeypatch.setenv("DXS_DATABASE_URL", f"sqlite:///{tmp_path / 'r.sqlite'}")

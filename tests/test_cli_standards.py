@@ -140,7 +140,7 @@ def test_dcat_says_what_is_illustrative(catalog_dir):
 
 
 def test_check_fails_naming_an_etda_file_that_differs_from_the_published_one(tmp_path, monkeypatch):
-    from standards import BUNDLED_CATALOG
+    from dxs.standards import BUNDLED_CATALOG
 
     monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
     catalog = tmp_path / "cat"

@@ -15,9 +15,9 @@ from tests.conftest import ROOT
 
 def test_validator_imports_no_service_framework_or_cli():
     code = (
-        "import sys, pkgutil, importlib, validator\n"
-        "for m in pkgutil.walk_packages(validator.__path__, 'validator.'): importlib.import_module(m.name)\n"
-        "print([m for m in ('registry', 'fastapi', 'sqlalchemy', 'click', 'cli', 'uvicorn') if m in sys.modules])"
+        "import sys, pkgutil, importlib, dxs.validator as v\n"
+        "for m in pkgutil.walk_packages(v.__path__, 'dxs.validator.'): importlib.import_module(m.name)\n"
+        "print([m for m in ('dxs.registry', 'fastapi', 'sqlalchemy', 'click', 'dxs.cli', 'uvicorn') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
@@ -39,13 +39,48 @@ def test_the_wheel_carries_the_catalog_and_the_dxs_command(tmp_path):
     )
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "cli.py" in names and "validator/catalog.py" in names and "registry/templates/index.html" in names
+    # one installed package, `dxs`: nothing named `validator`, `registry` or `cli` lands in site-packages
+    assert {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")} == {"dxs"}
+    assert "dxs/cli.py" in names and "dxs/validator/catalog.py" in names and "dxs/registry/templates/index.html" in names
     # every file of the catalog travels: each one is hashed, a publisher's README.MD and "Copy.xsd" included
-    bundled = {n for n in names if n.startswith("standards/") and not n.endswith(".py")}
+    bundled = {n.removeprefix("dxs/") for n in names if n.startswith("dxs/standards/") and not n.endswith(".py")}
     sources = {p.relative_to(source).as_posix() for p in (source / "standards").rglob("*") if p.is_file() and p.suffix != ".py"}
     assert bundled == sources and len(sources) > 700
+    code = {p.relative_to(source).as_posix() for root in ("validator", "registry", "standards") for p in (source / root).rglob("*.py")}
+    assert {"dxs/" + rel for rel in code} <= set(names), "a package missing from pyproject's list: " + str(sorted({"dxs/" + r for r in code} - set(names))[:3])
     entry = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "dxs = cli:entry" in zipfile.ZipFile(wheel).read(entry).decode()
+    assert "dxs = dxs.cli:entry" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_runs_outside_the_repository(tmp_path):
+    """Installed, `dxs` imports only `dxs.*`: a checkout's top-level folders are not on the path."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path / "w"), str(ROOT)],
+                   check=True, capture_output=True)
+    (wheel,) = (tmp_path / "w").glob("*.whl")
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    code = (
+        "import sys; sys.path = [p for p in sys.path if 'editable' not in p and p not in ('', '.')]\n"
+        f"sys.path.insert(0, {str(target)!r})\n"
+        "from dxs import cli; from dxs.validator import load_catalog; from dxs.standards import BUNDLED_CATALOG\n"
+        "assert cli.__file__.startswith(sys.path[0]), cli.__file__\n"
+        "print(len(load_catalog([BUNDLED_CATALOG])), sorted(m for m in sys.modules if m.split('.')[0] in ('validator', 'registry', 'standards', 'cli', 'cli_render')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    count, stray = out.stdout.split(" ", 1)
+    assert int(count) > 10 and stray.strip() == "[]"
+
+
+def test_project_modules_are_imported_under_dxs():
+    """`import validator` works in a checkout and nowhere else: every import names `dxs.validator`."""
+    offenders = []
+    for module in _modules().values():
+        for node in ast.walk(module.tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) and not node.level else []
+            offenders += [f"{module.path}:{node.lineno}: {n}" for n in names if n and n.split(".")[0] in INSTALLED]
+    assert not offenders, "import these as dxs.<name>:\n" + "\n".join(offenders)
 
 
 # --------------------------------------------------------------------------- the import graph
@@ -59,6 +94,8 @@ def test_the_wheel_carries_the_catalog_and_the_dxs_command(tmp_path):
 #: The one module that may read or write `session.info` and its kin (see the last test).
 UNIT_OF_WORK = "registry/unit_of_work.py"
 SOURCE_ROOTS = ("validator", "registry", "cli.py", "bench", "tests", "tools", "standards")
+#: What the wheel installs under `dxs` (the checkout keeps them at the top).
+INSTALLED = ("validator", "registry", "standards", "cli", "cli_render")
 
 
 @dataclass(frozen=True)
@@ -95,6 +132,11 @@ def _modules() -> dict[str, _Module]:
         source = path.read_bytes()
         modules[name] = _Module(name, rel, is_package, source, ast.parse(source, filename=rel))
     return modules
+
+
+def _unprefixed(dotted: str) -> str:
+    """``dxs.registry.db`` → ``registry.db`` (the checkout's name), ``dxs`` → ``""``."""
+    return "" if dotted == "dxs" else dotted.removeprefix("dxs.")
 
 
 def _known(dotted: str, modules: dict[str, _Module]) -> str | None:
@@ -137,16 +179,16 @@ def _imports() -> tuple[_Import, ...]:
             return
         targets: list[str | None] = []
         if isinstance(node, ast.Import):
-            targets = [_known(alias.name, modules) for alias in node.names]
+            targets = [_known(_unprefixed(alias.name), modules) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 package = module.name if module.is_package else module.name.rpartition(".")[0]
                 package = ".".join(package.split(".")[: len(package.split(".")) - (node.level - 1)])
                 base = f"{package}.{node.module}" if node.module else package
             else:
-                base = node.module or ""
+                base = _unprefixed(node.module or "")
             for alias in node.names:
-                submodule = f"{base}.{alias.name}"
+                submodule = f"{base}.{alias.name}" if base else alias.name
                 targets.append(submodule if submodule in modules else _known(base, modules))
         for target in targets:
             if target is not None and target != module.name:

@@ -21,7 +21,7 @@ def __getattr__(name: str) -> object:
         from .json_engine import JsonSchema
 
         return JsonSchema
-    raise AttributeError(f"module 'validator' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Catalog",

@@ -76,7 +76,7 @@ def _can_fork() -> bool:
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
-    saxon = sys.modules.get("validator.schematron")
+    saxon = sys.modules.get("dxs.validator.schematron")
     return saxon is None or saxon._SaxonStylesheet._processor is None
 
 

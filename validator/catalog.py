@@ -788,7 +788,7 @@ def catalog_folders(extra: Iterable[str | Path] = (), *, bundled: bool = True) -
     """
     folders: list[Path] = []
     if bundled and os.environ.get("DXS_BUNDLED_CATALOG", "1").lower() not in ("0", "false", "no"):
-        from standards import BUNDLED_CATALOG
+        from dxs.standards import BUNDLED_CATALOG
 
         folders.append(BUNDLED_CATALOG)
     env = os.environ.get("DXS_CATALOG", "")

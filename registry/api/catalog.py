@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from validator import Catalog, DxsError, Standard, StandardVersion
-from validator.publish import ARCHIVE_NAME, media_type
+from dxs.validator import Catalog, DxsError, Standard, StandardVersion
+from dxs.validator.publish import ARCHIVE_NAME, media_type
 
 from .. import downloads
 from ..errors import NotFound

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from validator import Catalog
+from dxs.validator import Catalog
 
 from ..db import Database
 from ..signing import load_or_create_signer

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
-from validator.years import be_year, current_year
+from dxs.validator.years import be_year, current_year
 
 from ..errors import Invalid
 from ..api_models import PublishRequest

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from validator import DocumentValidator, DxsError
-from validator.render import JsonRenderer
-from validator.validate import DEFAULT_MAX_BYTES
+from dxs.validator import DocumentValidator, DxsError
+from dxs.validator.render import JsonRenderer
+from dxs.validator.validate import DEFAULT_MAX_BYTES
 
 from ..errors import BatchTooLarge, Invalid
 from .deps import CatalogDep

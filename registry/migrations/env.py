@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from registry.db import make_engine
-from registry.models import Base
+from dxs.registry.db import make_engine
+from dxs.registry.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from validator.years import be_year
+from dxs.validator.years import be_year
 
 from ..times import display_time
 from .percent import percent_text

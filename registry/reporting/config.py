@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from validator.sectors import SECTORS
-from validator.years import ce_year
+from dxs.validator.sectors import SECTORS
+from dxs.validator.years import ce_year
 
 __all__ = ["DEFAULT_KEY_SECTORS", "UNITS", "IndicatorConfig", "IndicatorConfigError"]
 

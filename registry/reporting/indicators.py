@@ -28,11 +28,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Integer, String, and_, case, column, exists, or_, select, values
 from sqlalchemy.orm import Session
 
-from validator import Catalog
-from validator.announcements import first_day
-from validator.catalog import ILLUSTRATIVE_LABEL, StandardVersion
-from validator.sectors import sector_name
-from validator.years import be_year, ce_year
+from dxs.validator import Catalog
+from dxs.validator.announcements import first_day
+from dxs.validator.catalog import ILLUSTRATIVE_LABEL, StandardVersion
+from dxs.validator.sectors import sector_name
+from dxs.validator.years import be_year, ce_year
 
 from ..errors import Invalid
 from ..models import Agency, AgencySector, ExchangeEvent, ExchangeLink, LogEntry, UtcTime

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from validator.years import be_year, ce_year, fiscal_year_start
+from dxs.validator.years import be_year, ce_year, fiscal_year_start
 
 from ..times import local_midnight_utc
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
 from ..errors import Conflict, Invalid
 from ..services import log

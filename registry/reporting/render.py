@@ -20,9 +20,9 @@ from pathlib import Path
 
 import jinja2
 
-from validator.announcements import first_day
-from validator.catalog import ILLUSTRATIVE_LABEL
-from validator.years import thai_date, thai_datetime, thai_month
+from dxs.validator.announcements import first_day
+from dxs.validator.catalog import ILLUSTRATIVE_LABEL
+from dxs.validator.years import thai_date, thai_datetime, thai_month
 
 from ..times import display_time, iso
 from .definitions import DEFINITIONS

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from validator import Catalog
-from validator.years import current_year
+from dxs.validator import Catalog
+from dxs.validator.years import current_year
 
 from ..db import Database, make_engine, sqlite_path
 from ..migrate import current_revision, head_revision
@@ -166,7 +166,7 @@ def report_indicators(
     :raises NoRegistry: no usable database.
     :raises ReportError: what :func:`produce` refuses as a ``ValueError``.
     """
-    from validator import catalog_folders, load_catalog
+    from dxs.validator import catalog_folders, load_catalog
 
     config = IndicatorConfig.load(config_file)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from validator.sectors import sector_name
+from dxs.validator.sectors import sector_name
 
 from .config import IndicatorConfig
 from .definitions import definitions

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
 from ..api_models import AgencyCreate, AgencyUpdate
 from ..errors import Conflict, Invalid, NotFound

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
 from ..models import ExchangeEvent, ExchangeLink
 from ..times import to_utc, utcnow

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
-from validator import Catalog, DxsError
+from dxs.validator import Catalog, DxsError
 
 from ..canonical import canonical_json
 from ..errors import Conflict, Forbidden, Invalid, NotFound

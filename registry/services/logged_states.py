@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
 from ..models import Agency, AgencySector, ApiKey, ExchangeLink
 from ..times import iso, iso_from_db, read_time

@@ -118,7 +118,7 @@ def test_redoc_renders_from_the_service_alone(server, browser, tmp_path):
 def test_docs_pages_name_only_the_service_s_own_files(fixture_catalog, path):
     from fastapi.testclient import TestClient
 
-    from registry import create_app
+    from dxs.registry import create_app
 
     client = TestClient(create_app(catalog=fixture_catalog, database_url="sqlite://"))
     page = client.get(path)

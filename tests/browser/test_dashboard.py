@@ -29,7 +29,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dashboard")
     url, key = f"sqlite:///{folder / 'demo.sqlite'}", folder / "log.key"
     env = os.environ | {"DXS_LOG_LEVEL": "warning"}
-    seeded = subprocess.run([sys.executable, "-m", "cli", "demo", "seed", "--scale", "0.25", "--database", url, "--log-key", str(key)],
+    seeded = subprocess.run([sys.executable, "-m", "dxs.cli", "demo", "seed", "--scale", "0.25", "--database", url, "--log-key", str(key)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert seeded.returncode == 0, seeded.stderr
     # fiscal 2565 and 2566 published; then an agency that existed since 1 January 2023 is registered late,
@@ -40,7 +40,7 @@ def server(tmp_path_factory):
         ["registry", "agency", "add", "LATE-HOSP", "--name-th", "โรงพยาบาลที่ลงทะเบียนช้า", "--name-en", "Late Hospital",
          "--sector", "health", "--kind", "ministry-department", "--registered-on", "2023-01-01"],
     ):
-        done = subprocess.run([sys.executable, "-m", "cli", *command, "--database", url, "--log-key", str(key)],
+        done = subprocess.run([sys.executable, "-m", "dxs.cli", *command, "--database", url, "--log-key", str(key)],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
     server = Server(url, key, log_file=folder / "serve.log", env={"DXS_LOG_LEVEL": "warning"}).start()

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from validator import JsonSchema, SchemaLoadError
-from validator.json_engine import DRAFT7, DRAFT202012
+from dxs.validator import JsonSchema, SchemaLoadError
+from dxs.validator.json_engine import DRAFT7, DRAFT202012
 
 pytestmark = pytest.mark.conformance
 

@@ -5,8 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import cli
-
+from dxs import cli
 pytestmark = pytest.mark.conformance
 
 

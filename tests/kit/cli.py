@@ -11,6 +11,5 @@ __all__ = ["run_dxs"]
 
 def run_dxs(*args: Any, input: str | None = None) -> Result:
     """Run ``dxs ARGS…`` (each argument as text); an exception the command did not handle fails the test."""
-    import cli
-
+    from dxs import cli
     return CliRunner().invoke(cli.main, [str(a) for a in args], input=input, catch_exceptions=False)

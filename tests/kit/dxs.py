@@ -19,7 +19,7 @@ from tests.kit import ROOT
 
 def dxs(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """``dxs *args`` (``python -m cli``) run to its end, its output captured as text."""
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "dxs.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 def free_port() -> int:
@@ -50,7 +50,7 @@ class Server:
         env.pop("DXS_CATALOG", None)
         with self.log_file.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
+                [sys.executable, "-m", "dxs.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
         deadline = time.monotonic() + timeout

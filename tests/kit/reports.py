@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry.reporting.config import IndicatorConfig
-from registry.reporting.indicators import (
+from dxs.registry.reporting.config import IndicatorConfig
+from dxs.registry.reporting.indicators import (
     CountedAnnouncement,
     Indicator15,
     Indicator16,
@@ -21,7 +21,7 @@ from registry.reporting.indicators import (
     SectorFigure,
     Trend,
 )
-from registry.reporting.periods import Period
+from dxs.registry.reporting.periods import Period
 
 PERIOD = Period(2021, fiscal=True)
 CONFIG = IndicatorConfig(key_sectors=("finance", "health", "education"))

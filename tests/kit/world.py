@@ -54,13 +54,13 @@ class World:
 
 def seed(url: str, log_key: Path) -> World:
     """Migrate ``url`` and register RD, CGD and DOPA with keys, an office key, a revoked key and a link."""
-    from registry.db import Database
-    from registry.migrate import upgrade
-    from registry.api_models import AgencyCreate, LinkCreate
-    from registry.services import agencies, keys, links
-    from registry.services.callers import Caller
-    from registry.signing import load_or_create_signer
-    from validator import catalog_folders, load_catalog
+    from dxs.registry.db import Database
+    from dxs.registry.migrate import upgrade
+    from dxs.registry.api_models import AgencyCreate, LinkCreate
+    from dxs.registry.services import agencies, keys, links
+    from dxs.registry.services.callers import Caller
+    from dxs.registry.signing import load_or_create_signer
+    from dxs.validator import catalog_folders, load_catalog
 
     upgrade(url)
     operator = Caller.system("stress")
@@ -96,9 +96,9 @@ def seed(url: str, log_key: Path) -> World:
 
 def app_for(world: World):
     """The service in process over ``world``'s database (the bundled catalog)."""
-    from registry import create_app
-    from registry.db import Database
-    from registry.signing import load_or_create_signer
-    from validator import catalog_folders, load_catalog
+    from dxs.registry import create_app
+    from dxs.registry.db import Database
+    from dxs.registry.signing import load_or_create_signer
+    from dxs.validator import catalog_folders, load_catalog
 
     return create_app(catalog=load_catalog(catalog_folders()), database=Database(world.url, signer=load_or_create_signer(world.log_key)))

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine
 
-from registry.db import Database, make_engine
-from registry.migrate import upgrade
-from registry.api_models import AgencyCreate
-from registry.services import agencies, keys
-from registry.services.callers import Caller
-from registry.signing import LogSigner
+from dxs.registry.db import Database, make_engine
+from dxs.registry.migrate import upgrade
+from dxs.registry.api_models import AgencyCreate
+from dxs.registry.services import agencies, keys
+from dxs.registry.services.callers import Caller
+from dxs.registry.signing import LogSigner
 from tests.conftest import need
 from tests.kit.postgres import PG_ADMIN_URL, create_postgres_database, drop_postgres_database, postgres_problem
 from tests.kit.world import SAMPLE_AGENCIES, SAMPLE_REGISTERED_ON
@@ -101,7 +101,7 @@ def database(engine, signer) -> Iterator[Database]:
 
 @pytest.fixture
 def app(database, fixture_catalog):
-    from registry import create_app
+    from dxs.registry import create_app
 
     return create_app(catalog=fixture_catalog, database=database)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.registry.conftest import bearer
-from validator.years import BANGKOK
+from dxs.validator.years import BANGKOK
 
 NSO = {"code": "NSO", "name_th": "สำนักงานสถิติแห่งชาติ", "name_en": "National Statistical Office", "sector": "statistics", "kind": "ministry-department"}
 
@@ -193,7 +193,7 @@ def test_a_bad_sector_change_is_refused_and_nothing_is_stored(client, world, bod
 
 
 def test_the_kinds_and_the_juristic_id_check():
-    from registry.parties import GOVERNMENT_KINDS, PARTY_KINDS, juristic_id_problem
+    from dxs.registry.parties import GOVERNMENT_KINDS, PARTY_KINDS, juristic_id_problem
 
     assert GOVERNMENT_KINDS == {"ministry-department", "local-administration", "state-enterprise", "public-organisation", "independent-body"}
     assert PARTY_KINDS["private-juristic-person"].th == "นิติบุคคลเอกชน" and not PARTY_KINDS["foreign-party"].government

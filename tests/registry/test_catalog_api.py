@@ -5,7 +5,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from registry import create_app
+from dxs.registry import create_app
 
 
 @pytest.fixture(scope="module")

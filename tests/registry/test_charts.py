@@ -8,7 +8,7 @@ import matplotlib
 import pytest
 from click.testing import CliRunner
 
-from registry.reporting import charts
+from dxs.registry.reporting import charts
 from tests.conftest import need
 from tests.registry.test_demo_report import seeded  # noqa: F401  (the fixture)
 
@@ -39,8 +39,7 @@ def test_a_thai_font_is_found_and_draws_thai():
 
 
 def test_without_a_thai_font_charts_use_english_and_say_so(seeded, tmp_path, monkeypatch):  # noqa: F811
-    import cli
-
+    from dxs import cli
     monkeypatch.setattr(charts, "thai_font", lambda: None)
     assert charts._setup("th") == "en"
     url, _, _ = seeded

@@ -34,8 +34,8 @@ def test_silent_links_and_one_sided_reports(client, world, link_id):
 
 
 def test_silent_links_service(database, world, client, link_id):
-    from registry.services import link_checks as checks
-    from registry.services.callers import Caller
+    from dxs.registry.services import link_checks as checks
+    from dxs.registry.services.callers import Caller
 
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
     with database.transaction(write=False) as s:

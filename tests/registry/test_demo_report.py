@@ -7,15 +7,14 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from registry import admin
+from dxs.registry import admin
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     """A small demo registry (the same seeding code as the full one)."""
-    import cli
-
+    from dxs import cli
     folder = tmp_path_factory.mktemp("demo")
     url, key = f"sqlite:///{folder / 'demo.sqlite'}", folder / "log.key"
     got = CliRunner().invoke(cli.main, ["demo", "seed", "--scale", "0.2", "--database", url, "--log-key", str(key)])
@@ -31,8 +30,7 @@ def test_seed_says_what_it_seeded_and_the_log_verifies(seeded):
 
 
 def test_seed_is_reproducible_and_refuses_a_full_registry(seeded, tmp_path):
-    import cli
-
+    from dxs import cli
     url, key, output = seeded
     again = CliRunner().invoke(cli.main, ["demo", "seed", "--scale", "0.2", "--database", f"sqlite:///{tmp_path / 'b.sqlite'}", "--log-key", str(key)])
     assert again.output.splitlines()[:4] == output.splitlines()[:4]
@@ -43,8 +41,7 @@ def test_seed_is_reproducible_and_refuses_a_full_registry(seeded, tmp_path):
 
 
 def test_report_table_json_csv(seeded):
-    import cli
-
+    from dxs import cli
     url, _, _ = seeded
     table = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2568", "--database", url])
     assert table.exit_code == 0, table.output
@@ -62,8 +59,7 @@ def test_report_table_json_csv(seeded):
 
 
 def test_report_html_and_charts(seeded, tmp_path):
-    import cli
-
+    from dxs import cli
     url, _, _ = seeded
     html, png = tmp_path / "report.html", tmp_path / "chart.png"
     got = CliRunner().invoke(cli.main, ["report", "indicators", "--year", "2025", "--format", "html", "-o", str(html), "--chart", str(png), "--database", url])
@@ -77,14 +73,13 @@ def test_report_html_and_charts(seeded, tmp_path):
 
 
 def test_report_without_a_database_is_a_configuration_error(tmp_path):
-    import cli
-
+    from dxs import cli
     got = CliRunner().invoke(cli.main, ["report", "indicators", "--database", f"sqlite:///{tmp_path / 'none.sqlite'}"])
     assert got.exit_code == 2 and "no registry database" in got.output
 
 
 def test_thai_font_is_found_or_charts_fall_back_to_english():
-    from registry.reporting import charts
+    from dxs.registry.reporting import charts
 
     font = charts.thai_font()
     assert font is None or isinstance(font, str)
@@ -93,8 +88,7 @@ def test_thai_font_is_found_or_charts_fall_back_to_english():
 
 def test_real_register_gives_indicator15_for_2560_to_2564_with_its_caveat(seeded):
     """The bundled register of announcements, year by year, beside the plan's target of 10 (fiscal and calendar)."""
-    import cli
-
+    from dxs import cli
     url, _, _ = seeded
     expected = {  # hand-read from standards/announcements.toml: ETDA's ขมธอ. numbers and DGA's guideline-free row
         2560: ["ขมธอ. 3-2560"], 2561: [], 2562: [], 2563: ["ขมธอ. 22-2563", "ขมธอ. 24-2563", "ขมธอ. 25-2563"], 2564: [],
@@ -113,8 +107,7 @@ def test_real_register_gives_indicator15_for_2560_to_2564_with_its_caveat(seeded
 def test_publish_freezes_a_year_and_refuses_a_second_publication(seeded, tmp_path):
     import shutil
 
-    import cli
-
+    from dxs import cli
     url, key, _ = seeded
     copy = tmp_path / "copy.sqlite"
     shutil.copy(url.removeprefix("sqlite:///"), copy)
@@ -139,7 +132,7 @@ def test_report_pdf_of_the_demo_registry(seeded, tmp_path):
     import shutil
     import subprocess
 
-    import cli
+    from dxs import cli
     from tests.conftest import need
 
     url, _, _ = seeded
@@ -153,7 +146,7 @@ def test_report_pdf_of_the_demo_registry(seeded, tmp_path):
 
 
 def test_seed_gives_every_party_a_kind_and_dates(seeded):
-    from registry.parties import juristic_id_problem
+    from dxs.registry.parties import juristic_id_problem
 
     url, _, output = seeded
     assert "3 in 2023; 2 provincial units dissolved in 2022; 1 moved sector" in output and "6 made-up private companies" in output

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from lxml import etree
 
-import cli
-from registry import create_app, downloads, pages
-from registry.errors import NotFound
-from standards import BUNDLED_CATALOG
+from dxs import cli
+from dxs.registry import create_app, downloads, pages
+from dxs.registry.errors import NotFound
+from dxs.standards import BUNDLED_CATALOG
 from tests.conftest import need
-from validator import Catalog, load_catalog
-from validator.publish import catalog_as_dcat
+from dxs.validator import Catalog, load_catalog
+from dxs.validator.publish import catalog_as_dcat
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
 #: every version of the bundled catalog with an XML form, by ref (a package's document types each count)

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from registry.api.writes import Writer
-from registry.api_models import EventBatch, EventRecord, LinkUpdate
-from registry.errors import Invalid
-from registry.services import events, links, verification
+from dxs.registry.api.writes import Writer
+from dxs.registry.api_models import EventBatch, EventRecord, LinkUpdate
+from dxs.registry.errors import Invalid
+from dxs.registry.services import events, links, verification
 from tests.conftest import ROOT
 from tests.registry.conftest import LINK
 from tests.registry.test_writes import queued_behind_a_busy_thread, token
@@ -168,8 +168,8 @@ def test_the_batch_digest_is_the_canonical_json_of_its_rows(record_id):
     """The digest is computed with orjson for speed; verify and older logs use canonical JSON."""
     import hashlib
 
-    from registry.canonical import canonical_json
-    from registry.services.logged_states import event_digest
+    from dxs.registry.canonical import canonical_json
+    from dxs.registry.services.logged_states import event_digest
 
     rows = [[f"2024-05-01T00:00:0{i}.000000Z", "2024-05-01T00:01:00.000000Z", record_id, i, 2**62, 0, 1, 2, 3] for i in range(3)]
     assert event_digest(rows) == hashlib.sha256(canonical_json(sorted(rows)).encode()).hexdigest()
@@ -199,7 +199,7 @@ def test_a_body_that_is_not_json_is_refused(client, world, link_id):
 
 def test_whole_numbers_written_as_decimals_count_and_verify(client, world, link_id, database, signer):
     """JSON's 12.0 is an integer to the schema: it is stored, counted and hashed as 12."""
-    from registry.services import verification
+    from dxs.registry.services import verification
 
     rec = records(1)[0] | {"messages": 12.0, "bytes": 2048.0}
     assert client.post(f"/api/v1/links/{link_id}/events", json={"records": [rec]}, headers=world.rd).status_code == 201
@@ -387,8 +387,8 @@ def test_the_guides_events_example_is_accepted_on_its_link(client, world):
 def test_demo_records_are_ones_that_count():
     import random
 
-    from registry import demo
-    from registry.times import local_midnight_utc
+    from dxs.registry import demo
+    from dxs.registry.times import local_midnight_utc
 
     for end in (None, dt.date(2023, 3, 14), demo.LAST_DAY, demo.LAST_DAY + dt.timedelta(days=40)):
         link = demo._Link("A", "B", "th.test.permit", "1.0.0", dt.date(2022, 2, 3), end, volume=5000)

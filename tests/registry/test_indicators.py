@@ -39,15 +39,15 @@ import datetime as dt
 
 import pytest
 
-from registry.demo import catalog_as_of
-from registry.reporting import indicators, publishing
-from registry.reporting.config import IndicatorConfig
-from registry.reporting.periods import Period
-from registry.api_models import AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate
-from registry.errors import Conflict, Invalid
-from registry.services import agencies, events, links
-from registry.services.callers import Caller
-from validator import Catalog
+from dxs.registry.demo import catalog_as_of
+from dxs.registry.reporting import indicators, publishing
+from dxs.registry.reporting.config import IndicatorConfig
+from dxs.registry.reporting.periods import Period
+from dxs.registry.api_models import AgencyCreate, AgencyUpdate, EventBatch, EventRecord, LinkCreate
+from dxs.registry.errors import Conflict, Invalid
+from dxs.registry.services import agencies, events, links
+from dxs.registry.services.callers import Caller
+from dxs.validator import Catalog
 
 CONFIG = IndicatorConfig(key_sectors=("health", "finance"))
 UTC = dt.UTC
@@ -284,7 +284,7 @@ def test_a_published_year_keeps_its_figures_and_shows_the_revision_beside_them(r
     later = _report(registry, catalog, Period(2021))
     assert later.revised and later.published is not None
     assert later.published.sectors["health"] == (6, 5, 3) and later.indicator16.sector("health").counts == (7, 5, 3)
-    from registry.reporting.render import report_table
+    from dxs.registry.reporting.render import report_table
 
     text = report_table(later)
     assert "published" in text.lower() and "revised" in text.lower()
@@ -317,7 +317,7 @@ def _register_catalog(permit_catalog: Catalog) -> Catalog:
     TEST 7-2564 (year only)   announces th.test.permit 1.1.0 — a revision of TEST 1
     TEST 2-2564 (2021-02-10)  announces a package of two document types — new, counted once
     """
-    from validator.announcements import Announcement, Register
+    from dxs.validator.announcements import Announcement, Register
 
     def row(ident, number, kind, announced="", year=None):
         return Announcement(id=ident, series="TEST", number=number, title_th="ทดสอบ", title_en="Test", issuer="TEST",
@@ -395,7 +395,7 @@ def test_indicator15_counts_a_revision_only_when_it_was_itself_announced(fixture
 
 def test_indicator15_fiscal_boundary(fixture_catalog):
     """An announcement of 30 September 2020 is fiscal 2563; one of 1 October 2020 is fiscal 2564."""
-    from validator.announcements import Announcement, Register
+    from dxs.validator.announcements import Announcement, Register
 
     def row(ident: str, number: str, day: str) -> Announcement:
         return Announcement(id=ident, series="TEST", number=number, title_th="ทดสอบ", title_en="Test", issuer="TEST",
@@ -488,7 +488,7 @@ def test_dashboard_page_and_its_static_files(client, registry):
 
 def test_indicator15_from_the_real_register_counts_khmtho_3_2560_once(bundled_catalog, database):
     """BE 2560: ETDA's e-Tax package (six document types, one announcement) counts once; guidelines on request."""
-    from registry.reporting.render import report_table
+    from dxs.registry.reporting.render import report_table
 
     found = indicators.indicator15(bundled_catalog, Period.of(2560), IndicatorConfig())
     assert [(a.label, a.count_as, a.precision) for a in found.announcements] == [("ขมธอ. 3-2560", "new", "year")]

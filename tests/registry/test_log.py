@@ -9,14 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from registry.canonical import canonical_json
-from registry.merkle import Frontier, leaf_hash, root_of
-from registry.models import LogEntry, LogHead
-from registry.services import verification
-from registry.services.log import checkpoint_message, entry_bytes
-from registry.signing import LogSigner, LogVerifier
-from registry.times import iso
-from registry.unit_of_work import LockedHead
+from dxs.registry.canonical import canonical_json
+from dxs.registry.merkle import Frontier, leaf_hash, root_of
+from dxs.registry.models import LogEntry, LogHead
+from dxs.registry.services import verification
+from dxs.registry.services.log import checkpoint_message, entry_bytes
+from dxs.registry.signing import LogSigner, LogVerifier
+from dxs.registry.times import iso
+from dxs.registry.unit_of_work import LockedHead
 from tests.registry.test_events import records
 
 
@@ -250,7 +250,7 @@ def test_last_use_of_a_key_is_not_tampering(client, database, signer, world, bus
 
 def test_an_append_never_forks_the_log(database, signer, busy):
     """Appending on a stale view of the head fails the write and stores nothing (both databases)."""
-    from registry.services import log
+    from dxs.registry.services import log
 
     before = entries(database)
     stale = Frontier()

@@ -7,14 +7,14 @@ import datetime as dt
 from alembic import command
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, insert, inspect, select, text, update
 
-from registry.api_models import AgencyUpdate
-from registry.db import Database, make_engine
-from registry.migrate import alembic_config, current_revision, head_revision, upgrade
-from registry.models import Agency, AgencySector, Base
-from registry.services import agencies, log, verification
-from registry.services.callers import Caller
-from registry.signing import LogSigner
-from registry.times import iso
+from dxs.registry.api_models import AgencyUpdate
+from dxs.registry.db import Database, make_engine
+from dxs.registry.migrate import alembic_config, current_revision, head_revision, upgrade
+from dxs.registry.models import Agency, AgencySector, Base
+from dxs.registry.services import agencies, log, verification
+from dxs.registry.services.callers import Caller
+from dxs.registry.signing import LogSigner
+from dxs.registry.times import iso
 
 
 def test_upgrade_from_empty_to_head_then_no_drift(fresh_db_url):

@@ -9,9 +9,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from registry import create_app, pages
-from standards import BUNDLED_CATALOG
-from validator import load_catalog
+from dxs.registry import create_app, pages
+from dxs.standards import BUNDLED_CATALOG
+from dxs.validator import load_catalog
 
 
 def make_client(catalog) -> TestClient:
@@ -148,7 +148,7 @@ def test_a_broken_schema_is_reported_on_the_page(tmp_path, fixture_catalog):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, citizen_catalog, fixture_catalog):
-    from validator import Catalog
+    from dxs.validator import Catalog
 
     catalog = Catalog([*citizen_catalog, *fixture_catalog])
     out = tmp_path_factory.mktemp("site")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from registry.reporting import pdf
+from dxs.registry.reporting import pdf
 from tests.conftest import need
 from tests.kit.reports import sample_report, sample_trend
 
@@ -117,7 +117,7 @@ def test_only_installed_thai_fonts_are_named(monkeypatch):
 
 
 def test_without_a_thai_font_the_note_says_thai_prints_as_boxes(monkeypatch):
-    from registry.reporting import charts
+    from dxs.registry.reporting import charts
 
     monkeypatch.setattr(charts, "thai_font", lambda: None)
     assert "boxes" in pdf.thai_font_note() and "fonts-thai-tlwg" in pdf.thai_font_note()
@@ -150,7 +150,7 @@ def test_without_pango_the_error_says_what_to_install(monkeypatch):
 @pytest.fixture
 def computed(monkeypatch):
     """``dxs report indicators`` computing the published-and-revised sample instead of reading a registry."""
-    from registry.reporting import run
+    from dxs.registry.reporting import run
 
     report = sample_report(published=True, revised=True)
     monkeypatch.setattr(run, "compute", lambda *args, **kwargs: (report, sample_trend(report)))
@@ -158,7 +158,7 @@ def computed(monkeypatch):
 
 
 def test_dxs_report_indicators_writes_the_pdf_named_by_the_year(computed, tmp_path, monkeypatch):
-    import cli
+    from dxs import cli
     from click.testing import CliRunner
 
     monkeypatch.chdir(tmp_path)
@@ -169,7 +169,7 @@ def test_dxs_report_indicators_writes_the_pdf_named_by_the_year(computed, tmp_pa
 
 
 def test_dxs_report_indicators_without_pango_exits_2_saying_what_to_install(computed, tmp_path, monkeypatch):
-    import cli
+    from dxs import cli
     from click.testing import CliRunner
 
     for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:

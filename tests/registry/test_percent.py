@@ -17,11 +17,11 @@ from fractions import Fraction
 import lxml.html
 import pytest
 
-from registry.reporting import charts, render
-from registry.reporting.config import IndicatorConfig
-from registry.reporting.indicators import Indicator16, IndicatorReport, SectorFigure
-from registry.reporting.percent import percent, percent_text, shown_rate, tenths
-from registry.reporting.schemas import IndicatorReportRead
+from dxs.registry.reporting import charts, render
+from dxs.registry.reporting.config import IndicatorConfig
+from dxs.registry.reporting.indicators import Indicator16, IndicatorReport, SectorFigure
+from dxs.registry.reporting.percent import percent, percent_text, shown_rate, tenths
+from dxs.registry.reporting.schemas import IndicatorReportRead
 from tests.conftest import ROOT
 from tests.kit import reports
 

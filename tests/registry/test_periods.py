@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from registry.reporting.periods import Period
-from registry.times import local_midnight_utc
+from dxs.registry.reporting.periods import Period
+from dxs.registry.times import local_midnight_utc
 
 
 def test_a_fiscal_year_runs_october_to_september_named_by_its_end():

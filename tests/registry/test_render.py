@@ -12,7 +12,7 @@ import io
 import lxml.html
 import pytest
 
-from registry.reporting import render
+from dxs.registry.reporting import render
 from tests.kit.reports import sample_report, sample_trend
 
 OLD_COLUMNS = ("indicator,year_ce,year_be,calendar,period_start,period_end,sector,measure,value,denominator,rate,target,met,"

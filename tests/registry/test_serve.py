@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from registry import admin
-from registry.api_models import AgencyCreate
+from dxs.registry import admin
+from dxs.registry.api_models import AgencyCreate
 from tests.kit.dxs import Server
 
 
@@ -83,7 +83,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         got = subprocess.run(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2", "--database", f"sqlite:///{tmp_path / 'r.sqlite'}"],
+            [sys.executable, "-m", "dxs.cli", "serve", "--port", str(port), "--workers", "2", "--database", f"sqlite:///{tmp_path / 'r.sqlite'}"],
             cwd=ROOT, capture_output=True, text=True, timeout=120,
         )
     assert got.returncode == 2 and f"cannot listen on 127.0.0.1:{port}: Address already in use" in got.stderr, got.stderr[-500:]

@@ -13,8 +13,8 @@ EXAMPLES = FIXTURE_CATALOG / "th.test.permit" / "1.1.0" / "examples"
 
 
 def test_validate_gives_the_cli_json_report(client):
-    from validator import DocumentValidator, load_catalog
-    from validator.render import JsonRenderer
+    from dxs.validator import DocumentValidator, load_catalog
+    from dxs.validator.render import JsonRenderer
 
     path = EXAMPLES / "invalid" / "missing-holder.json"
     got = client.post("/api/v1/validate", params={"name": path.name}, content=path.read_bytes())
@@ -38,7 +38,7 @@ def test_errors_are_json_with_a_stable_code(client):
 
 
 def test_an_unexpected_error_is_a_500_without_a_trace(client, world, monkeypatch):
-    from registry.services import links
+    from dxs.registry.services import links
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")

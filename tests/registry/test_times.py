@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.times import UnreadableTime, _uniform_utc_column, stored_time_from_text, utc_column, zulu_column
+from dxs.registry.times import UnreadableTime, _uniform_utc_column, stored_time_from_text, utc_column, zulu_column
 
 _DATE_TIME = jsonschema_rs.Draft202012Validator({"type": "string", "format": "date-time"}, validate_formats=True)
 

@@ -6,16 +6,16 @@ import asyncio
 import threading
 from typing import Any
 
-from registry import statements
-from registry.api.writes import MAX_GROUP, Writer
-from registry.db import Database
-from registry.errors import Invalid, Unauthenticated
-from registry.migrate import upgrade
-from registry.models import ExchangeLink
-from registry.api_models import AgencyCreate, LinkCreate
-from registry.services import agencies, links, verification
-from registry.statements import Statement
-from registry.unit_of_work import write_rule
+from dxs.registry import statements
+from dxs.registry.api.writes import MAX_GROUP, Writer
+from dxs.registry.db import Database
+from dxs.registry.errors import Invalid, Unauthenticated
+from dxs.registry.migrate import upgrade
+from dxs.registry.models import ExchangeLink
+from dxs.registry.api_models import AgencyCreate, LinkCreate
+from dxs.registry.services import agencies, links, verification
+from dxs.registry.statements import Statement
+from dxs.registry.unit_of_work import write_rule
 from tests.registry.conftest import LINK, PostgresDatabases, make_world
 
 

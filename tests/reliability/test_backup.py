@@ -24,8 +24,8 @@ def test_a_populated_registry_round_trips_through_postgresql(sqlite_world, postg
 @pytest.mark.slow
 def test_parties_and_their_sector_history_round_trip(sqlite_world, postgres_url, tmp_path):
     """Kinds, juristic IDs, dates and every sector row travel in the file, and an edited sector row is refused."""
-    from registry import admin
-    from registry.backup import restore
+    from dxs.registry import admin
+    from dxs.registry.backup import restore
 
     admin.register_agency(sqlite_world.url, sqlite_world.log_key, code="ACME", name_th="บริษัท ตัวอย่างการค้า จำกัด",
                           name_en="Example Trading Co., Ltd.", sector="commerce", kind="private-juristic-person",

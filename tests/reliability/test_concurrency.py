@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry import admin
+from dxs.registry import admin
 from tests.kit.dxs import Server
 from tests.stress.concurrency import send_concurrently
 

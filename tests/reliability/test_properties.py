@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from tests.conftest import FIXTURE_CATALOG
-from validator import DocumentValidator, Issue, Report, catalog_folders, load_catalog
-from validator.formats import is_juristic_id, is_national_id, is_tax_id, thai_id_check_digit
-from validator.render import RENDERERS
+from dxs.validator import DocumentValidator, Issue, Report, catalog_folders, load_catalog
+from dxs.validator.formats import is_juristic_id, is_national_id, is_tax_id, thai_id_check_digit
+from dxs.validator.render import RENDERERS
 
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
@@ -71,7 +71,7 @@ FREE_TEXT = st.text(st.sampled_from("กขคงจฉชซญดตถทน�
 
 
 def _converter(version):
-    from validator.convert import Converter
+    from dxs.validator.convert import Converter
 
     if version.ref not in _CONVERTERS:
         _CONVERTERS[version.ref] = Converter(CATALOG, version)
@@ -140,7 +140,7 @@ def test_json_to_xml_to_json_gives_the_document_back(case):
 @PROPERTY
 @given(st.text(st.characters(codec=None), max_size=20))
 def test_text_with_no_xml_form_is_refused_clearly(text):
-    from validator.convert import ConversionError
+    from dxs.validator.convert import ConversionError
 
     version = CATALOG.resolve("th.test.permit@1.1.0")
     document = json.loads((version.folder / "examples" / "valid" / "malee.json").read_bytes())
@@ -216,8 +216,8 @@ schema_changes = st.lists(
 @PROPERTY
 @given(schema_changes, schema_changes)
 def test_a_change_and_its_inverse_swap_backward_and_forward(first, second):
-    from validator.compat.changes import Compatibility
-    from validator.compat.json_schema import diff_json_schemas
+    from dxs.validator.compat.changes import Compatibility
+    from dxs.validator.compat.json_schema import diff_json_schemas
 
     old = {"type": "object", "properties": copy.deepcopy(BASE_PROPERTIES), "required": ["id"]}
     for mutation in first:

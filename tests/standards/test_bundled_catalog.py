@@ -6,9 +6,9 @@ invalid ones must fail with exactly the issue their manifest names.
 
 import pytest
 
-from standards import BUNDLED_CATALOG
-from validator import load_catalog
-from validator.catalog_checks import check_catalog
+from dxs.standards import BUNDLED_CATALOG
+from dxs.validator import load_catalog
+from dxs.validator.catalog_checks import check_catalog
 
 CATALOG = load_catalog([BUNDLED_CATALOG])
 VERSIONS = list(CATALOG.versions())

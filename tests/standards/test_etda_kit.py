@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from standards import BUNDLED_CATALOG
+from dxs.standards import BUNDLED_CATALOG
 from tests.conftest import need
-from validator import DocumentValidator, load_catalog
-from validator.catalog import catalog_folders
-from validator.catalog_checks import MIN_INVALID, MIN_VALID, check_examples, load_manifest
+from dxs.validator import DocumentValidator, load_catalog
+from dxs.validator.catalog import catalog_folders
+from dxs.validator.catalog_checks import MIN_INVALID, MIN_VALID, check_examples, load_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "th.etda.e-tax-invoice-receipt"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from standards import BUNDLED_CATALOG
-from validator import DocumentValidator, load_catalog
+from dxs.standards import BUNDLED_CATALOG
+from dxs.validator import DocumentValidator, load_catalog
 
 STANDARDS = Path(BUNDLED_CATALOG)
 

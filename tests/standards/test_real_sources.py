@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from standards import BUNDLED_CATALOG
+from dxs.standards import BUNDLED_CATALOG
 from tests.conftest import need
-from validator import load_catalog
-from validator.catalog_checks import check_examples
+from dxs.validator import load_catalog
+from dxs.validator.catalog_checks import check_examples
 
 CATALOG = load_catalog([BUNDLED_CATALOG])
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "sources"

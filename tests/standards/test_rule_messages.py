@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-import cli
-from standards import BUNDLED_CATALOG
-from validator.schematron import SCH_NS, XML_LANG, _split_bilingual
+from dxs import cli
+from dxs.standards import BUNDLED_CATALOG
+from dxs.validator.schematron import SCH_NS, XML_LANG, _split_bilingual
 
 RULES = sorted(BUNDLED_CATALOG.rglob("rules.sch"))
 SCH = f"{{{SCH_NS}}}"

@@ -72,7 +72,7 @@ def _log_size(client: _Client) -> int:
 
 def _spare_rd_key(world: World) -> int:
     """A fresh key of RD for one revoke cell (so revoking it harms no other cell)."""
-    from registry import admin
+    from dxs.registry import admin
 
     key_id, secret = admin.create_key(world.url, world.log_key, agency="RD", office=False, label="spare")
     world.secrets.append(secret)

@@ -38,13 +38,13 @@ def _content(path: Path) -> tuple[list[str], dict[str, Any]]:
 def indicator_figures(url: str) -> Any:
     """Indicator 16 for the years the test data covers (its windows, and this year's declarations), or ``None`` where the indicators are not built yet."""
     try:
-        from registry.reporting.config import IndicatorConfig
-        from registry.reporting.periods import Period
-        from registry.reporting import indicators
+        from dxs.registry.reporting.config import IndicatorConfig
+        from dxs.registry.reporting.periods import Period
+        from dxs.registry.reporting import indicators
     except ImportError:
         return None
-    from registry.db import Database
-    from validator import catalog_folders, load_catalog
+    from dxs.registry.db import Database
+    from dxs.validator import catalog_folders, load_catalog
 
     catalog = load_catalog(catalog_folders())
     database = Database(url, signer=None)

@@ -187,7 +187,7 @@ def stored_records(world: World) -> Counter[str]:
     """Record id → how many rows hold it, straight from the database."""
     from sqlalchemy import text
 
-    from registry.db import make_engine
+    from dxs.registry.db import make_engine
 
     engine = make_engine(world.url)
     try:

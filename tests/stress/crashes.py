@@ -119,7 +119,7 @@ def stored_records_by_batch(world: World, records: int) -> dict[str, int]:
     """Batch key → records stored for it."""
     from sqlalchemy import text
 
-    from registry.db import make_engine
+    from dxs.registry.db import make_engine
 
     engine = make_engine(world.url)
     try:

@@ -167,7 +167,7 @@ def through_library(figures: HostileFigures) -> None:
 
 
 def _through_library(figures: HostileFigures) -> None:
-    from validator import DocumentValidator, catalog_folders, load_catalog
+    from dxs.validator import DocumentValidator, catalog_folders, load_catalog
 
     validator = DocumentValidator(load_catalog(catalog_folders()), max_bytes=MAX_BYTES)
     for name, data in HOSTILE.items():
@@ -183,7 +183,7 @@ def through_cli(figures: HostileFigures) -> None:
             (Path(folder) / name).write_bytes(data)
         started = time.perf_counter()
         stdout, stderr, code, peak = _run_measured(
-            [sys.executable, "-m", "cli", "validate", "--format", "json", "--max-bytes", str(MAX_BYTES), "--jobs", "1", folder],
+            [sys.executable, "-m", "dxs.cli", "validate", "--format", "json", "--max-bytes", str(MAX_BYTES), "--jobs", "1", folder],
             TIME_LIMIT * len(HOSTILE),
         )
         elapsed = time.perf_counter() - started
@@ -246,9 +246,9 @@ def oversized(figures: HostileFigures, base: str, headers: dict[str, str], link_
     """Bodies past each endpoint's limit: refused with 413 ``{code, message}``, declared or streamed."""
     import httpx
 
-    from registry.api.links import MAX_BODY
-    from registry.api.validate import MAX_DOCUMENT
-    from registry.limits import DEFAULT_MAX_BODY
+    from dxs.registry.api.links import MAX_BODY
+    from dxs.registry.api.validate import MAX_DOCUMENT
+    from dxs.registry.limits import DEFAULT_MAX_BODY
 
     cases = [
         ("/api/v1/validate", MAX_DOCUMENT + 1),

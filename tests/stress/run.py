@@ -96,7 +96,7 @@ def main() -> int:
             world = seed(url, folder / "log.key")
             with Server(url, world.log_key, workers=2, log_file=folder / "server.log") as server:
                 racing = send_concurrently(world, server.base, clients=32, batches=12, records=200, seed=SEED)
-            from registry import admin
+            from dxs.registry import admin
 
             verified = admin.verify(url, log_key=world.log_key)
             if not verified.ok:

@@ -109,10 +109,10 @@ def populate(world: World) -> Facts:
     from fastapi.testclient import TestClient
     from sqlalchemy import text
 
-    from registry import create_app
-    from registry.db import Database, make_engine
-    from registry.signing import load_or_create_signer
-    from validator import catalog_folders, load_catalog
+    from dxs.registry import create_app
+    from dxs.registry.db import Database, make_engine
+    from dxs.registry.signing import load_or_create_signer
+    from dxs.validator import catalog_folders, load_catalog
 
     records = [{"record_id": f"r{i}", "window_start": "2024-05-01T00:00:00Z", "window_end": "2024-05-01T01:00:00Z", "messages": i + 1} for i in range(5)]
     database = Database(world.url, signer=load_or_create_signer(world.log_key))
@@ -195,7 +195,7 @@ def _drop(url: str) -> None:
 
 def tamper_matrix(world: World, folder: Path, *, cases: dict[str, Case] | None = None, via_cli: bool = True) -> TamperFigures:
     """Run every tampering case on its own copy of ``world`` (already :func:`populate` d)."""
-    from registry import admin
+    from dxs.registry import admin
 
     facts = populate_facts_cache.get(world.url) or populate(world)
     populate_facts_cache[world.url] = facts

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_CATALOG
-from validator import CatalogError, StandardNotFound, load_catalog
+from dxs.validator import CatalogError, StandardNotFound, load_catalog
 
 
 def test_loads_standards_and_versions(fixture_catalog):
@@ -78,7 +78,7 @@ def test_missing_catalog_folder(tmp_path):
 
 
 def test_the_bundled_catalog_ships_inside_the_package():
-    from standards import BUNDLED_CATALOG
+    from dxs.standards import BUNDLED_CATALOG
 
     assert BUNDLED_CATALOG.name == "standards" and BUNDLED_CATALOG.is_dir()
 

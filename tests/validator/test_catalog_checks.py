@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_CATALOG
-from validator import load_catalog
-from validator.catalog_checks import check_catalog
+from dxs.validator import load_catalog
+from dxs.validator.catalog_checks import check_catalog
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_an_unlocked_announced_version(catalog_dir):
 
 
 def relock(catalog_dir: Path) -> None:
-    from validator.publish import lock_version
+    from dxs.validator.publish import lock_version
 
     for v in load_catalog([catalog_dir]).versions():
         lock_version(v)

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from standards import BUNDLED_CATALOG
+from dxs.standards import BUNDLED_CATALOG
 from tests.conftest import FIXTURE_CATALOG
-from validator import CatalogError, StandardNotFound, load_catalog
-from validator.announcements import number_key
+from dxs.validator import CatalogError, StandardNotFound, load_catalog
+from dxs.validator.announcements import number_key
 
 PACKAGE = "th.etda.e-tax-invoice-receipt"
 TYPES = ("tax-invoice", "receipt", "invoice", "debit-credit-note", "abbreviated-tax-invoice", "cancellation-note")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_CATALOG
-from validator import load_catalog
-from validator.catalog_checks import check_catalog, check_compatibility
+from dxs.validator import load_catalog
+from dxs.validator.catalog_checks import check_catalog, check_compatibility
 
 V11 = Path("th.test.permit") / "1.1.0"
 
@@ -27,7 +27,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def relock(folder: Path) -> None:
-    from validator.publish import lock_version
+    from dxs.validator.publish import lock_version
 
     for v in load_catalog([folder]).versions():
         if v.is_announced:

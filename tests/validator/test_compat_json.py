@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from validator.compat.changes import Compatibility, JsonMarker
-from validator.compat.json_schema import diff_json_schemas
-from validator.json_engine import JsonSchema
+from dxs.validator.compat.changes import Compatibility, JsonMarker
+from dxs.validator.compat.json_schema import diff_json_schemas
+from dxs.validator.json_engine import JsonSchema
 
 D = "https://json-schema.org/draft/2020-12/schema"
 
@@ -266,7 +266,7 @@ def test_recursive_schemas_terminate() -> None:
 
 
 def test_refs_to_sibling_files_are_followed(tmp_path) -> None:
-    from validator.compat.json_schema import diff_json_schema_files
+    from dxs.validator.compat.json_schema import diff_json_schema_files
 
     for side, length in (("old", 9), ("new", 4)):
         folder = tmp_path / side

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from validator.compat.changes import Compatibility
-from validator.compat.schematron import diff_schematron_files
-from validator.schematron import Schematron
+from dxs.validator.compat.changes import Compatibility
+from dxs.validator.compat.schematron import diff_schematron_files
+from dxs.validator.schematron import Schematron
 
 
 def sch(*asserts: str) -> str:
@@ -72,7 +72,7 @@ def test_a_changed_kind_is_not_reported_as_a_context_changed_to_itself(tmp_path:
 
 def test_a_rule_pinning_the_version_marker_moves_with_it(tmp_path: Path) -> None:
     """ETDA's rules pin the marker ('v2.1' or '2.1'); a new version moves the pin: compatible both ways."""
-    from validator.compat.changes import XmlMarker
+    from dxs.validator.compat.changes import XmlMarker
 
     pin = '<sch:report test="not(@v = \'{0}\' or @v = \'{1}\')">wrong version</sch:report>'
     (tmp_path / "o.sch").write_text(sch(pin.format("v2.1", "2.1")))

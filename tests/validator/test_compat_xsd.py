@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from validator.compat.changes import Compatibility, XmlMarker
-from validator.compat.xsd import diff_xsd_files
+from dxs.validator.compat.changes import Compatibility, XmlMarker
+from dxs.validator.compat.xsd import diff_xsd_files
 
 NS = "urn:t"
 
@@ -239,7 +239,7 @@ def test_the_version_marker_is_exempt_only_when_named(tmp_path: Path) -> None:
 
 
 def test_a_remote_import_is_refused(tmp_path: Path) -> None:
-    from validator.errors import SchemaLoadError
+    from dxs.validator.errors import SchemaLoadError
 
     bad = write(tmp_path, "s.xsd", xsd('<xs:element name="r"/>', extra='<xs:import namespace="urn:x" schemaLocation="http://example.org/x.xsd"/>'))
     with pytest.raises(SchemaLoadError):

@@ -9,8 +9,8 @@ from lxml import etree
 
 from tests.conftest import FIXTURE_CATALOG
 from tests.kit.cli import run_dxs
-from validator import DocumentValidator, catalog_folders, load_catalog
-from validator.convert import ConversionError, Converter, convert_document
+from dxs.validator import DocumentValidator, catalog_folders, load_catalog
+from dxs.validator.convert import ConversionError, Converter, convert_document
 
 CATALOG = load_catalog([*catalog_folders(), FIXTURE_CATALOG])
 TWINS = [

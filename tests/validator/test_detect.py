@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from validator.detect import detect_json, detect_xml, resolve_pointer
-from validator.report import Issue
-from validator.xml_engine import parse_xml
+from dxs.validator.detect import detect_json, detect_xml, resolve_pointer
+from dxs.validator.report import Issue
+from dxs.validator.xml_engine import parse_xml
 
 NS = "urn:th:dx:test.permit:1"
 
@@ -51,6 +51,6 @@ def test_resolve_pointer():
     doc = {"a": [{"b/c": 1}], "~": 2}
     assert resolve_pointer(doc, "/a/0/b~1c") == 1 and resolve_pointer(doc, "/~0") == 2
     assert resolve_pointer(doc, "") is doc
-    from validator.detect import MISSING
+    from dxs.validator.detect import MISSING
 
     assert resolve_pointer(doc, "/a/5") is MISSING and resolve_pointer(doc, "/x/y") is MISSING

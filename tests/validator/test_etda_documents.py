@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from standards import BUNDLED_CATALOG
-from validator import DocumentValidator, load_catalog
+from dxs.standards import BUNDLED_CATALOG
+from dxs.validator import DocumentValidator, load_catalog
 
 PACKAGE = "th.etda.e-tax-invoice-receipt"
 
@@ -138,7 +138,7 @@ def test_a_document_may_not_carry_a_doctype_even_though_schemas_may(validator, s
 
 def test_a_schema_file_with_an_internal_dtd_subset_compiles(tmp_path):
     """W3C's own xmldsig-core-schema.xsd declares entities in an internal subset; the catalog's schema files may."""
-    from validator.xml_engine import XmlSchema
+    from dxs.validator.xml_engine import XmlSchema
 
     dsig = (BUNDLED_CATALOG / PACKAGE / "2.1.0" / "ETDA" / "data" / "standard" / "xmldsig-core-schema.xsd").read_text(encoding="utf-8")
     subset = ('<!DOCTYPE schema PUBLIC "-//W3C//DTD XMLSchema 200102//EN" "http://www.w3.org/2001/XMLSchema.dtd" [\n'

@@ -1,6 +1,6 @@
 import pytest
 
-from validator.formats import (
+from dxs.validator.formats import (
     PROVINCE_CODES,
     is_be_date,
     is_juristic_id,

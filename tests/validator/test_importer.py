@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import cli
+from dxs import cli
 from tests.conftest import FIXTURES
 
 PACKAGE = FIXTURES / "package"
@@ -65,15 +65,15 @@ def test_unknown_root_and_unsupported_version(imported, tmp_path):
 
 
 def test_a_generic_manifest_keeps_its_own_version_spelling(imported):
-    from validator import load_catalog
+    from dxs.validator import load_catalog
 
     version = load_catalog([imported]).standard("th.example.receipt").version("1.0.0")
     assert version.xml.version_values == ("1.0",)  # ETDA's extra "v1.0" is ETDA's alone
 
 
 def test_the_imported_catalog_is_locked(imported):
-    from validator import load_catalog
-    from validator.catalog_checks import check_hashes
+    from dxs.validator import load_catalog
+    from dxs.validator.catalog_checks import check_hashes
 
     catalog = load_catalog([imported])
     assert all(v.hashes and check_hashes(v) == [] for v in catalog.versions())
@@ -116,8 +116,8 @@ def _import(package, out, *extra):
 
 def test_etda_message_info_is_read_as_published(sources, tmp_path):
     """v2.1's MessageInfo.json: six types, titles and OIDs from the README, exact markers, code lists, provenance."""
-    from validator import catalog_folders, load_catalog
-    from validator.publish import sha256_of
+    from dxs.validator import catalog_folders, load_catalog
+    from dxs.validator.publish import sha256_of
 
     package = sources / "etda-e-tax-invoice-receipt" / "v2.1"
     out = tmp_path / "catalog"
@@ -149,7 +149,7 @@ def test_etda_validator_configuration_lists_two_types_and_the_package_ships_six(
 
 
 def test_an_announcement_the_register_lacks_makes_a_draft(sources, tmp_path, monkeypatch):
-    from validator import load_catalog
+    from dxs.validator import load_catalog
 
     monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")  # no register at all
     out = tmp_path / "catalog"

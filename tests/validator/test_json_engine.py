@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from validator import JsonSchema, SchemaLoadError
-from validator.json_engine import DRAFT7, parse_json
+from dxs.validator import JsonSchema, SchemaLoadError
+from dxs.validator.json_engine import DRAFT7, parse_json
 
 
 def issues_of(schema, text, **kw):

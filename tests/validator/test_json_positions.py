@@ -1,4 +1,4 @@
-from validator.json_positions import locate, pointer_of
+from dxs.validator.json_positions import locate, pointer_of
 
 
 def test_pointers_escape_per_rfc6901():

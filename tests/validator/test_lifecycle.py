@@ -306,8 +306,8 @@ def test_a_whole_cycle_ends_with_check_green(catalog_dir):
 
 
 def test_version_toml_edits_keep_comments_and_refuse_what_they_cannot_prove(tmp_path):
-    from validator._version_toml import VersionToml
-    from validator.errors import CatalogError
+    from dxs.validator._version_toml import VersionToml
+    from dxs.validator.errors import CatalogError
 
     path = tmp_path / "std" / "1.0.0" / "version.toml"
     path.parent.mkdir(parents=True)
@@ -333,7 +333,7 @@ def test_version_toml_edits_keep_comments_and_refuse_what_they_cannot_prove(tmp_
 
 
 def test_marker_spellings_move_with_the_version():
-    from validator.markers import marker_mapping
+    from dxs.validator.markers import marker_mapping
 
     minor = marker_mapping("1.1.0", "1.2.0")
     assert [minor(v) for v in ("1.1", "1.1.0", "v1.1", "1", "2.1", "1.10", 1.1, None)] == [
@@ -344,7 +344,7 @@ def test_marker_spellings_move_with_the_version():
 
 def test_a_new_draft_of_etdas_package_passes_check(tmp_path, monkeypatch):
     """ETDA's Schematron pins the version marker ('v2.1' or '2.1'); the draft moves the pin and stays a minor bump."""
-    from standards import BUNDLED_CATALOG
+    from dxs.standards import BUNDLED_CATALOG
 
     monkeypatch.setenv("DXS_BUNDLED_CATALOG", "0")
     shutil.copytree(BUNDLED_CATALOG / "th.etda.e-tax-invoice-receipt", tmp_path / "th.etda.e-tax-invoice-receipt")

@@ -1,8 +1,8 @@
 import itertools
 import json
 
-from validator.render import JsonRenderer, TextRenderer
-from validator.report import Issue, Report, best_match, sort_issues
+from dxs.validator.render import JsonRenderer, TextRenderer
+from dxs.validator.report import Issue, Report, best_match, sort_issues
 
 ISSUES = [
     Issue("rule failed", "R1", source="rules", location="/a", line=3),

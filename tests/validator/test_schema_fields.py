@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from standards import BUNDLED_CATALOG
-from validator import SchemaLoadError, StandardVersion, load_catalog
-from validator.schema_fields import Field, json_fields, xml_fields
+from dxs.standards import BUNDLED_CATALOG
+from dxs.validator import SchemaLoadError, StandardVersion, load_catalog
+from dxs.validator.schema_fields import Field, json_fields, xml_fields
 
 
 def by_path(fields: list[Field]) -> dict[str, Field]:
@@ -231,5 +231,5 @@ def test_broken_xsd_is_a_schema_load_error(tmp_path):
 
 
 def test_fields_module_stays_out_of_the_service_stack():
-    code = "import sys, validator.schema_fields; sys.exit(any(m in sys.modules for m in ('fastapi', 'click', 'registry')))"
+    code = "import sys, dxs.validator.schema_fields; sys.exit(any(m in sys.modules for m in ('fastapi', 'click', 'dxs.registry')))"
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2]).returncode == 0

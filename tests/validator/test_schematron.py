@@ -4,9 +4,9 @@
 import pytest
 
 from tests.conftest import FIXTURE_CATALOG, FIXTURES, ROOT
-from validator import SchemaLoadError
-from validator.schematron import Schematron, cache_dir
-from validator.xml_engine import parse_xml
+from dxs.validator import SchemaLoadError
+from dxs.validator.schematron import Schematron, cache_dir
+from dxs.validator.xml_engine import parse_xml
 
 PERMIT = FIXTURE_CATALOG / "th.test.permit" / "1.0.0"
 XSLT1 = PERMIT / "rules.sch"

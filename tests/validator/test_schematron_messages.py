@@ -2,8 +2,8 @@
 
 import pytest
 
-from validator.schematron import Schematron
-from validator.xml_engine import parse_xml
+from dxs.validator.schematron import Schematron
+from dxs.validator.xml_engine import parse_xml
 
 HEAD = '<sch:schema xmlns:sch="http://purl.oclc.org/dsdl/schematron" queryBinding="{binding}"><sch:pattern><sch:rule context="/doc">'
 TAIL = "</sch:rule></sch:pattern>{diagnostics}</sch:schema>"

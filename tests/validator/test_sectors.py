@@ -1,6 +1,6 @@
 """One list of sectors, one set of names: the catalog checks against it, pages and reports name from it."""
 
-from validator.sectors import SECTOR_NAMES, SECTORS, sector_name
+from dxs.validator.sectors import SECTOR_NAMES, SECTORS, sector_name
 
 
 def test_every_sector_has_one_thai_and_one_english_name(bundled_catalog):

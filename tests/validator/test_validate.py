@@ -1,5 +1,5 @@
-from validator import DocumentValidator, StandardNotFound, load_catalog
-from validator.document_paths import expand_paths
+from dxs.validator import DocumentValidator, StandardNotFound, load_catalog
+from dxs.validator.document_paths import expand_paths
 
 import pytest
 
@@ -44,7 +44,7 @@ def test_expand_paths_walks_folders_and_globs(tmp_path):
         (tmp_path / name).write_text("{}")
     assert expand_paths([str(tmp_path / "a")]) == [str(tmp_path / "a" / "1.json"), str(tmp_path / "a" / "2.xml")]
     assert expand_paths([str(tmp_path / "*.json"), "-"]) == [str(tmp_path / "b.json"), "-"]
-    from validator import DxsError
+    from dxs.validator import DxsError
 
     with pytest.raises(DxsError, match="no such file"):
         expand_paths([str(tmp_path / "nope.json")])

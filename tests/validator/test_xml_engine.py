@@ -3,9 +3,9 @@ import time
 import pytest
 
 from tests.conftest import FIXTURE_CATALOG
-from validator import SchemaLoadError
-from validator.schematron import Schematron
-from validator.xml_engine import XmlSchema, parse_xml, xsd_rule
+from dxs.validator import SchemaLoadError
+from dxs.validator.schematron import Schematron
+from dxs.validator.xml_engine import XmlSchema, parse_xml, xsd_rule
 
 PERMIT = FIXTURE_CATALOG / "th.test.permit" / "1.0.0"
 
@@ -151,8 +151,8 @@ def test_libxml2_deviations_never_make_a_valid_document_invalid(tmp_path):
     ],
 )
 def test_a_remote_import_is_found_wherever_it_hides(tmp_path, before_import, import_attrs):
-    from validator.errors import SchemaLoadError
-    from validator.xml_engine import _check_local_imports
+    from dxs.validator.errors import SchemaLoadError
+    from dxs.validator.xml_engine import _check_local_imports
 
     (tmp_path / "local.xsd").write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:simpleType name="T">'
                                         '<xs:restriction base="xs:string"/></xs:simpleType></xs:schema>')

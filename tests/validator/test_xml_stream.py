@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_CATALOG, need
-from validator import DocumentValidator
-from validator.xml_stream import StreamingSchema, peek_tree
+from dxs.validator import DocumentValidator
+from dxs.validator.xml_stream import StreamingSchema, peek_tree
 
 PERMIT = FIXTURE_CATALOG / "th.test.permit" / "1.1.0"
 
@@ -28,7 +28,7 @@ def big_permit(path: Path, fee: str = "500", extra_lines: int = 5000) -> Path:
 @pytest.fixture(params=["libxml2-stream", "lxml-iterparse"])
 def engine(request, monkeypatch):
     if request.param == "lxml-iterparse":
-        monkeypatch.setattr("validator.xml_stream._libxml2", lambda: None)
+        monkeypatch.setattr("dxs.validator.xml_stream._libxml2", lambda: None)
     else:
         need(
             StreamingSchema(PERMIT / "schema.xsd").engine == "libxml2-stream",

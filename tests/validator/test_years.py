@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from validator.years import (
+from dxs.validator.years import (
     BE_YEARS,
     be_year,
     ce_year,
