@@ -144,12 +144,18 @@ def entry() -> None:
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text report (default: on a terminal).")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse documents larger than this (default 2 GiB).")
 @click.option("--stream-bytes", type=click.IntRange(min=1), help="Stream XML files larger than this (default 64 MiB).")
-def validate(paths, standard, schema, rules, catalogs, output_format, lang, at, jobs, no_progress, colour, max_bytes, stream_bytes) -> None:
-    """Validate JSON and XML documents (files, folders, globs, or - for stdin).
+@click.option("--signatures", type=click.Choice(["on", "off"]), default="on", show_default=True, help="Check XML and PDF signatures (off: skipped, and the report says so).")
+@click.option("--trust", "trust", multiple=True, type=click.Path(exists=True), metavar="FILE|DIR", envvar="DXS_TRUST", help="Trust anchors for signers: PEM/DER certificates, or a folder of them (repeatable; default: DXS_TRUST, paths separated by :).")
+@click.option("--require-signature", is_flag=True, help="An unsigned document is invalid.")
+@click.option("--require-trusted", is_flag=True, help="A signer that does not chain to --trust is an error, not a warning.")
+def validate(paths, standard, schema, rules, catalogs, output_format, lang, at, jobs, no_progress, colour, max_bytes, stream_bytes,
+             signatures, trust, require_signature, require_trusted) -> None:
+    """Validate JSON and XML documents, and PDF/A-3 containers (files, folders, globs, or - for stdin).
 
     Without --standard or --schema, each document's standard and version are
-    detected from the document itself. Exit 0: all valid; 1: some invalid;
-    2: usage or configuration error.
+    detected from the document itself. XML signatures (XML-DSig, XAdES) and PDF
+    signatures are checked; a PDF's embedded XML is validated in full. Exit 0: all
+    valid; 1: some invalid; 2: usage or configuration error.
     """
     from dxs.validator.bulk import ValidatorConfig
     from dxs.validator.catalog import catalog_folders
@@ -164,6 +170,10 @@ def validate(paths, standard, schema, rules, catalogs, output_format, lang, at, 
         at=at.date() if at else None,
         max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         stream_bytes=stream_bytes,
+        signatures=signatures == "on",
+        trust=tuple(trust),
+        require_signature=require_signature,
+        require_trusted=require_trusted,
     )
     run = validate_inputs(paths, config, jobs=jobs, progress=None if no_progress else show.progress_bar)
     code = show.validation(run, output_format=output_format, lang=lang, colour=colour)
@@ -403,6 +413,38 @@ def convert(path, to, standard, output, catalogs) -> None:
     sys.exit(show.conversion(convert_input(_catalog(catalogs), path, to=to, standard=standard), output))
 
 
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the signed document here (default: standard output).")
+@click.option("--pkcs12", type=click.Path(dir_okay=False, path_type=Path), help="The signer's key and chain in a PKCS#12 (.p12/.pfx) file.")
+@click.option("--key", type=click.Path(dir_okay=False, path_type=Path), help="The signer's PEM private key (with --cert).")
+@click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), help="PEM: the signer's certificate first, then its chain.")
+@click.option("--password-env", metavar="VAR", help="Read the key's password from this environment variable (never from the command line).")
+@click.option("--tsa", metavar="URL", help="Time-stamp the signature (XAdES-T) at this RFC 3161 authority.")
+def sign(path, output, pkcs12, key, cert, password_env, tsa) -> None:
+    """Sign an XML document (PATH, or - for standard input) with an enveloped XAdES-BES signature.
+
+    For developers and test benches: `dxs validate` checks what this signs. Exit 0 signed,
+    2 usage or configuration error (unreadable key, wrong password, not XML, the
+    time-stamp authority failed).
+    """
+    from dxs.validator.errors import DxsError
+    from dxs.validator.signing import sign_xml, signing_key
+
+    password = None
+    if password_env:
+        if password_env not in os.environ:
+            raise DxsError(f"--password-env: the environment variable {password_env} is not set")
+        password = os.environ[password_env].encode()
+    signer = signing_key(pkcs12=pkcs12, key=key, cert=cert, password=password)
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise DxsError(f"{path}: cannot be read: {exc.strerror}") from None
+    signed = sign_xml(data, signer, tsa_url=tsa)
+    show.signed(signed, output, signer=signer.subject, timestamped=bool(tsa))
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -600,6 +642,36 @@ def registry_verify(database, log_key, public_key, witnesses, output_format) -> 
 
     report = verify_log(database, public_key=public_key, log_key=log_key, witnesses=witnesses)
     sys.exit(show.verify_report(report, output_format))
+
+
+@registry.command("audit")
+@click.option("--checkpoint", "saved", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A checkpoint saved earlier: the JSON of GET /api/v1/log/checkpoint (or of `dxs registry checkpoint`).")
+@click.option("--server", required=True, help="The registry's address, e.g. https://registry.example.go.th")
+@click.option("--public-key", metavar="KEY_B64_OR_FILE",
+              help="The operator's published Ed25519 public key (base64, or a file holding it in base64 or PEM). "
+                   "Default: the key inside the saved checkpoint; never the one the server sends now.")
+@click.option("--seq", "seqs", multiple=True, type=click.IntRange(min=0),
+              help="Also prove this log entry is in the log: the log_seq of a write's answer. Repeatable.")
+@click.option("--entry-hash", "entry_hashes", multiple=True, metavar="HEX",
+              help="The hash the entry must have, one for each --seq in the same order (when you have it).")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds to wait for each answer.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def registry_audit(saved, server, public_key, seqs, entry_hashes, timeout, output_format) -> None:
+    """Check from the outside, without the database, that the log only grew since a checkpoint you kept.
+
+    Both checkpoints' signatures are checked with the pinned key (the operator publishes
+    it), then the server's RFC 9162 proofs: that its log extends the saved one, and that
+    each --seq entry is in it. Exit 0 when all holds; 1 when a signature or a proof fails
+    (the log was rewritten or truncated); 2 for a usage error or an unreachable server.
+    """
+    from dxs.registry.audit import audit, http_fetch
+
+    if entry_hashes and len(entry_hashes) != len(seqs):
+        raise UsageProblem(f"give one --entry-hash for each --seq, in the same order ({len(entry_hashes)} for {len(seqs)})")
+    entries = list(zip(seqs, entry_hashes or [None] * len(seqs)))
+    report = audit(saved, http_fetch(server, timeout=timeout), server=server, public_key=public_key, entries=entries)
+    sys.exit(show.audit_report(report, output_format))
 
 
 # --------------------------------------------------------------------------- report, demo

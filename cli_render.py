@@ -22,6 +22,7 @@ import click
 
 if TYPE_CHECKING:
     from dxs.registry.admin import ServePlan
+    from dxs.registry.audit import AuditReport
     from dxs.registry.backup import Restore
     from dxs.registry.demo import Seeded
     from dxs.registry.reporting.run import Produced
@@ -166,6 +167,8 @@ def scaffolded(made: Scaffolded) -> None:
         click.echo(f"version marker {drafted.marker[0]} → {drafted.marker[1]}; edited {edited}")
     for note in drafted.markers.left:
         click.echo(f"left for you: {note}")
+    for name in drafted.markers.unsigned:
+        click.echo(f"signature removed from {name}: its content changed with the marker; sign it again (dxs sign)")
     click.echo(f"next: edit its schemas, examples and notes; then `dxs standards check {drafted.ref}`")
 
 
@@ -341,6 +344,32 @@ def verify_report(report: VerifyReport, output_format: str) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
+def audit_report(report: AuditReport, output_format: str) -> int:
+    """Each check, then the verdict; the exit code (1 when any check failed)."""
+    if output_format == "json":
+        click.echo(json.dumps({
+            "ok": report.ok, "server": report.server, "key_id": report.key_id, "key_from": report.key_from,
+            "saved": {"size": report.saved_size, "root": report.saved_root},
+            "current": {"size": report.current_size, "root": report.current_root},
+            "checks": [{"what": c.what, "ok": c.ok, "why": c.why} for c in report.checks],
+        }, indent=2))
+        return EXIT_OK if report.ok else EXIT_INVALID
+    click.echo(f"key {report.key_id} (from {report.key_from})")
+    if report.key_from.startswith("the saved checkpoint"):
+        click.echo("  (the key the server sent when you saved it: check its id against the one the operator publishes, "
+                   "or pin that key with --public-key)")
+    for check in report.checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check}")
+    if report.ok:
+        click.echo(f"ok: {report.server} proved that its log of {report.current_size} entries "
+                   f"(root {str(report.current_root)[:16]}…) extends the log of {report.saved_size} entries you kept")
+    else:
+        failed = sum(not c.ok for c in report.checks)
+        click.echo(f"FAILED: {failed} of {len(report.checks)} checks; the log at {report.server} is not the one "
+                   "it signed for earlier (rewritten, truncated, or signed with another key)")
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
 # --------------------------------------------------------------------------- report, demo
 
 
@@ -361,3 +390,17 @@ def seeded(done: Seeded) -> None:
     for line in done.summary.lines():
         click.echo(line)
     click.echo(f"seeded {done.url} in {done.seconds:.1f} s; check it with `dxs registry verify`")
+
+
+def signed(document: bytes, output: str | None, *, signer: str, timestamped: bool) -> None:
+    """The signed document to ``output`` (written whole, then renamed) or standard output; a note on stderr."""
+    if output:
+        target = Path(output)
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(document)
+        partial.replace(target)
+    else:
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+    click.echo(f"signed by {signer}" + (" (XAdES-T, time-stamped)" if timestamped else " (XAdES-BES)")
+               + (f": {output}" if output else ""), err=True)

@@ -164,6 +164,7 @@ class AgencyRead(BaseModel):
     parent: str | None
     status: str
     created_at: UtcDateTime
+    log_seq: int = Field(description="The log entry that recorded this state (for its proof: GET /api/v1/log/proof/inclusion?seq=…).")
 
 
 # --------------------------------------------------------------------------- keys
@@ -183,6 +184,7 @@ class KeyRead(BaseModel):
     created_at: UtcDateTime
     revoked_at: UtcDateTime | None
     last_used_at: UtcDateTime | None
+    log_seq: int = Field(description="The log entry that recorded this state (for its proof: GET /api/v1/log/proof/inclusion?seq=…).")
 
 
 class KeyCreated(KeyRead):
@@ -231,6 +233,7 @@ class LinkRead(BaseModel):
     revision: int
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    log_seq: int = Field(description="The log entry that recorded this state (for its proof: GET /api/v1/log/proof/inclusion?seq=…).")
 
 
 class LinkChangeRead(BaseModel):
@@ -361,6 +364,26 @@ class LogEntryRead(BaseModel):
     payload: dict[str, object]
     prev_hash: str
     entry_hash: str
+
+
+class InclusionProofRead(BaseModel):
+    """RFC 9162 §2.1.3: entry ``seq`` is in the log of ``size`` entries, whose Merkle root is ``root``."""
+
+    seq: int
+    size: int
+    leaf_hash: str = Field(description="The entry's hash, as stored: its leaf in the tree (hex).")
+    root: str = Field(description="The root computed from the stored entries; an auditor checks the proof against a signed checkpoint's root instead.")
+    proof: list[str] = Field(description="The inclusion path, leaf side first (hex SHA-256 hashes).")
+
+
+class ConsistencyProofRead(BaseModel):
+    """RFC 9162 §2.1.4: the log of ``to_size`` entries extends the log of its first ``from_size``."""
+
+    from_size: int
+    to_size: int
+    from_root: str = Field(description="The root of the first from_size entries, computed from the stored entries.")
+    to_root: str = Field(description="The root of the first to_size entries, computed from the stored entries.")
+    proof: list[str] = Field(description="The consistency proof (hex SHA-256 hashes); empty when from is 0 or equals to.")
 
 
 # --------------------------------------------------------------------------- indicators

@@ -20,8 +20,12 @@ from .api import links as links_api
 from .api import log as log_api
 from .api import validate as validate_api
 from .db import Database, database_url_from_env
-from .handlers import install_error_handlers
+from .api.deps import check_key
+from .handlers import ErrorBoundary, install_error_handlers
+from .input_rules import HeadAsGet, InputRules
 from .limits import RequestLimits
+from .security_headers import SecurityHeaders
+from .throttling import AnonymousLimits
 from .openapi import DOCS_ASSETS, install_docs, install_openapi
 
 
@@ -53,7 +57,12 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)  # every error answer declared, in its real {code, message} shape
     install_docs(app)  # /docs and /redoc, working on a closed network
+    app.add_middleware(InputRules, key_check=check_key)  # 422 for text no database can store, too-deep JSON; keys before bodies
+    app.add_middleware(HeadAsGet)  # HEAD on every GET resource
     app.add_middleware(RequestLimits)  # 413 for oversized bodies, 408 for stalled or trickling ones
+    app.add_middleware(AnonymousLimits)  # 429 for anonymous callers past their budget on the heavy routes
+    app.add_middleware(SecurityHeaders)  # CSP, no framing, nosniff, referrer policy on every answer
+    app.add_middleware(ErrorBoundary)  # added last, so outermost: any unexpected error is a 500 with a request id
     app.include_router(links_api.router)  # first: routes are matched in order, and links and events are the busiest
     app.include_router(catalog_api.router)
     app.include_router(agencies_api.router)

@@ -68,7 +68,8 @@ class BackupNotVerified(BackupError):
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)  # parents before children
+    # parents before children; ephemeral tables (portal sessions) are not part of the registry
+    return [t for t in Base.metadata.sorted_tables if not t.info.get("ephemeral")]
 
 
 def _encode(value: Any) -> Any:
@@ -164,6 +165,45 @@ def _read(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]],
     return header, rows, trailer
 
 
+def _row_name(table: Table, row: dict[str, Any]) -> str:
+    """``agencies id 7``: a row by its table and primary key, as an operator finds it in the source."""
+    key = ", ".join(f"{c.name} {row.get(c.name)!r}" for c in table.primary_key.columns)
+    return f"{table.name} {key}" if key else table.name
+
+
+def _decoded(rows: list[tuple[str, dict[str, Any]]], tables: dict[str, Table]) -> dict[str, list[dict[str, Any]]]:
+    """The backup's rows as the columns take them, by table; each row checked before anything is written.
+
+    :raises BackupError: a table this schema does not have, a time or date that cannot be read, or
+        text no database of the registry can store (U+0000, lone surrogates: a SQLite registry
+        written before the service refused them may hold some), naming the row and its column.
+    """
+    from .input_rules import bad_character
+
+    decoders = {name: _decoder(table) for name, table in tables.items()}
+    pending: dict[str, list[dict[str, Any]]] = {}
+    for name, row in rows:
+        table = tables.get(name)
+        if table is None:
+            raise BackupError(f"the backup has a table {name!r} this schema does not")
+        decode = decoders[name]
+        decoded: dict[str, Any] = {}
+        for column, value in row.items():
+            if isinstance(value, str):
+                bad = bad_character(value)
+                if bad:
+                    raise BackupError(
+                        f"row {_row_name(table, row)}: column {column} holds {bad}, which PostgreSQL cannot store; "
+                        "correct it in the source registry and export again (nothing was imported)"
+                    )
+            try:
+                decoded[column] = decode[column](value) if column in decode else value
+            except (TypeError, ValueError):
+                raise BackupError(f"row {_row_name(table, row)}: column {column} holds {value!r}, not a time or date") from None
+        pending.setdefault(name, []).append(decoded)
+    return pending
+
+
 def _empty(session: Session) -> bool:
     for table in _tables():
         if table.name == "log_head":
@@ -191,9 +231,10 @@ def import_registry(url: str, path: Path, *, verifier: LogVerifier | None = None
         if not checkpoint:
             raise BackupError("the backup has no checkpoint with a public key; give the log key")
         verifier = LogVerifier.from_b64(checkpoint["public_key"])
+    tables = {t.name: t for t in _tables()}
+    pending = _decoded(rows, tables)  # every row checked before the target is touched
     upgrade(url)
     database = Database(url, signer=None)
-    tables = {t.name: t for t in _tables()}
     try:
         with database.write() as tx:  # copies the log as it is: appends nothing
             session = tx.session
@@ -201,14 +242,7 @@ def import_registry(url: str, path: Path, *, verifier: LogVerifier | None = None
                 raise BackupError("the database is not empty: import only into a new, empty registry")
             session.execute(delete(tables["log_head"]))  # the migration's empty head; the file has the real one
             counts: dict[str, int] = {}
-            pending: dict[str, list[dict[str, Any]]] = {}
-            decoders = {name: _decoder(table) for name, table in tables.items()}
             order = [t.name for t in _tables()]
-            for name, row in rows:
-                if name not in tables:
-                    raise BackupError(f"the backup has a table {name!r} this schema does not")
-                decode = decoders[name]
-                pending.setdefault(name, []).append({k: decode[k](v) if k in decode else v for k, v in row.items()})
             for name in order:
                 batch = pending.get(name, [])
                 for start in range(0, len(batch), _CHUNK):

@@ -1,17 +1,27 @@
-"""The one place that maps errors to HTTP answers: ``{"code": ..., "message": ...}``, never a trace."""
+"""The one place that maps errors to HTTP answers: ``{"code": ..., "message": ...}``, never a trace.
+
+An error nothing expected is caught by :class:`ErrorBoundary`, around every other layer:
+500 ``internal_error`` with a request id (in ``X-Request-ID`` and the body, and in the one
+log line that holds the trace) and ``Connection: close``, so that a client never finds its
+connection dropped under its next request.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from .errors import ServiceError
 
-__all__ = ["install_error_handlers", "service_error_handler"]
+__all__ = ["ErrorBoundary", "install_error_handlers", "service_error_handler"]
 
 log = logging.getLogger("registry")
 
@@ -64,14 +74,67 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return templates.TemplateResponse(
             request, "not_found.html", {"path": request.url.path, "today": dt.date.today(), "demo": False}, status_code=404
         )
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)), headers=exc.headers)
+    code = getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "http_error")  # a Refused names its own
+    extra = {"details": exc.details} if getattr(exc, "details", None) else {}
+    return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail), **extra), headers=exc.headers)
 
 
-async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    # Log the trace for the operator; the caller only learns that it was our fault.
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(status_code=500, content=error_body("internal_error", "internal error; the operator has the details"))
+def internal_error(method: str, path: str, exc: BaseException) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """Log ``exc``'s trace once, under a new request id; the 500 answer's body and headers, which name that id.
+
+    The caller learns only that it was our fault, and the id to quote to the operator.
+    """
+    request_id = secrets.token_hex(8)
+    log.error("unhandled error on %s %s [request id %s]", method, path, request_id, exc_info=exc)
+    body = json.dumps(
+        error_body("internal_error", f"internal error; the operator has the details (request id {request_id})", request_id=request_id)
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),  # what failed may have left the connection's state unknown
+        (b"x-request-id", request_id.encode()),
+    ]
+    return body, headers
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # Only for an error outside ErrorBoundary (Starlette's outermost layer calls this, then re-raises).
+    body, headers = internal_error(request.method, request.url.path, exc)
+    return Response(body, status_code=500, headers={k.decode(): v.decode() for k, v in headers})
+
+
+class ErrorBoundary:
+    """A pure ASGI middleware, outside every other: an error no handler took becomes a 500 answer.
+
+    The trace is logged once, here, with the request id; the exception stops here (uvicorn
+    would log it again and drop the connection). If the answer had already begun, nothing
+    more can be said: uvicorn closes the connection when the app returns.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            body, headers = internal_error(scope.get("method", ""), scope.get("path", ""), exc)
+            if started:
+                return
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,6 +6,12 @@ the limit is passed when it is streamed. A body that stops arriving (no bytes fo
 ``idle`` seconds) or trickles (not complete after ``total`` seconds) is answered 408
 and its connection closed, while the event loop keeps serving everyone else.
 Both answers are the service's usual ``{"code", "message"}`` JSON.
+
+Documents to validate have two allowances: a caller that sends a key header gets
+:data:`MAX_DOCUMENT`; an anonymous one, and the portal's upload
+form, get the smaller ``DXS_ANON_MAX_DOCUMENT`` (default 2 MiB). The header alone
+chooses (no database here); the route then refuses a bad key with 401 before it reads
+the body. (How often and how many at once: :mod:`registry.throttling`.)
 """
 
 from __future__ import annotations
@@ -21,19 +27,26 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyTooLarge", "BodyTooSlow", "RequestLimits", "body_limit_for"]
+from dxs.validator.validate import DEFAULT_MAX_BYTES
+
+from .throttling import keyed
+
+__all__ = ["BodyTooLarge", "BodyTooSlow", "RequestLimits", "anonymous_max_document", "body_limit_for"]
 
 log = logging.getLogger("registry")
 
 #: Any request whose route has no larger allowance (agencies, links, keys: a few KB).
 DEFAULT_MAX_BODY = 1024 * 1024
+#: Documents sent to the service are smaller than what the command line accepts (with a key).
+MAX_DOCUMENT = min(DEFAULT_MAX_BYTES, 32 * 1024 * 1024)
 #: Room for a multipart envelope around an uploaded document.
 MULTIPART_HEADROOM = 64 * 1024
 
 
 class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than this endpoint accepts ({limit:,} bytes)")
+    def __init__(self, limit: int, *, keyed_limit: int | None = None) -> None:
+        more = f" without an API key; with one, up to {keyed_limit:,} bytes" if keyed_limit and keyed_limit > limit else ""
+        super().__init__(413, f"the request body is larger than this endpoint accepts ({limit:,} bytes{more})")
 
 
 class BodyTooSlow(HTTPException):
@@ -41,15 +54,23 @@ class BodyTooSlow(HTTPException):
         super().__init__(408, why, headers={"Connection": "close"})
 
 
-def body_limit_for(path: str) -> int:
-    """The most bytes a request body to ``path`` may have."""
+def anonymous_max_document() -> int:
+    """The largest document an anonymous caller may send to be validated (``DXS_ANON_MAX_DOCUMENT``)."""
+    try:
+        value = int(os.environ.get("DXS_ANON_MAX_DOCUMENT") or 2 * 1024 * 1024)
+    except ValueError:
+        value = 2 * 1024 * 1024
+    return min(max(value, 1024), MAX_DOCUMENT)
+
+
+def body_limit_for(path: str, keyed: bool = True) -> int:
+    """The most bytes a request body to ``path`` may have; ``keyed``: the request carries a key header."""
     from .api.links import MAX_BODY as MAX_EVENTS_BODY
-    from .api.validate import MAX_DOCUMENT
 
     if path == "/api/v1/validate":
-        return MAX_DOCUMENT
-    if path == "/validate":  # the portal's upload form: the document inside a multipart body
-        return MAX_DOCUMENT + MULTIPART_HEADROOM
+        return MAX_DOCUMENT if keyed else anonymous_max_document()
+    if path == "/validate":  # the portal's upload form (always anonymous): the document inside a multipart body
+        return anonymous_max_document() + MULTIPART_HEADROOM
     if path.startswith("/api/v1/links/") and path.endswith("/events"):
         return MAX_EVENTS_BODY
     return DEFAULT_MAX_BODY
@@ -73,7 +94,7 @@ class RequestLimits:
         self,
         app: ASGIApp,
         *,
-        limit_for: Callable[[str], int] = body_limit_for,
+        limit_for: Callable[[str, bool], int] = body_limit_for,
         idle: float | None = None,
         total: float | None = None,
     ) -> None:
@@ -86,7 +107,9 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope.get("path", ""))
+        path = scope.get("path", "")
+        limit = self.limit_for(path, keyed(scope))
+        larger = self.limit_for(path, True)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
             try:
@@ -94,7 +117,7 @@ class RequestLimits:
             except ValueError:
                 too_large = False  # the server itself refuses a malformed length
             if too_large:
-                await _refuse(send, BodyTooLarge(limit), "payload_too_large")
+                await _refuse(send, BodyTooLarge(limit, keyed_limit=larger), "payload_too_large")
                 return
         deadline = time.monotonic() + self.total
         received = 0
@@ -112,7 +135,7 @@ class RequestLimits:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(limit, keyed_limit=larger)
             return message
 
         try:

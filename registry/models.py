@@ -37,6 +37,7 @@ __all__ = [
     "LinkChange",
     "LogEntry",
     "LogHead",
+    "PortalSession",
 ]
 
 #: SQLite only auto-increments ``INTEGER PRIMARY KEY``; PostgreSQL gets a 64-bit identity.
@@ -125,6 +126,23 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcTime)  # not logged: reads touch it
     log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class PortalSession(Base):
+    """A signed-in portal visit: the cookie holds a random token, only its SHA-256 is kept.
+
+    Ephemeral, so not logged and not backed up (``info["ephemeral"]``): signing out deletes
+    the row, revoking the key deletes all its rows, and a row past ``expires_at`` is refused.
+    """
+
+    __tablename__ = "portal_sessions"
+    __table_args__ = {"info": {"ephemeral": True}}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcTime, index=True)
 
 
 class ExchangeLink(Base):

@@ -1,8 +1,11 @@
 """Server-rendered portal pages (no build step): catalog browser, validate-by-upload, an agency's links.
 
 Each standard's own page is ``/standards/{id}`` (:mod:`registry.pages`). An agency
-signs in to "my links" with its API key, which the page keeps in an HttpOnly,
-SameSite=Strict cookie; the pages only read, so the cookie cannot be used to write.
+signs in to "my links" with its API key; the key is checked and a server-side session
+started (:func:`registry.services.keys.open_session`), and only the session's random
+token goes into an HttpOnly, SameSite=Strict cookie, never the key. Signing out deletes
+the session, revoking the key ends its sessions, and each lasts ``SESSION_HOURS``. The
+pages only read, so the cookie cannot be used to write.
 """
 
 from __future__ import annotations
@@ -21,13 +24,16 @@ from dxs.validator import Catalog
 from dxs.validator.catalog import ILLUSTRATIVE_LABEL, STATUSES
 from dxs.validator.years import be_year, thai_datetime
 
-from .api.deps import KEY_COOKIE, CatalogDep, SessionDep
+from .api.deps import KEY_COOKIE, CatalogDep, DatabaseDep, SessionDep
 from .api.links import link_reads
-from .api.validate import MAX_DOCUMENT, validate_document
+from .api.validate import validate_document
+from .limits import MAX_DOCUMENT
 from .dashboard import demo_flag
 from .errors import ServiceError
+from .limits import anonymous_max_document
 from .pages import SOURCE_TH
 from .services import agencies, events, keys, links
+from .throttling import pool_of
 from .times import from_db_time, iso
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +45,9 @@ templates.env.filters["thai_datetime"] = lambda moment: thai_datetime(from_db_ti
 
 SESSION_HOURS = 8
 PAGE = 50
+#: The cookie holding a portal session's token. (``KEY_COOKIE``, which held the key itself
+#: before sessions, is no longer read: it is deleted wherever it is still sent.)
+SESSION_COOKIE = "dxs_session"
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -102,11 +111,16 @@ async def validate_upload(
 ) -> HTMLResponse:
     """Validate an uploaded document with the same validator as the API and the command line."""
     context: dict[str, Any] = {"catalog": list(catalog), "standard": standard}
-    data = await document.read(MAX_DOCUMENT + 1)
-    if len(data) > MAX_DOCUMENT:
-        return _render(request, "portal_validate.html", {**context, "error": f"The document is larger than {MAX_DOCUMENT:,} bytes."}, 413)
+    limit = anonymous_max_document()  # the page sends no key: the anonymous allowance
+    data = await document.read(limit + 1)
+    if len(data) > limit:
+        error = f"The document is larger than {limit:,} bytes. Larger documents (up to {MAX_DOCUMENT:,} bytes) can be validated through the API with an API key."
+        return _render(request, "portal_validate.html", {**context, "error": error}, 413)
     try:
-        report = validate_document(catalog, data, name=Path(document.filename or "document").name, standard=standard or None)
+        # on the validation threads, not the event loop: a large document must not stall other requests
+        report = await pool_of(request.app).run(
+            validate_document, catalog, data, name=Path(document.filename or "document").name, standard=standard or None, anonymous=True
+        )
     except ServiceError as exc:
         return _render(request, "portal_validate.html", {**context, "error": exc.message}, exc.status_code)
     report_json = json.dumps(report, ensure_ascii=False, indent=2)
@@ -128,18 +142,18 @@ def my_links(
 ) -> HTMLResponse:
     """The links the signed-in agency is a party to, with what was reported over them."""
     context: dict[str, Any] = {"caller": None, "hours": SESSION_HOURS, "status": status}
-    token = request.cookies.get(KEY_COOKIE)
+    token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        return _render(request, "portal_links.html", context)
+        return _forget_old_cookie(request, _render(request, "portal_links.html", context))
     try:
-        caller, _ = keys.authenticate(session, token)
+        caller = keys.session_caller(session, token)
         rows, total = links.list_links(
             session, caller=caller, status=status or None, limit=PAGE, offset=offset, newest_first=True
         )
     except ServiceError as exc:
         response = _render(request, "portal_links.html", {**context, "error": exc.message}, exc.status_code)
-        response.delete_cookie(KEY_COOKIE, path="/")
-        return response
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return _forget_old_cookie(request, response)
     reads = link_reads(session, list(rows))
     stats = events.summary(session, [r.id for r in rows])
     context.update(
@@ -153,19 +167,27 @@ def my_links(
     return _render(request, "portal_links.html", context)
 
 
+def _forget_old_cookie(request: Request, response: Response) -> Response:
+    """Delete a cookie from before sessions, which held the key itself."""
+    if KEY_COOKIE in request.cookies:
+        response.delete_cookie(KEY_COOKIE, path="/")
+    return response
+
+
 @router.post("/my/login")
-def login(request: Request, session: SessionDep, key: Annotated[str, Form(max_length=200)]) -> Response:
-    """Check the key, then keep it in an HttpOnly cookie and show the links."""
+def login(request: Request, database: DatabaseDep, key: Annotated[str, Form(max_length=200)]) -> Response:
+    """Check the key, start a session, keep only the session's token in an HttpOnly cookie, show the links."""
     if not _same_origin(request):
         return _render(request, "portal_links.html", {"caller": None, "hours": SESSION_HOURS, "error": "cross-site sign-in refused"}, 403)
     try:
-        keys.authenticate(session, key.strip())
+        with database.write() as tx:  # not logged: a session is bookkeeping, like a key's last use
+            _, token = keys.open_session(tx=tx, key=key.strip(), lifetime=dt.timedelta(hours=SESSION_HOURS))
     except ServiceError as exc:
         return _render(request, "portal_links.html", {"caller": None, "hours": SESSION_HOURS, "error": exc.message}, exc.status_code)
-    response = RedirectResponse("/my/links", status_code=303)
+    response = _forget_old_cookie(request, RedirectResponse("/my/links", status_code=303))
     response.set_cookie(
-        KEY_COOKIE,
-        key.strip(),
+        SESSION_COOKIE,
+        token,
         max_age=SESSION_HOURS * 3600,
         path="/",
         httponly=True,
@@ -176,8 +198,14 @@ def login(request: Request, session: SessionDep, key: Annotated[str, Form(max_le
 
 
 @router.post("/my/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, database: DatabaseDep) -> Response:
+    """Sign out: the session is deleted on the server (a copied cookie no longer works), and the cookie cleared."""
     response = RedirectResponse("/my/links", status_code=303)
     if _same_origin(request):
-        response.delete_cookie(KEY_COOKIE, path="/")
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            with database.write() as tx:
+                keys.end_session(tx=tx, token=token)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        _forget_old_cookie(request, response)
     return response

@@ -19,6 +19,7 @@ import datetime as dt
 from dxs.validator.years import BANGKOK
 
 __all__ = [
+    "TimeOutOfRange",
     "UnreadableTime",
     "display_time",
     "iso",
@@ -46,13 +47,33 @@ class UnreadableTime(ValueError):
         self.index, self.text = index, text
 
 
+class TimeOutOfRange(ValueError):
+    """A time whose UTC offset moves it out of years 1–9999 (``0001-01-01T00:00:00+05:00``).
+
+    A ``ValueError``, so that a model or a query parameter holding it is refused (422)
+    naming the field, rather than failing as Python's ``OverflowError``.
+    """
+
+    def __init__(self, value: dt.datetime) -> None:
+        super().__init__(f"{value.isoformat()} is out of range once moved to UTC (years 1 to 9999)")
+        self.value = value
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 def to_utc(value: dt.datetime) -> dt.datetime:
-    """An aware UTC datetime; a naive one is taken to be UTC already (how we store them)."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    """An aware UTC datetime; a naive one is taken to be UTC already (how we store them).
+
+    :raises TimeOutOfRange: its offset moves it before year 1 or after 9999.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise TimeOutOfRange(value) from None
 
 
 def from_db_time(value: dt.datetime | str | None) -> dt.datetime | None:

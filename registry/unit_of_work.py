@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, ParamSpec, TypeVar
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
+from .merkle import EMPTY_ROOT, Frontier
 from .times import stored_time
 from .statements import Statement
 
@@ -162,6 +164,33 @@ def run_statement(session: Session, statement: Statement, params: Mapping[str, A
 # The lock on the log head: every write takes it first (FOR UPDATE on PostgreSQL; SQLite's
 # write transaction holds the whole database already).
 _LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id = 1", for_update=True)
+# Then the root the head's checkpoint signed, which its frontier must still give (:func:`_vouched_head`). A
+# statement of its own, run once the lock is held: on PostgreSQL it then sees the checkpoint the write
+# before committed (a subquery of the locking statement would not, when that statement waited for the lock).
+_SIGNED_ROOT = Statement("SELECT root FROM log_checkpoints WHERE size = (SELECT size FROM log_head WHERE id = 1)")
+
+
+def _vouched_head(size: int, last_hash: str, frontier: str, signed_root: str | None) -> LockedHead:
+    """The head as read, if its frontier gives the root the latest checkpoint signed.
+
+    A frontier changed behind the service would make the next append sign a wrong root,
+    and ``verify`` would then find an honest entry at fault: no write goes on top of it.
+
+    :raises RuntimeError: the frontier does not give the signed root (or cannot be read).
+    """
+    try:
+        root: str | None = Frontier(size, json.loads(frontier)).root()
+    except (TypeError, ValueError):
+        root = None
+    if root != (signed_root if size else EMPTY_ROOT):
+        problem = f"there is no signed checkpoint {size}" if size and signed_root is None else (
+            f"the log head's frontier does not give the root of signed checkpoint {size}"
+        )
+        raise RuntimeError(
+            f"{problem}: the log was changed outside the service; no entry is appended to it (run `dxs registry verify`)"
+        )
+    return LockedHead(size, last_hash, frontier)
+
 
 #: In a pooled connection's ``info``: a group of writes is deferring answers ...
 _DEFERRING = "dxs_deferring"
@@ -284,12 +313,14 @@ class WriteTx:
         if self.log_head is not None:
             return Pending.ready(self.log_head)
         asked = self.prefetch(_LOCK_HEAD)
+        signed = self.prefetch(_SIGNED_ROOT)
 
         def read() -> LockedHead:
             row = asked.result().fetchone()
             if row is None:
                 raise RuntimeError("the log has no head row: run `dxs registry migrate`")
-            self.log_head = LockedHead(row[0], row[1], row[2])
+            root = signed.result().fetchone()
+            self.log_head = _vouched_head(*row, root[0] if root else None)
             return self.log_head
 
         return Pending(read)

@@ -33,6 +33,11 @@ log = logging.getLogger("uvicorn.error")
 def _worker(channel: socket.socket, options: dict[str, Any]) -> None:
     import uvicorn
 
+    from .serving import hand_over_often, install_redaction
+
+    install_redaction()  # keys and secrets never in this worker's log lines (uvicorn's set-up keeps the filter)
+    hand_over_often()  # a validation thread holds up the event loop for 1 ms at a time, not 5
+
     class HandedServer(uvicorn.Server):
         """A uvicorn server that listens on nothing and serves the connections it is handed."""
 
@@ -89,6 +94,10 @@ def run(host: str, port: int, *, workers: int, log_level: str) -> None:
     """Serve on ``host:port`` until SIGINT or SIGTERM; one process unless ``workers`` > 1."""
     import uvicorn
 
+    from .serving import hand_over_often, install_redaction
+
+    install_redaction()  # the supervisor's lines, and a single worker's (see registry.serving)
+    hand_over_often()  # for a single worker, which runs in this process
     options: dict[str, Any] = {"log_level": log_level}
     if workers == 1:
         uvicorn.run(APP, factory=True, host=host, port=port, http=PROTOCOL, **options)

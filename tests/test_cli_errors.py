@@ -74,7 +74,7 @@ def test_an_empty_folder_is_refused_like_an_empty_glob(tmp_path):
     from dxs import cli
     (tmp_path / "notes.txt").write_text("not a document", encoding="utf-8")
     got = CliRunner().invoke(cli.main, ["validate", str(tmp_path)])
-    assert got.exit_code == 2 and "holds no document (.json, .xml)" in got.output
+    assert got.exit_code == 2 and "holds no document (.json, .xml, .pdf)" in got.output
 
 
 def test_one_document_is_one_document(tmp_path):

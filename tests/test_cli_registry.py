@@ -21,7 +21,7 @@ def run(*args: str):
 
 
 def test_administer_and_verify(env):
-    assert "-> 0002" in run("registry", "migrate").output
+    assert "-> 0003" in run("registry", "migrate").output
     assert "up to date" in run("registry", "migrate").output
     assert run("registry", "agency", "add", "RD", "--name-th", "กรมสรรพากร", "--name-en", "Revenue Department", "--sector", "finance",
                "--kind", "ministry-department").exit_code == 0

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -23,9 +24,8 @@ def test_validator_imports_no_service_framework_or_cli():
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.slow
-def test_the_wheel_carries_the_catalog_and_the_dxs_command(tmp_path):
-    # built from the files git tracks, as a release is: a working tree's build/ folder keeps files since removed
+def _build_wheel(tmp_path) -> tuple[Path, Path]:
+    """The wheel built from the files git tracks, as a release is (a working tree's build/ folder keeps files since removed), and that source."""
     source = tmp_path / "source"
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
     for name in filter(None, tracked):
@@ -38,6 +38,12 @@ def test_the_wheel_carries_the_catalog_and_the_dxs_command(tmp_path):
         capture_output=True,
     )
     (wheel,) = tmp_path.glob("*.whl")
+    return wheel, source
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_catalog_and_the_dxs_command(tmp_path):
+    wheel, source = _build_wheel(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     # one installed package, `dxs`: nothing named `validator`, `registry` or `cli` lands in site-packages
     assert {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")} == {"dxs"}
@@ -55,9 +61,7 @@ def test_the_wheel_carries_the_catalog_and_the_dxs_command(tmp_path):
 @pytest.mark.slow
 def test_the_installed_wheel_runs_outside_the_repository(tmp_path):
     """Installed, `dxs` imports only `dxs.*`: a checkout's top-level folders are not on the path."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path / "w"), str(ROOT)],
-                   check=True, capture_output=True)
-    (wheel,) = (tmp_path / "w").glob("*.whl")
+    wheel, _ = _build_wheel(tmp_path)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     code = (

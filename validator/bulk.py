@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .catalog import load_catalog
 from .report import Report
-from .validate import DEFAULT_MAX_BYTES, DocumentValidator
+from .validate import DEFAULT_MAX_BYTES, DocumentValidator, SignaturePolicy
 
 __all__ = ["ValidatorConfig", "default_jobs", "validate_many"]
 
@@ -35,10 +35,21 @@ class ValidatorConfig:
     at: dt.date | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     stream_bytes: int | None = None
+    #: XML signatures: checked unless ``False``; trust anchors as PEM files or folders of them
+    signatures: bool = True
+    trust: tuple[str, ...] = ()
+    require_signature: bool = False
+    require_trusted: bool = False
 
     def build(self) -> DocumentValidator:
         """Load the catalog and compile the schemas (raises on configuration errors)."""
         kwargs = {"stream_bytes": self.stream_bytes} if self.stream_bytes is not None else {}
+        anchors: tuple = ()
+        if self.trust:
+            from .signatures import load_trust  # only when asked: cryptography stays off the start-up path
+
+            anchors = load_trust(self.trust)
+        policy = SignaturePolicy(self.signatures, anchors, self.require_signature, self.require_trusted)
         return DocumentValidator(
             load_catalog(self.catalog_folders),
             standard=self.standard,
@@ -46,6 +57,7 @@ class ValidatorConfig:
             rules=Path(self.rules) if self.rules else None,
             at=self.at,
             max_bytes=self.max_bytes,
+            signatures=policy,
             **kwargs,
         )
 

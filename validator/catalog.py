@@ -197,6 +197,8 @@ class StandardVersion:
     document_type: str | None = None
     #: made up to illustrate the toolkit (inherited from the standard)
     illustrative: bool = False
+    #: documents of this version must carry an XML signature (``signature_required = true``)
+    signature_required: bool = False
 
     @property
     def ref(self) -> str:
@@ -685,6 +687,7 @@ def _load_version(
         code_lists=common["code_lists"],
         document_type=document_type,
         illustrative=illustrative,
+        signature_required=f.bool("signature_required"),
     )
     if result.json_schema is None and result.xml_schema is None:
         raise CatalogError(folder, "has neither schema.json nor schema.xsd (nor a [files] entry naming one)")

@@ -1,6 +1,6 @@
 """Turning the paths a user typed into the documents to validate.
 
-Files are taken as given; folders are walked for ``*.json`` and ``*.xml``;
+Files are taken as given; folders are walked for ``*.json``, ``*.xml`` and ``*.pdf``;
 globs (``*``, ``?``, ``[…]``, ``**``) are expanded; ``-`` is standard input.
 """
 
@@ -16,7 +16,7 @@ from .errors import DxsError
 __all__ = ["DOCUMENT_SUFFIXES", "STDIN", "expand_paths"]
 
 STDIN = "-"
-DOCUMENT_SUFFIXES = (".json", ".xml")
+DOCUMENT_SUFFIXES = (".json", ".xml", ".pdf")
 
 
 def _walk(folder: Path) -> list[str]:

@@ -47,6 +47,8 @@ class MarkerMove:
     moved: list[str] = field(default_factory=list)
     #: ``"<file>: <what>"`` for each marker that could not be moved safely
     left: list[str] = field(default_factory=list)
+    #: signed examples whose marker moved: their signature, which no longer held, was taken out
+    unsigned: list[str] = field(default_factory=list)
 
     def record(self, path: Path, folder: Path, done: bool | None, what: str) -> None:
         name = path.relative_to(folder).as_posix()
@@ -106,6 +108,8 @@ def move_markers(
             for path in (p for p in examples if p.suffix == ".xml"):
                 done = _edit_xml(path, lambda tree, xml=xml: _marked_nodes(tree, xml.version_path, xml.namespaces, move))
                 result.record(path, folder, done, f"the marker at {xml.version_path}")
+                if done and _unsign(path):
+                    result.unsigned.append(path.relative_to(folder).as_posix())
             olds = [v for v in xml.version_values if move(v) != v]
             if olds:
                 _move_xsd_pins(folder, xml.version_path, olds, move, result)
@@ -266,6 +270,39 @@ def _canonical(tree: etree._ElementTree) -> tuple[bytes, str | None]:
     from lxml import etree
 
     return etree.tostring(tree, method="c14n", with_comments=True), tree.docinfo.xml_version
+
+
+def _unsign(path: Path) -> bool:
+    """Take the enveloped XML signatures (``ds:Signature`` children of the root) out of an edited example.
+
+    Its content changed, so the signature no longer holds; a draft's examples must validate.
+    The bytes around the signature are kept as they were.
+    """
+    data = path.read_bytes()
+    if b"http://www.w3.org/2000/09/xmldsig#" not in data:
+        return False
+    from .xml_engine import parse_xml
+
+    tree, _ = parse_xml(data)
+    if tree is None:
+        return False
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    signatures = root.findall("{http://www.w3.org/2000/09/xmldsig#}Signature")
+    if not signatures:
+        return False
+    for signature in signatures:
+        tail = signature.tail
+        previous = signature.getprevious()
+        root.remove(signature)  # lxml moves the tail to what precedes it: keep the layout
+        if previous is not None:
+            previous.tail = (previous.tail or "") if tail is None else tail
+        else:
+            root.text = (root.text or "") if tail is None else tail
+    from lxml import etree
+
+    declaration = data.lstrip().startswith(b"<?xml")
+    path.write_bytes(etree.tostring(root.getroottree(), xml_declaration=declaration, encoding="UTF-8"))
+    return True
 
 
 def _edit_xml(path: Path, select: Callable[[etree._ElementTree], list[_Edit]]) -> bool | None:

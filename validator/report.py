@@ -13,10 +13,10 @@ from typing import Any, Literal
 __all__ = ["Issue", "Report", "Summary", "best_match", "sort_issues"]
 
 Severity = Literal["error", "warning", "info"]
-Source = Literal["parse", "schema", "rules"]
+Source = Literal["parse", "schema", "rules", "signature", "container"]
 
 # parse problems hide every later one; then schema, then rules
-_SOURCE_RANK = {"parse": 0, "schema": 1, "rules": 2}
+_SOURCE_RANK = {"parse": 0, "schema": 1, "rules": 2, "signature": 3, "container": 4}
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -91,18 +91,23 @@ class Report:
     path: str
     standard: str | None
     issues: tuple[Issue, ...] = field(default_factory=tuple)
+    #: the XML signatures found (:class:`~.signatures.SignatureInfo`), when they were checked
+    signatures: tuple[Any, ...] = ()
 
     @property
     def valid(self) -> bool:
         return not self.issues or not any(i.severity == "error" for i in self.issues)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "path": self.path,
             "standard": self.standard,
             "valid": self.valid,
             "issues": [i.to_dict() for i in sort_issues(self.issues)],
         }
+        if self.signatures:  # only for signed documents: an unsigned one keeps DESIGN.md's shape
+            data["signatures"] = [s.to_dict() for s in self.signatures]
+        return data
 
 
 @dataclass(frozen=True, slots=True)

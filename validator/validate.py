@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from .xml_stream import StreamingSchema
 
-__all__ = ["DEFAULT_MAX_BYTES", "DocumentValidator", "document_kind"]
+__all__ = ["DEFAULT_MAX_BYTES", "DocumentValidator", "SignaturePolicy", "document_kind"]
 
 #: Documents above this size are refused with a ``parse`` issue (configurable).
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -70,6 +70,26 @@ def _wrong_root(tree: etree._ElementTree, version: StandardVersion) -> Issue | N
 
 
 @dataclass(frozen=True, slots=True)
+class SignaturePolicy:
+    """How XML signatures are held (see :mod:`.signatures`).
+
+    :param check: ``False`` skips them (``--signatures off``); a signed document's report says so.
+    :param trust: trust anchors (``--trust``); without them a signer's trust is not checked.
+    :param require_signature: an unsigned document is invalid (also when its standard says so).
+    :param require_trusted: an untrusted signer is an error, not a warning.
+    """
+
+    check: bool = True
+    trust: tuple[Any, ...] = ()
+    require_signature: bool = False
+    require_trusted: bool = False
+
+
+#: the XML-DSig namespace: a document without it has no signature to check
+_XMLDSIG = b"http://www.w3.org/2000/09/xmldsig#"
+
+
+@dataclass(frozen=True, slots=True)
 class _Selection:
     """What a document is held to: a schema file (``None``: the rules alone) and its catalog version."""
 
@@ -110,8 +130,10 @@ class DocumentValidator:
         at: dt.date | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         stream_bytes: int = DEFAULT_STREAM_BYTES,
+        signatures: SignaturePolicy | None = None,
     ) -> None:
         self.catalog = catalog
+        self.signatures = signatures or SignaturePolicy()
         self.at = at
         self.max_bytes = max_bytes
         self.stream_bytes = stream_bytes
@@ -212,12 +234,49 @@ class DocumentValidator:
             return Report(path, None, (self._too_large(len(data)),))
         if len(data) > JSON_MEMORY_LIMIT:
             return Report(path, None, (self._too_large(len(data), JSON_MEMORY_LIMIT, "a document held in memory"),))
+        if data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-") or path.lower().endswith(".pdf"):
+            return self._validate_pdf(data, path)
         kind = document_kind(data, path)
         if kind == "json":
             return self._validate_json(data, path)
         if kind == "xml":
             return self._validate_xml(data, path)
-        return Report(path, None, (messages.parse_issue("unknown-format", "neither JSON nor XML"),))
+        return Report(path, None, (messages.parse_issue("unknown-format", "neither JSON, XML nor PDF"),))
+
+    # ------------------------------------------------------------------ PDF/A-3 containers
+
+    def _validate_pdf(self, data: bytes, path: str) -> Report:
+        """A PDF/A-3 (e-Tax Invoice by e-mail): its container checks, and each embedded XML validated in full.
+
+        One report for the PDF: its standard is that of the XML the ETDA properties name (or the
+        only one); the issues of each embedded XML say which file and where in it.
+        """
+        from .containers import open_pdf
+
+        policy = self.signatures
+        container = open_pdf(data, trust=policy.trust, require_trusted=policy.require_trusted, signatures=policy.check)
+        issues = list(container.issues)
+        signatures: list[Any] = list(container.signatures)
+        if policy.check:
+            issues += [_pdf_signature_summary(s) for s in container.signatures]
+        main = container.document
+        standard = None
+        for embedded in container.embedded:
+            inner = self._validate_xml(embedded.data, f"{path}/{embedded.name}", signed_outside=bool(container.signatures))
+            if embedded is main or standard is None:
+                standard = inner.standard
+            issues += [_inside(embedded.name, issue) for issue in inner.issues]
+            signatures += inner.signatures
+            as_what = f"as {inner.standard}" if inner.standard else "(no standard found)"
+            verdict, verdict_th = ("valid", "ผ่าน") if inner.valid else ("invalid", "ไม่ผ่าน")
+            relationship = f", /{embedded.relationship}" if embedded.relationship else ""
+            issues.append(Issue(
+                message=f"embedded {embedded.name} ({embedded.size:,} bytes{relationship}) validated {as_what}: {verdict}",
+                message_th=f"ตรวจไฟล์ XML ที่แนบใน PDF ({embedded.name}) "
+                + (f"ตามมาตรฐาน {inner.standard}" if inner.standard else "(ไม่พบมาตรฐาน)") + f": {verdict_th}",
+                rule="embedded-xml", source="container", severity="info", location=embedded.name,
+            ))
+        return Report(path, standard, tuple(issues), tuple(signatures))
 
     def _too_large(self, size: int, limit: int | None = None, what: str = "document") -> Issue:
         limit = limit or self.max_bytes
@@ -297,6 +356,8 @@ class DocumentValidator:
         with open(path, "rb") as handle:
             if doctype_offset(handle.read(4096)) is not None:
                 return None  # the full path refuses it with a clear issue
+        if self._signatures_wanted(self.version) or _has_signature(path):
+            return None  # signatures need the tree
         if not self._streams_valid(xsd, path):
             return None
         return Report(name, self.version.ref if self.version and not self.schema_path else None, ())
@@ -347,6 +408,17 @@ class DocumentValidator:
         if selected.version is not None and selected.version.rules and not self.rules_path:
             rules.append(selected.version.rules)
         issues = list(self._streaming_schema(selected.schema).issues(path))
+        if self.signatures.check and (self._signatures_wanted(selected.version) or _has_signature(path)):
+            issues.append(
+                Issue(
+                    message=f"XML signatures were not checked: the document ({size:,} bytes) is validated as a stream above "
+                    f"{self.stream_bytes:,} bytes, and signatures need the whole tree",
+                    message_th="ไม่ได้ตรวจลายมือชื่ออิเล็กทรอนิกส์ เพราะเอกสารมีขนาดใหญ่เกินกว่าจะโหลดทั้งฉบับ",
+                    rule="signatures-skipped",
+                    source="signature",
+                    severity="warning",
+                )
+            )
         if rules:
             issues.append(
                 Issue(
@@ -360,7 +432,7 @@ class DocumentValidator:
             )
         return Report(name, selected.ref, tuple(issues))
 
-    def _validate_xml(self, data: bytes, path: str) -> Report:
+    def _validate_xml(self, data: bytes, path: str, *, signed_outside: bool = False) -> Report:
         from .xml_engine import parse_xml
 
         tree, problem = parse_xml(data)
@@ -394,4 +466,73 @@ class DocumentValidator:
         issues: list[Issue] = []
         for engine in engines:
             issues.extend(engine.issues(tree))
-        return Report(path, selected.ref, tuple(issues))
+        signed = self._check_signatures(tree, data, version, issues, signed_outside=signed_outside)
+        return Report(path, selected.ref, tuple(issues), signed)
+
+    # ------------------------------------------------------------------ signatures
+
+    def _signatures_wanted(self, version: StandardVersion | None) -> bool:
+        """Whether a document must be signed: by ``--require-signature`` or its standard's metadata."""
+        return self.signatures.check and (self.signatures.require_signature or (version is not None and version.signature_required))
+
+    def _check_signatures(self, tree: Any, data: bytes, version: StandardVersion | None, issues: list[Issue], *,
+                          signed_outside: bool = False) -> tuple[Any, ...]:
+        """Add the signature issues of ``tree`` to ``issues``; the signatures found, for the report.
+
+        ``signed_outside``: the document came in a signed PDF, whose signature covers it.
+        """
+        required = self._signatures_wanted(version) and not signed_outside
+        if _XMLDSIG not in data and not required:
+            return ()  # nothing to check, and nothing asked for: unsigned documents pay nothing
+        if not self.signatures.check:
+            issues.append(Issue(message="the document is signed, but its XML signatures were not checked (--signatures off)",
+                                message_th="เอกสารมีลายมือชื่ออิเล็กทรอนิกส์ แต่ไม่ได้ตรวจ (--signatures off)",
+                                rule="signatures-off", source="signature", severity="info"))
+            return ()
+        from .signatures import check_signatures, summary_issue
+
+        at = dt.datetime.combine(self.at, dt.time(12), dt.timezone.utc) if self.at else None
+        checked = check_signatures(tree, trust=self.signatures.trust, require_signature=required,
+                                   require_trusted=self.signatures.require_trusted, at=at)
+        issues.extend(checked.issues)
+        issues.extend(summary_issue(info) for info in checked.signatures)
+        return checked.signatures
+
+
+def _has_signature(path: Path) -> bool:
+    """Whether the file names the XML-DSig namespace (read in chunks: the fast path never holds the document)."""
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if _XMLDSIG in tail + chunk:
+                return True
+            tail = chunk[-len(_XMLDSIG):]
+    return False
+
+
+def _inside(name: str, issue: Issue) -> Issue:
+    """An embedded file's issue, placed in it: the PDF's own lines mean nothing for it."""
+    from dataclasses import replace
+
+    where = f"{issue.line}:{issue.column or 0}" if issue.line else ""
+    location = f"{name}{':' + where if where else ''}{' ' + issue.location if issue.location else ''}"
+    return replace(issue, location=location, line=None, column=None)
+
+
+def _pdf_signature_summary(signature: Any) -> Issue:
+    """Who signed the PDF, when, and the verdicts, as an ``info`` issue every format shows."""
+    who = signature.signer or "an unknown signer"
+    if signature.juristic_id:
+        who += f" (ID {signature.juristic_id})"
+    when = signature.signing_time.isoformat() if signature.signing_time else "no signing time"
+    from .signatures import TRUST_WORDS
+
+    verdict = "intact" if signature.intact else "BROKEN"
+    changed = f", changed after signing ({signature.modification})" if signature.modification not in (None, "none") else ""
+    return Issue(
+        message=f"PDF signature {signature.field_name} ({signature.form}) by {who}, issued by {signature.issuer or '?'}, at {when}: "
+        f"{verdict}{changed}, {TRUST_WORDS[signature.trust]}",
+        message_th=f"ลายมือชื่อในไฟล์ PDF ({signature.field_name}) ของ {who} เวลา {when}: "
+        + ("ถูกต้อง" if signature.intact else "ไม่ถูกต้อง"),
+        rule="signed", source="signature", severity="info", location=signature.field_name,
+    )

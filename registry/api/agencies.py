@@ -42,6 +42,7 @@ def agency_read(agency: Agency, parent: str | None, sectors: list[AgencySector])
         parent=parent,
         status=agency.status,
         created_at=agency.created_at,
+        log_seq=agency.log_seq,
     )
 
 
@@ -61,6 +62,7 @@ def key_read(key: ApiKey, agency: str | None) -> KeyRead:
         created_at=key.created_at,
         revoked_at=key.revoked_at,
         last_used_at=key.last_used_at,
+        log_seq=key.log_seq,
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
+from starlette.types import Scope
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 from dxs.validator import Catalog
 
 from ..db import Database
+from ..errors import ServiceError
+from ..input_rules import Refused
 from ..signing import load_or_create_signer
 from ..services import keys
 from ..services.callers import ANONYMOUS, Caller
@@ -25,7 +28,7 @@ from .writes import Writer
 
 __all__ = [
     "CallerDep", "CatalogDep", "DatabaseDep", "ItemId", "Limit", "Offset", "SessionDep", "WriterDep",
-    "json_body", "request_body", "writer_for",
+    "check_key", "checked_caller", "json_body", "request_body", "writer_for",
 ]
 
 log = logging.getLogger("registry")
@@ -124,6 +127,34 @@ def writer_for(request: Request, authorization: str | None, x_api_key: str | Non
     if not token:
         ANONYMOUS.require_known()
     return Writer(database_of(request), token)
+
+
+async def check_key(scope: Scope) -> None:
+    """Refuse a write's missing, unknown or revoked key (or inactive agency) before its body is read.
+
+    Called by :class:`registry.input_rules.InputRules` when a write's route first reads its
+    body: a caller that may not write costs one read, never a body's upload and parse. The
+    caller found is kept for the route (:func:`checked_caller`); the write authenticates again
+    in its own transaction, so a key revoked meanwhile still writes nothing.
+
+    :raises Refused: 401 or 403, with the code and message the write itself would have answered.
+    """
+    request = Request(scope)
+    token = token_from(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    try:
+        if not token:
+            ANONYMOUS.require_known()
+        caller = await run_in_threadpool(Writer(database_of(request), token).read_caller)
+    except ServiceError as exc:
+        # raised while the route reads its body: an HTTPException, which FastAPI passes on as it is
+        raise Refused(exc.status_code, exc.code, exc.message) from None
+    scope.setdefault("state", {})["caller"] = caller
+
+
+def checked_caller(request: Request, write: Writer) -> Caller:
+    """The caller :func:`check_key` found for this request; else read now (call it in a worker thread)."""
+    caller = getattr(request.state, "caller", None)
+    return caller if isinstance(caller, Caller) else write.read_caller()
 
 
 async def get_writer(request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> Writer:

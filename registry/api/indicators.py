@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from dxs.validator.years import be_year, current_year
@@ -20,7 +20,7 @@ from ..reporting import indicators, publishing, render
 from ..reporting.config import IndicatorConfig
 from ..reporting.periods import Period
 from ..reporting.schemas import DrillDownRead, IndicatorReportRead, PublicationRead, TrendRead
-from .deps import CallerDep, CatalogDep, SessionDep, WriterDep
+from .deps import CallerDep, CatalogDep, SessionDep, WriterDep, get_caller
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
@@ -47,15 +47,21 @@ def _period(year: int | None, fiscal: bool) -> Period:
         raise Invalid(str(exc), code="invalid_year") from None
 
 
+#: The figures are public, and anonymous callers have a budget (:mod:`registry.throttling`); a request
+#: with a key header is not counted against it, so its key is checked (401 if bad) before any work.
+KEY_CHECKED = [Depends(get_caller)]
+
 #: `format=csv` answers text/csv: declared so the OpenAPI document says what is really sent.
 CSV = {200: {"description": "JSON, or CSV with `format=csv`", "content": {"text/csv": {"schema": {"type": "string"}}}}}
+#: What an anonymous caller past its budget is answered (``Retry-After`` says when to come back).
+TOO_MANY = {429: {"description": "Too many requests without an API key: try again after `Retry-After` seconds"}}
 
 
 def _csv(text: str, name: str) -> Response:
     return Response(text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("", response_model=IndicatorReportRead, responses=CSV)
+@router.get("", response_model=IndicatorReportRead, responses={**CSV, **TOO_MANY}, dependencies=KEY_CHECKED)
 def year_report(
     request: Request, session: SessionDep, catalog: CatalogDep, year: YearQuery = None, fiscal: FiscalQuery = True,
     format: FormatQuery = "json",
@@ -68,7 +74,7 @@ def year_report(
     return IndicatorReportRead.of(found)
 
 
-@router.get("/trend", response_model=TrendRead, responses=CSV)
+@router.get("/trend", response_model=TrendRead, responses={**CSV, **TOO_MANY}, dependencies=KEY_CHECKED)
 def year_by_year(
     request: Request,
     session: SessionDep,
@@ -89,7 +95,7 @@ def year_by_year(
     return TrendRead.of(found)
 
 
-@router.get("/sectors/{sector}", response_model=DrillDownRead, responses={**CSV, 422: {"description": "Not a key sector"}})
+@router.get("/sectors/{sector}", response_model=DrillDownRead, responses={**CSV, **TOO_MANY, 422: {"description": "Not a key sector"}}, dependencies=KEY_CHECKED)
 def sector_drill_down(
     request: Request, session: SessionDep, catalog: CatalogDep, sector: str, year: YearQuery = None,
     fiscal: FiscalQuery = True, format: FormatQuery = "json",

@@ -39,6 +39,7 @@ from .deps import (
     Offset,
     SessionDep,
     WriterDep,
+    checked_caller,
     json_body,
     request_body,
     writer_for,
@@ -71,6 +72,7 @@ def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
         revision=r.revision,
         created_at=r.created_at,
         updated_at=r.updated_at,
+        log_seq=r.log_seq,
     )
 
 
@@ -176,8 +178,8 @@ async def send_events(
     a retry returns the stored answer (header `Idempotent-Replayed: true`).
     """
     def receive() -> tuple[events.PreparedBatch, str]:
-        # the caller checked (a read: no lock) before a large body is parsed or hashed
-        write.read_caller().require_agency()
+        # the caller checked (a read: no lock; done before the body was read, see deps.check_key) before it is parsed or hashed
+        checked_caller(request, write).require_agency()
         return events.parse_batch(body, postgres=database.postgres), events.request_hash(request.url.path, body)
 
     # in a worker thread, before the write: no lock is held meanwhile, and the event loop serves others

@@ -353,6 +353,9 @@ def ingest(
             "accepted": accepted,
             "digest": event_digest(stored),
             "idempotency_key": idempotency_key,
+            # what `verify` holds the stored rows' received_at and the idempotency record against
+            "received_at": iso(now),
+            "request_hash": fingerprint if idempotency_key else None,
         },
     )
     body = {

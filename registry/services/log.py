@@ -13,20 +13,32 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..canonical import canonical_json
-from ..errors import NotFound
-from ..merkle import Frontier, leaf_hash
+from ..errors import Conflict, Invalid, NotFound
+from ..merkle import Frontier, MerkleTree, leaf_hash
 from ..models import Checkpoint, LogEntry
 from ..statements import Statement
 from ..times import iso, utcnow
 from ..unit_of_work import LockedHead, WriteTx
 
-__all__ = ["append", "checkpoint_message", "entry_bytes", "latest_checkpoint", "list_entries"]
+__all__ = [
+    "ConsistencyProof",
+    "InclusionProof",
+    "append",
+    "checkpoint_message",
+    "consistency",
+    "entry_bytes",
+    "inclusion",
+    "latest_checkpoint",
+    "list_entries",
+    "log_size",
+]
 
 CHECKPOINT_ORIGIN = "dxs-registry-log/v1"
 
@@ -176,3 +188,101 @@ def checkpoint_dict(cp: Checkpoint, public_key: str) -> dict[str, Any]:
         "public_key": public_key,
     }
 
+
+
+# --------------------------------------------------------------------------- proofs for outsiders
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """RFC 9162 §2.1.3: entry ``seq``'s leaf hash is in the tree of the first ``size`` entries, whose hash is ``root``."""
+
+    seq: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """RFC 9162 §2.1.4: the tree of ``to_size`` entries extends the tree of the first ``from_size``."""
+
+    from_size: int
+    to_size: int
+    from_root: str
+    to_root: str
+    proof: list[str]
+
+
+def log_size(session: Session) -> int:
+    """How many entries the log has, as its latest signed checkpoint says (0 when empty)."""
+    found = session.execute(select(func.max(Checkpoint.size))).scalar_one_or_none()
+    return int(found or 0)
+
+
+def _leaves(session: Session, size: int) -> list[str]:
+    """The stored entry hashes of entries ``0 … size - 1``, in order: the leaves of the tree of ``size``.
+
+    The proofs are computed from these, never from the checkpoints: a changed entry hash
+    makes a proof that fails against the signed roots, which is what an auditor must see.
+
+    :raises Conflict: (``log_damaged``) entries below ``size`` are missing from the database.
+    """
+    query = select(LogEntry.entry_hash).where(LogEntry.seq >= 0, LogEntry.seq < size).order_by(LogEntry.seq)
+    hashes = list(session.connection().execute(query).scalars())  # Core, not the ORM: twice as fast for 100,000 rows
+    if len(hashes) != size:  # seq is the key: fewer rows means some are gone
+        raise Conflict(
+            f"the log cannot prove this: {size - len(hashes)} of its first {size} entries are missing from the database",
+            code="log_damaged",
+        )
+    return hashes
+
+
+def _size_known(size: int, current: int, what: str) -> None:
+    if size > current:
+        raise NotFound(f"{what} {size} is beyond the log, which has {current} entries", code="size_not_reached")
+
+
+def inclusion(session: Session, *, seq: int, size: int | None = None) -> InclusionProof:
+    """The proof that entry ``seq`` is in the log of ``size`` entries (default: the latest checkpoint's size).
+
+    :raises Invalid: a negative number, ``size`` 0, or ``seq`` not below ``size``.
+    :raises NotFound: ``seq`` or ``size`` beyond the log's current size.
+    :raises Conflict: the stored log is missing entries (``log_damaged``).
+    """
+    current = log_size(session)
+    if seq < 0:
+        raise Invalid(f"seq: {seq} is not a sequence number (they start at 0)", code="invalid_request")
+    if seq >= current:
+        raise NotFound(f"no log entry {seq}: the log has {current} entries (0 … {current - 1})" if current
+                       else f"no log entry {seq}: the log is empty", code="entry_not_found")
+    size = current if size is None else size
+    if size < 1:
+        raise Invalid(f"size: {size} is not the size of a log that has entry {seq}", code="invalid_request")
+    _size_known(size, current, "size")
+    if seq >= size:
+        raise Invalid(f"entry {seq} is not in the log of {size} entries (0 … {size - 1}): ask with size > {seq}",
+                      code="invalid_request")
+    leaves = _leaves(session, size)
+    tree = MerkleTree(leaves)
+    return InclusionProof(seq, size, leaves[seq], tree.root(), tree.inclusion_proof(seq))
+
+
+def consistency(session: Session, *, first: int, second: int | None = None) -> ConsistencyProof:
+    """The proof that the log of ``second`` entries (default: the latest checkpoint's size) extends its first ``first``.
+
+    :raises Invalid: a negative number, or ``first`` > ``second``.
+    :raises NotFound: ``first`` or ``second`` beyond the log's current size.
+    :raises Conflict: the stored log is missing entries (``log_damaged``).
+    """
+    current = log_size(session)
+    second = current if second is None else second
+    if first < 0 or second < 0:
+        raise Invalid(f"from and to are sizes of the log (0 or more), not {min(first, second)}", code="invalid_request")
+    _size_known(first, current, "from")
+    _size_known(second, current, "to")
+    if first > second:
+        raise Invalid(f"from ({first}) is larger than to ({second}): a log only grows", code="invalid_request")
+    tree = MerkleTree(_leaves(session, second))
+    return ConsistencyProof(first, second, tree.root(first), tree.root(), tree.consistency_proof(first))

@@ -63,10 +63,35 @@ def test_an_agency_revokes_its_own_key(client, world):
     assert client.post(f"/api/v1/keys/{made['id']}/revoke", headers=world.office).status_code == 200  # idempotent
 
 
-def test_the_office_issues_office_keys(client, world):
-    made = client.post("/api/v1/agencies/DOPA/keys", json={"role": "office"}, headers=world.office).json()
-    assert made["role"] == "office"
-    assert client.post("/api/v1/agencies", json=NSO, headers=bearer(made["key"])).status_code == 201
+def test_an_office_key_is_never_bound_to_an_agency(client, world, database):
+    refused = client.post("/api/v1/agencies/DOPA/keys", json={"role": "office"}, headers=world.office)
+    assert refused.status_code == 422 and refused.json()["code"] == "office_key_with_agency"
+    assert "an office key belongs to no agency" in refused.json()["message"] and "'DOPA'" in refused.json()["message"]
+    assert [k["role"] for k in client.get("/api/v1/agencies/DOPA/keys", headers=world.office).json()] == ["agency"]  # nothing issued
+    # an office key without an agency is what the office gets, and it acts as the office
+    from dxs.registry.services import keys
+    from dxs.registry.services.callers import Caller
+
+    with database.write() as tx:
+        office, secret = keys.create(tx=tx, caller=Caller.system("test"), agency_code=None, role="office")
+    assert office.agency_id is None
+    assert client.post("/api/v1/agencies", json=NSO, headers=bearer(secret)).status_code == 201
+
+
+def test_the_command_line_refuses_an_office_key_for_an_agency(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from dxs import cli
+
+    monkeypatch.setenv("DXS_DATABASE_URL", f"sqlite:///{tmp_path / 'r.sqlite'}")
+    monkeypatch.setenv("DXS_LOG_KEY", str(tmp_path / "log.key"))
+    run = lambda *args: CliRunner().invoke(cli.main, list(args))  # noqa: E731
+    run("registry", "migrate")
+    run("registry", "agency", "add", "RD", "--name-th", "ก", "--name-en", "RD", "--sector", "finance", "--kind", "ministry-department")
+    refused = run("registry", "key", "create", "RD", "--office")
+    assert refused.exit_code == 2 and "an office key belongs to no agency" in refused.output and "dxs_" not in refused.output
+    made = run("registry", "key", "create", "--office")
+    assert made.exit_code == 0 and made.stdout.startswith("dxs_")
 
 
 # --------------------------------------------------------------------------- kinds, dates, sector history

@@ -67,3 +67,64 @@ def test_my_links_lists_the_newest_first_with_times_as_people_read_them(client, 
     assert page.index("A second exchange") < page.index(LINK["purpose"])  # newest first
     assert "1 record<" in page and "1 พ.ค. 2567 11:00 น." in page  # 04:00 UTC is 11:00 in Bangkok
     assert "2024-05-01T04:00:00" not in page.split("title=")[0]  # no raw timestamp outside the tooltip
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def _sign_in(client, key: str) -> str:
+    signed = client.post("/my/login", data={"key": key}, follow_redirects=False)
+    assert signed.status_code == 303, signed.text
+    return client.cookies["dxs_session"]
+
+
+def test_the_cookie_holds_a_session_token_not_the_key(client, world, link_id, database):
+    from sqlalchemy import select
+
+    from dxs.registry.models import PortalSession
+
+    key = world.rd["Authorization"].split()[1]
+    token = _sign_in(client, key)
+    assert token != key and key not in token and key.split("_", 2)[2] not in token
+    assert "dxs_key" not in client.cookies
+    with database.transaction(write=False) as session:
+        stored = session.execute(select(PortalSession.token_hash)).scalars().all()
+    assert token not in stored and len(stored[0]) == 64  # kept as a hash, like keys
+    assert LINK["purpose"] in client.get("/my/links").text
+
+
+def test_signing_out_ends_the_session_on_the_server(client, world, link_id):
+    token = _sign_in(client, world.rd["Authorization"].split()[1])
+    client.post("/my/logout", follow_redirects=False)
+    assert "dxs_session" not in client.cookies
+    client.cookies.set("dxs_session", token)  # a copy of the cookie, kept by whoever took it
+    page = client.get("/my/links")
+    assert page.status_code == 401 and LINK["purpose"] not in page.text and "sign in again" in page.text
+
+
+def test_revoking_the_key_ends_its_sessions(client, world, link_id):
+    _sign_in(client, world.rd["Authorization"].split()[1])
+    assert LINK["purpose"] in client.get("/my/links").text
+    assert client.post(f"/api/v1/keys/{world.rd_key_id}/revoke", headers=world.office).status_code == 200
+    page = client.get("/my/links")
+    assert page.status_code == 401 and LINK["purpose"] not in page.text
+
+
+def test_an_expired_session_is_refused(client, world, link_id, database):
+    from sqlalchemy import update
+
+    from dxs.registry.models import PortalSession
+    from dxs.registry.times import utcnow
+
+    _sign_in(client, world.rd["Authorization"].split()[1])
+    with database.transaction() as session:
+        session.execute(update(PortalSession).values(expires_at=utcnow()))
+    page = client.get("/my/links")
+    assert page.status_code == 401 and "expired" in page.text and LINK["purpose"] not in page.text
+
+
+def test_a_cookie_holding_a_key_from_before_sessions_no_longer_signs_in(client, world, link_id):
+    client.cookies.set("dxs_key", world.rd["Authorization"].split()[1])
+    page = client.get("/my/links")
+    assert LINK["purpose"] not in page.text and "API key" in page.text
+    assert 'dxs_key=""' in page.headers.get("set-cookie", "")  # and it is deleted

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from tests.kit.world import app_for
-from tests.stress.fuzz import fuzz_app
+from tests.stress.fuzz import fuzz_app, fuzz_hostile
 from tests.stress.leaks import key_leaks
 
 
@@ -48,3 +48,14 @@ def test_the_openapi_document_declares_every_error_in_its_real_shape(sqlite_worl
                 assert {"401", "403"} <= set(errors), (method, path)
             if "requestBody" in operation:
                 assert {"413", "408"} <= set(errors), (method, path)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_hostile_text_deep_json_and_extreme_times_never_make_a_5xx(backend, request):
+    """NUL, lone surrogates, JSON nested past any limit and times pushed out of range by their offsets,
+    in every path and query parameter and body: refused in the {code, message} shape, never a 500."""
+    world = request.getfixturevalue("sqlite_world" if backend == "sqlite" else "postgres_world")
+    figures = fuzz_hostile(app_for(world), world, examples=6)
+    assert figures.operations >= 24 and figures.requests >= 150, figures
+    assert (figures.server_errors, figures.schema_violations) == (0, 0), "\n".join(figures.problems)
+    assert 422 in figures.statuses

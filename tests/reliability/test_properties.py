@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -263,3 +264,69 @@ def test_anything_but_thirteen_ascii_digits_is_no_thai_id(text):
 @pytest.mark.parametrize("known", ["1101700123456", "3101500987658", "8400100567896"])
 def test_published_example_ids_pass(known):
     assert is_national_id(known)
+
+
+# --------------------------------------------------------------------------- the registry's input rules
+
+from dxs.registry.input_rules import bad_character, json_problem, json_too_deep  # noqa: E402
+from dxs.registry.times import TimeOutOfRange, to_utc  # noqa: E402
+from tests.stress.fuzz import hostile_strategies  # noqa: E402
+
+HOSTILE = hostile_strategies()
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+def _has_bad_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bad_character(value) is not None
+    if isinstance(value, list):
+        return any(map(_has_bad_text, value))
+    if isinstance(value, dict):
+        return any(bad_character(k) is not None or _has_bad_text(v) for k, v in value.items())
+    return False
+
+
+def _nest(value: Any, depth: int) -> Any:
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@PROPERTY
+@given(HOSTILE["json"], st.integers(0, 40), st.integers(1, 30), st.booleans())
+def test_the_depth_scan_agrees_with_the_parsed_document(value, extra, limit, ascii_only):
+    """Brackets, quotes and escapes inside strings never fool the scan: it says "too deep" exactly when the document is."""
+    document = _nest(value, extra)
+    body = json.dumps(document, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    if not ascii_only:
+        assume(not any(0xD800 <= ord(c) <= 0xDFFF for c in body.decode("utf-8", "surrogatepass")))
+    assert json_too_deep(body, limit) == (_depth(document) > limit)
+
+
+@PROPERTY
+@given(HOSTILE["json"])
+def test_a_body_is_refused_for_its_text_exactly_when_a_string_or_key_cannot_be_stored(value):
+    body = json.dumps(value).encode()  # ensure_ascii: NUL and lone surrogates as escapes, as a client sends them
+    problem = json_problem(body)
+    assert (problem is not None) == _has_bad_text(value)
+    if problem is not None:
+        assert problem.status_code == 422 and problem.code == "invalid_text"
+        json.dumps(problem.body(), ensure_ascii=False).encode("utf-8")  # the answer itself can be sent
+
+
+@PROPERTY
+@given(st.datetimes(timezones=st.integers(-1439, 1439).map(lambda m: dt.timezone(dt.timedelta(minutes=m)))))
+def test_any_time_with_any_offset_is_moved_to_utc_or_refused_as_out_of_range(moment):
+    try:
+        utc = to_utc(moment)
+    except TimeOutOfRange as exc:
+        assert isinstance(exc, ValueError) and "out of range" in str(exc)
+        return
+    assert utc.utcoffset() == dt.timedelta(0) and utc == moment

@@ -21,7 +21,7 @@ from tests.kit.world import World
 
 from .leaks import key_leaks, leaks_internals
 
-__all__ = ["FuzzFigures", "fuzz_app"]
+__all__ = ["FuzzFigures", "fuzz_app", "fuzz_hostile", "hostile_strategies"]
 
 CALLERS = ("generated", "revoked", "RD", "office")
 
@@ -166,3 +166,110 @@ def _message_of(text: str) -> str:
         # the `details` echo the caller's own input back; only our words can leak internals
         return f"{body.get('code', '')} {body.get('message', '')}"
     return text
+
+
+# --------------------------------------------------------------------------- hostile values in every parameter and body
+
+
+def hostile_strategies() -> dict[str, Any]:
+    """Hypothesis strategies for what a hostile client sends: ``text`` (NUL, lone surrogates, controls,
+    Thai, brackets, escapes), ``times`` (RFC 3339 times at the ends of the range with extreme
+    offsets), ``json`` (bodies of hostile text and keys) and ``deep`` (JSON nested past any limit)."""
+    from hypothesis import strategies as st
+
+    text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12) | st.sampled_from(
+        ["\x00", "a\x00b", "\ud800", "\udfff", "x\ud83d", "\udc00y", "[" * 300, "\\u0000", "R\x00D", "กรม\x00", "dxs_a\x00_b"]
+    )
+    offsets = st.integers(-1439, 1439).map(lambda m: f"{'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d}")
+    moments = st.sampled_from(["0001-01-01T00:00:00", "0001-01-01T23:59:59", "9999-12-31T00:00:00", "9999-12-31T23:59:59.999999", "2024-05-01T03:00:00"])
+    times = st.builds(str.__add__, moments, offsets | st.just("Z"))
+    leaves = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | text | times
+    json_values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3), max_leaves=8)
+    deep = st.tuples(st.integers(250, 3000), st.sampled_from(["[]", "{}", "[{"])).map(_deep_json)
+    return {"text": text, "times": times, "json": json_values, "deep": deep}
+
+
+def _deep_json(spec: tuple[int, str]) -> str:
+    depth, kind = spec
+    if kind == "[]":
+        return "[" * depth + "]" * depth
+    if kind == "{}":
+        return '{"a":' * depth + "1" + "}" * depth
+    return '{"records": [' + '{"a": [' * (depth // 2) + "1" + "]}" * (depth // 2) + "]}"
+
+
+def fuzz_hostile(app: Any, world: World, *, examples: int, derandomize: bool = True) -> FuzzFigures:
+    """Every operation of ``app``'s OpenAPI document, its every path and query parameter and its body
+    made of :func:`hostile_strategies`, as no caller, an agency and the office: never a 5xx, always
+    an answer of the documented ``{code, message}`` shape when refused."""
+    from fastapi.testclient import TestClient
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import strategies as st
+
+    hostile = hostile_strategies()
+    figures = FuzzFigures()
+    known = {k: str(v) for k, v in _known_path_parameters(world).items()}
+    client = TestClient(app, raise_server_exceptions=False)
+    document = app.openapi()
+
+    def value_for(schema: dict[str, Any]) -> Any:
+        if schema.get("format") == "date-time" or any(s.get("format") == "date-time" for s in schema.get("anyOf", [])):
+            return hostile["times"] | hostile["text"]
+        return hostile["text"]
+
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            figures.operations += 1
+            params = operation.get("parameters", [])
+            query = {p["name"]: value_for(p.get("schema", {})) for p in params if p["in"] == "query"}
+            in_path = [p["name"] for p in params if p["in"] == "path"]
+            path_values = {name: st.one_of(st.just(known.get(name, "1")), hostile["text"]) for name in in_path}
+            body = (hostile["json"].map(lambda v: json.dumps(v)) | hostile["deep"]) if "requestBody" in operation else st.none()
+
+            test = settings(max_examples=examples, derandomize=derandomize, database=None, deadline=None, phases=[Phase.generate],
+                            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)(
+                given(st.fixed_dictionaries(path_values), st.fixed_dictionaries({k: st.none() | v for k, v in query.items()}), body,
+                      st.sampled_from(["none", "RD", "office"]))(_hostile_exerciser(figures, client, world, path, method))
+            )
+            test()
+    return figures
+
+
+def _hostile_exerciser(figures: FuzzFigures, client: Any, world: World, path: str, method: str) -> Callable[..., None]:
+    """One hostile request to ``method path``: sent, then held to "never a 5xx, refusals in {code, message}"."""
+    from urllib.parse import quote, urlencode
+
+    def exercise(values: dict[str, str], params: dict[str, Any], content: str | None, caller: str) -> None:
+        url = path
+        for name, value in values.items():
+            url = url.replace("{" + name + "}", quote(value, safe="", errors="surrogatepass"))
+        url = url.replace("{path:path}", "x")
+        sent = {k: v for k, v in params.items() if v is not None}
+        if sent:
+            url += "?" + urlencode(sent, quote_via=quote, errors="surrogatepass")
+        headers = world.bearer(caller)
+        if content is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        label = f"{method.upper()} {url[:120]!r} as {caller}, body {str(content)[:60]!r}"
+        try:
+            response = client.request(method.upper(), url, content=content, headers=headers)
+        except Exception as exc:  # an error the app did not handle surfaces here in process
+            figures.requests += 1
+            figures.server_errors += 1
+            figures.note(f"{label}: unhandled {type(exc).__name__}: {str(exc)[:200]}")
+            return
+        figures.requests += 1
+        figures.statuses[response.status_code] += 1
+        if response.status_code >= 500:
+            figures.server_errors += 1
+            figures.note(f"{label}: {response.status_code} {response.text[:200]}")
+        elif response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
+            try:
+                shaped = {"code", "message"} <= set(response.json())
+            except ValueError:
+                shaped = False
+            if not shaped:
+                figures.schema_violations += 1
+                figures.note(f"{label}: {response.status_code} not {{code, message}}: {response.text[:200]}")
+
+    return exercise

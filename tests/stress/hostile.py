@@ -26,7 +26,10 @@ from tests.kit import ROOT
 from tests.kit.dxs import Server
 from tests.kit.world import World
 
-__all__ = ["HOSTILE", "EXPECTED_RULE", "HostileFigures", "through_api", "through_cli", "through_library", "through_server", "oversized", "slow_clients"]
+__all__ = [
+    "HOSTILE", "EXPECTED_RULE", "HOSTILE_REQUESTS", "HostileFigures", "hostile_requests", "through_api", "through_cli", "through_library",
+    "through_server", "oversized", "slow_clients",
+]
 
 TIME_LIMIT = 10.0
 MEMORY_LIMIT_MB = 600
@@ -239,6 +242,66 @@ def _issues_in_page(html: str) -> list[dict[str, Any]] | None:
         return None
 
 
+# --------------------------------------------------------------------------- hostile requests to the registry
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+#: Requests an outside probe once answered with a 500 (and a dropped connection): now each a 4xx
+#: ``{code, message}`` on the same keep-alive connection. (label, method, path, caller, options, status)
+HOSTILE_REQUESTS: list[tuple[str, str, str, str, dict[str, Any], int]] = [
+    ("NUL in a query", "GET", "/api/v1/agencies?q=a%00b", "none", {}, 422),
+    ("NUL in a path segment", "GET", "/api/v1/agencies/R%00D", "none", {}, 422),
+    ("NUL in the sign-in form", "POST", "/my/login", "none", {"data": {"key": "dxs_abcdefgh_\x00"}}, 422),
+    ("NUL in a link", "POST", "/api/v1/links", "RD", {"json": {"purpose": "a\x00b"}}, 422),
+    ("lone surrogate in a link", "POST", "/api/v1/links", "RD", {"content": '{"purpose": "\\ud800"}'}, 422),
+    ("deep link, garbage key", "POST", "/api/v1/links", "garbage", {"content": _deep(958)}, 401),
+    ("deep link", "POST", "/api/v1/links", "RD", {"content": _deep(958)}, 422),
+    ("deep events", "POST", "/api/v1/links/{link}/events", "RD", {"content": '{"records": [' + _deep(257) + "]}"}, 422),
+    ("events, revoked key", "POST", "/api/v1/links/{link}/events", "revoked", {"content": '{"records": []}'}, 401),
+    ("link, revoked key, bad body", "POST", "/api/v1/links", "revoked", {"json": {"x": 1}}, 401),
+    ("since far east of year 1", "GET", "/api/v1/links/{link}/events?since=0001-01-01T00:00:00%2B23:59", "RD", {}, 422),
+    ("until far west of year 9999", "GET", "/api/v1/links/{link}/events?until=9999-12-31T23:59:59-23:59", "RD", {}, 422),
+    ("HEAD on a GET resource", "HEAD", "/api/v1/agencies", "none", {}, 200),
+]
+
+
+def hostile_requests(figures: HostileFigures, base: str, world: World) -> None:
+    """Each of :data:`HOSTILE_REQUESTS` on one keep-alive connection: its 4xx, in time; then the connection still serves."""
+    import httpx
+
+    garbage = {"Authorization": "Bearer dxs_garbage_garbage"}
+    with httpx.Client(base_url=base, timeout=TIME_LIMIT * 2) as client:
+        for label, method, path, caller, options, status in HOSTILE_REQUESTS:
+            figures.tried += 1
+            headers = garbage if caller == "garbage" else world.bearer(caller)
+            if "content" in options:
+                headers = {**headers, "Content-Type": "application/json"}
+            started = time.perf_counter()
+            try:
+                answer = client.request(method, path.format(link=world.link_id), headers=headers, **options)
+            except httpx.HTTPError as exc:
+                figures.problems.append(f"request {label}: {type(exc).__name__}: {exc}")
+                continue
+            elapsed = time.perf_counter() - started
+            shaped = method == "HEAD" or set(answer.json()) >= {"code", "message"}
+            if answer.status_code == status and shaped and elapsed < TIME_LIMIT:
+                figures.answered += 1
+            else:
+                figures.problems.append(f"request {label}: HTTP {answer.status_code} (expected {status}) in {elapsed:.1f} s: {answer.text[:160]}")
+        figures.tried += 1
+        try:
+            after = client.get("/api/v1/standards").status_code
+        except httpx.HTTPError as exc:
+            after = f"{type(exc).__name__}"  # type: ignore[assignment]
+        if after == 200:
+            figures.answered += 1
+        else:
+            figures.problems.append(f"the connection no longer serves after the hostile requests: {after}")
+
+
 # --------------------------------------------------------------------------- oversized and slow
 
 
@@ -247,7 +310,7 @@ def oversized(figures: HostileFigures, base: str, headers: dict[str, str], link_
     import httpx
 
     from dxs.registry.api.links import MAX_BODY
-    from dxs.registry.api.validate import MAX_DOCUMENT
+    from dxs.registry.limits import MAX_DOCUMENT
     from dxs.registry.limits import DEFAULT_MAX_BODY
 
     cases = [
@@ -409,7 +472,7 @@ def server_memory_mb(pid: int) -> Callable[[], float]:
 
 
 def through_server(figures: HostileFigures, world: World, log_file: Path, *, idle: float, total: float, head: float) -> dict[str, float]:
-    """:func:`through_api`, :func:`oversized` and :func:`slow_clients` on one `dxs serve` over ``world``.
+    """:func:`through_api`, :func:`hostile_requests`, :func:`oversized` and :func:`slow_clients` on one `dxs serve` over ``world``.
 
     The server is started with the body and head timeouts ``idle``, ``total`` and ``head``
     (seconds); returns what :func:`slow_clients` does.
@@ -417,5 +480,6 @@ def through_server(figures: HostileFigures, world: World, log_file: Path, *, idl
     timeouts = {"DXS_BODY_IDLE_TIMEOUT": str(idle), "DXS_BODY_TIMEOUT": str(total), "DXS_HEAD_TIMEOUT": str(head)}
     with Server(world.url, world.log_key, log_file=log_file, env=timeouts) as server:
         through_api(figures, server.base, server_memory_mb(server.proc.pid))
+        hostile_requests(figures, server.base, world)
         oversized(figures, server.base, world.bearer("RD"), world.link_id)
         return slow_clients(figures, server.base, idle=idle, total=total, head=head)

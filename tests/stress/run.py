@@ -90,6 +90,21 @@ def main() -> int:
         problems += hostile.problems
         done("hostile input")
 
+        # ------------------------------------------------------------------ anonymous load
+        folder = section("anonymous load")
+        from .anon_load import anonymous_load
+
+        with postgres_database("anonload") as url:
+            world = seed(url, folder / "log.key")
+            anon = anonymous_load(world, folder, clients=8, declarations=200, seconds=60, workers=2)
+        figures.update(
+            anon_p99=anon.loaded_p99_ms, anon_median=anon.loaded_median_ms, anon_quiet_p99=anon.quiet_p99_ms, anon_declared=anon.declarations,
+            anon_memory=anon.peak_memory_mb, anon_idle_memory=anon.base_memory_mb, anon_sent=anon.anonymous_sent,
+            anon_validated=anon.anonymous_validated, anon_429=anon.anonymous_429, anon_bytes=anon.document_bytes,
+        )
+        problems += anon.problems
+        done("anonymous load")
+
         # ------------------------------------------------------------------ concurrency
         folder = section("concurrency")
         with postgres_database("stress") as url:
@@ -162,6 +177,9 @@ def main() -> int:
         ("authorisation cells correct", f"{figures['auth_correct']} of {figures['auth_cells']}"),
         ("hostile inputs tried / answered", f"{figures['hostile_tried']} / {figures['hostile_answered']} (slowest {figures['hostile_slowest']:.2f} s, peak {figures['hostile_memory']:.0f} MB)"),
         ("others served meanwhile", f"{figures['others_served']} requests, slowest {figures['others_slowest'] * 1000:.0f} ms"),
+        ("link declarations under anonymous load (8 clients, largest anonymous documents)", f"p99 {figures['anon_p99']:.0f} ms, median {figures['anon_median']:.0f} ms (quiet: p99 {figures['anon_quiet_p99']:.0f} ms; {figures['anon_declared']} declared)"),
+        ("server memory under anonymous load", f"peak {figures['anon_memory']:.0f} MB (idle {figures['anon_idle_memory']:.0f} MB), documents of {figures['anon_bytes']:,} bytes"),
+        ("anonymous validations: sent / validated / refused 429", f"{figures['anon_sent']:,} / {figures['anon_validated']:,} / {figures['anon_429']:,}"),
         ("events sent / acknowledged / stored", f"{figures['events_sent']:,} / {figures['events_acknowledged']:,} / {figures['events_stored']:,}"),
         ("duplicates delivered", f"{figures['duplicates']} (+ {figures['aborted']} aborted connections, {figures['short_timeouts']} impatient retries, {figures['replays']} replays)"),
         ("crashes survived", f"{figures['crashes_survived']} of {figures['crashes']} SIGKILLs ({figures['crash_batches']} batches acknowledged)"),

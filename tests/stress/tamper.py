@@ -3,7 +3,9 @@
 Every case starts from a copy of the same populated registry (a copied SQLite file,
 or a PostgreSQL database made from it as a template), changes it with plain SQL,
 and runs `dxs registry verify`, which must fail and name the first bad log entry —
-the entry that recorded the row (or the entry itself, for the log's own table).
+the entry that recorded the row (or the entry itself, for the log's own table) — and,
+for a case about one column, a finding naming the table, the row and the column. A
+case about the log head (which no entry records) names no entry: it must name the head.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tests.kit.dxs import dxs
 from tests.kit.postgres import PG_ADMIN_URL, drop_postgres_database
 from tests.kit.world import World
 
-__all__ = ["CASES", "TamperFigures", "populate", "tamper_matrix"]
+__all__ = ["CASES", "IDEMPOTENCY_KEY", "TamperFigures", "copy_world", "drop_copy", "populate", "run_sql", "tamper_matrix"]
 
 
 @dataclass
@@ -30,8 +32,11 @@ class TamperFigures:
 
 #: What the registry holds, read back so each case can aim at a row and know its log entry.
 Facts = dict[str, Any]
-#: A case: (statements to run, the first bad log entry verify must name)
-Case = Callable[[Facts], tuple[list[str], int]]
+#: A case: (statements to run, the first bad log entry verify must name (None: none may be named)[, text a finding must hold])
+Case = Callable[[Facts], tuple[list[str], int | None] | tuple[list[str], int | None, str]]
+
+#: A time no honest write of the populated registry stored, spelt so both databases take it.
+_LONG_AGO = "2020-01-01 00:00:00.000000"
 
 
 def _swap_codes(a: int, b: int, code_a: str, code_b: str) -> list[str]:
@@ -101,7 +106,70 @@ CASES: dict[str, Case] = {
         ],
         min(f["batches"]),
     ),
+    # columns served or relied on that the log recorded, one case each (a finding names table, row and column)
+    "link revision actor forged": lambda f: (
+        [f"UPDATE link_changes SET actor = 'office' WHERE id = {f['revision_2']}"],
+        f["changed_seq"],
+        f"link_changes row {f['revision_2']} (link {f['link_id']}, revision 2), column actor",
+    ),
+    "link revision change relabelled": lambda f: (
+        [f"UPDATE link_changes SET change = 'ended' WHERE id = {f['revision_2']}"],
+        f["changed_seq"],
+        f"link_changes row {f['revision_2']} (link {f['link_id']}, revision 2), column change",
+    ),
+    "link revision time moved": lambda f: (
+        [f"UPDATE link_changes SET changed_at = '{_LONG_AGO}' WHERE id = {f['revision_2']}"],
+        f["changed_seq"],
+        f"link_changes row {f['revision_2']} (link {f['link_id']}, revision 2), column changed_at",
+    ),
+    "log head frontier changed": lambda f: (
+        # the first root's first eight hex digits zeroed: still a frontier, no longer the entries'
+        ["UPDATE log_head SET frontier = replace(frontier, substr(frontier, 3, 8), '00000000')"],
+        None,
+        "log_head row 1, column frontier",
+    ),
+    "event received_at moved": lambda f: (
+        [f"UPDATE exchange_events SET received_at = '{_LONG_AGO}' WHERE id = {f['event_r1']}"],
+        f["batches"][0],
+        f"exchange_events row {f['event_r1']}, column received_at",
+    ),
+    "idempotent answer edited": lambda f: (
+        [f"UPDATE idempotency_records SET response = replace(response, '\"accepted\":3', '\"accepted\":4') WHERE {f['idem_where']}"],
+        f["idem_seq"],
+        f"idempotency_records row {f['idem_row']}, column response",
+    ),
+    "idempotent status edited": lambda f: (
+        [f"UPDATE idempotency_records SET status_code = 200 WHERE {f['idem_where']}"],
+        f["idem_seq"],
+        f"idempotency_records row {f['idem_row']}, column status_code",
+    ),
+    "idempotent request hash edited": lambda f: (
+        [f"UPDATE idempotency_records SET request_hash = '{'0' * 64}' WHERE {f['idem_where']}"],
+        f["idem_seq"],
+        f"idempotency_records row {f['idem_row']}, column request_hash",
+    ),
+    "idempotent answer time moved": lambda f: (
+        [f"UPDATE idempotency_records SET created_at = '{_LONG_AGO}' WHERE {f['idem_where']}"],
+        f["idem_seq"],
+        f"idempotency_records row {f['idem_row']}, column created_at",
+    ),
+    "idempotent answer removed": lambda f: (
+        [f"DELETE FROM idempotency_records WHERE {f['idem_where']}"],
+        f["idem_seq"],
+        f"idempotency_records row {f['idem_row']} recorded by log entry {f['idem_seq']} is missing",
+    ),
+    "idempotent answer planted": lambda f: (
+        [
+            "INSERT INTO idempotency_records (agency_id, key, request_hash, status_code, response, created_at) "
+            f"VALUES ({f['agency']['RD']['id']}, 'planted', '{'0' * 64}', 201, '{{}}', '{_LONG_AGO}')"
+        ],
+        None,
+        f"idempotency_records row (agency {f['agency']['RD']['id']}, key 'planted') is in the database but in no log entry",
+    ),
 }
+
+#: The idempotent batch :func:`populate` sends (and sends again), and its key.
+IDEMPOTENCY_KEY = "tamper-retry-1"
 
 
 def populate(world: World) -> Facts:
@@ -122,6 +190,15 @@ def populate(world: World) -> Facts:
         for who, n in (("RD", 5), ("CGD", 3)):
             sent = client.post(f"/api/v1/links/{world.link_id}/events", json={"records": records[:n]}, headers=world.bearer(who))
             assert sent.status_code == 201, sent.text
+        retried = [{**r, "record_id": f"k{i}"} for i, r in enumerate(records[:3])]
+        answers = [
+            client.post(
+                f"/api/v1/links/{world.link_id}/events", json={"records": retried},
+                headers={**world.bearer("RD"), "Idempotency-Key": IDEMPOTENCY_KEY},
+            )
+            for _ in range(2)
+        ]
+        assert [a.status_code for a in answers] == [201, 201] and answers[0].json() == answers[1].json(), [a.text for a in answers]
     database.dispose()
     engine = make_engine(world.url)
     try:
@@ -130,6 +207,10 @@ def populate(world: World) -> Facts:
             agency = {code: {"id": i, "seq": s} for i, code, s in c.execute(text("SELECT id, code, log_seq FROM agencies"))}
             key_rows = list(c.execute(text("SELECT id, agency_id, role, revoked_at, log_seq FROM api_keys ORDER BY id")))
             link_seq = c.execute(text("SELECT log_seq FROM exchange_links WHERE id = :i"), {"i": world.link_id}).scalar_one()
+            revision_2 = c.execute(text("SELECT id FROM link_changes WHERE link_id = :i AND revision = 2"), {"i": world.link_id}).scalar_one()
+            event_r1 = c.execute(
+                text("SELECT id FROM exchange_events WHERE record_id = 'r1' AND log_seq = :s"), {"s": seqs["events.ingested"][0]}
+            ).scalar_one()
     finally:
         engine.dispose()
     office = next(k for k in key_rows if k.role == "office")
@@ -149,10 +230,15 @@ def populate(world: World) -> Facts:
         "cgd_key": {"id": cgd.id, "seq": cgd.log_seq},
         "link_id": world.link_id,
         "link_seq": link_seq,
+        "revision_2": revision_2,
+        "event_r1": event_r1,
+        "idem_seq": seqs["events.ingested"][2],
+        "idem_where": f"agency_id = {agency['RD']['id']} AND key = '{IDEMPOTENCY_KEY}'",
+        "idem_row": f"(agency {agency['RD']['id']}, key '{IDEMPOTENCY_KEY}')",
     }
 
 
-def _copy(world: World, folder: Path, name: str) -> str:
+def copy_world(world: World, folder: Path, name: str) -> str:
     """A copy of the registry's database for one case."""
     if world.url.startswith("sqlite"):
         source = Path(world.url.split("///", 1)[1])
@@ -169,7 +255,7 @@ def _copy(world: World, folder: Path, name: str) -> str:
     return world.url.rsplit("/", 1)[0] + "/" + target_name
 
 
-def _run_sql(url: str, statements: list[str]) -> None:
+def run_sql(url: str, statements: list[str]) -> None:
     """Plain SQL through the bare driver, as an intruder with database access would (no foreign keys on SQLite)."""
     if url.startswith("sqlite"):
         import sqlite3
@@ -186,7 +272,7 @@ def _run_sql(url: str, statements: list[str]) -> None:
             conn.execute(statement)
 
 
-def _drop(url: str) -> None:
+def drop_copy(url: str) -> None:
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).unlink(missing_ok=True)
         return
@@ -206,25 +292,30 @@ def tamper_matrix(world: World, folder: Path, *, cases: dict[str, Case] | None =
         return figures
     for name, case in (cases or CASES).items():
         figures.cases += 1
-        statements, first_bad = case(facts)
-        url = _copy(world, folder, name.replace(" ", "-"))
+        statements, first_bad, *said = case(facts)
+        url = copy_world(world, folder, name.replace(" ", "-"))
         try:
-            _run_sql(url, statements)
+            run_sql(url, statements)
             if via_cli:
                 out = dxs("registry", "verify", "--database", url, "--log-key", str(world.log_key), timeout=300)
-                named = f"the first bad log entry is {first_bad}"
-                if out.returncode == 1 and named in out.stdout:
+                entry_named = (
+                    f"the first bad log entry is {first_bad}" in out.stdout if first_bad is not None else "first bad log entry" not in out.stdout
+                )
+                if out.returncode == 1 and entry_named and all(text in out.stdout for text in said):
                     figures.detected += 1
                 else:
-                    figures.problems.append(f"{name}: exit {out.returncode}, expected 1 naming entry {first_bad}: {out.stdout.strip()[-300:]}")
+                    figures.problems.append(
+                        f"{name}: exit {out.returncode}, expected 1 naming entry {first_bad} and {said}: {out.stdout.strip()[-400:]}"
+                    )
             else:
                 report = admin.verify(url, log_key=world.log_key)
-                if not report.ok and report.first_bad_entry == first_bad:
+                findings = [str(f) for f in report.findings]
+                if not report.ok and report.first_bad_entry == first_bad and all(any(text in f for f in findings) for text in said):
                     figures.detected += 1
                 else:
-                    figures.problems.append(f"{name}: first bad entry {report.first_bad_entry}, expected {first_bad}: {[str(f) for f in report.findings][:3]}")
+                    figures.problems.append(f"{name}: first bad entry {report.first_bad_entry}, expected {first_bad} and {said}: {findings[:3]}")
         finally:
-            _drop(url)
+            drop_copy(url)
     return figures
 
 
