@@ -37,7 +37,10 @@ __all__ = [
     "LinkChange",
     "LogEntry",
     "LogHead",
+    "NeedGroup",
+    "NeedGroupLink",
     "PortalSession",
+    "StandardRequest",
 ]
 
 #: SQLite only auto-increments ``INTEGER PRIMARY KEY``; PostgreSQL gets a 64-bit identity.
@@ -56,6 +59,13 @@ NAMING = {
 AGENCY_STATUSES = ("active", "inactive")
 KEY_ROLES = ("agency", "office")
 LINK_STATUSES = ("active", "suspended", "ended")
+#: how a document without a catalog standard travels (a link declared without a standard)
+DOCUMENT_FORMATS = ("xml", "json", "csv", "pdf", "paper-scan", "other")
+#: how urgently an agency needs a standard
+URGENCIES = ("low", "medium", "high", "critical")
+#: where a request for a standard (or a group of them) stands; ``merged`` only for a request merged into another
+NEED_STATUSES = ("open", "planned", "drafting", "announced", "declined")
+REQUEST_STATUSES = (*NEED_STATUSES, "merged")
 SIDES = ("provider", "consumer")
 
 
@@ -152,14 +162,28 @@ class ExchangeLink(Base):
     __table_args__ = (
         CheckConstraint(_in("status", LINK_STATUSES), name="status"),
         CheckConstraint("provider_id <> consumer_id", name="two_parties"),
+        # a link is under a catalog standard, or says in its parties' words what it carries
+        CheckConstraint(
+            "(standard_id IS NOT NULL AND standard_version IS NOT NULL) OR (document_name <> '' AND document_format IS NOT NULL)",
+            name="standard_or_document",
+        ),
+        CheckConstraint("document_format IS NULL OR " + _in("document_format", DOCUMENT_FORMATS), name="document_format"),
+        CheckConstraint("yearly_volume IS NULL OR yearly_volume >= 0", name="yearly_volume"),
         Index(None, "standard_id", "standard_version"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     consumer_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    standard_id: Mapped[str] = mapped_column(String(200))
-    standard_version: Mapped[str] = mapped_column(String(32))
+    #: the catalog standard and version, or ``None`` for an exchange no catalog standard covers yet
+    standard_id: Mapped[str | None] = mapped_column(String(200))
+    standard_version: Mapped[str | None] = mapped_column(String(32))
+    #: without a standard: the document in the parties' words, its format, volume, and any
+    #: foreign or proprietary standard it follows (activity 4.1's raw material)
+    document_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    document_format: Mapped[str | None] = mapped_column(String(16))
+    yearly_volume: Mapped[int | None] = mapped_column(BigInteger)
+    followed_standard: Mapped[str] = mapped_column(Text, default="", server_default="")
     purpose: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -270,3 +294,66 @@ class LogHead(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     frontier: Mapped[str] = mapped_column(Text)  # JSON list of subtree roots
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class NeedGroup(Base):
+    """A named group of requests and standard-less links the office treats as one needed standard."""
+
+    __tablename__ = "need_groups"
+    __table_args__ = (CheckConstraint(_in("status", NEED_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_th: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    #: the office's priority, 1 first; ``None`` until it sets one
+    priority: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    #: why it was declined, or any note on the status
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    #: the catalog standard (``ID`` or ``ID@VERSION``) it was announced as
+    announced_as: Mapped[str | None] = mapped_column(String(240))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class StandardRequest(Base):
+    """An agency's request for a standard that the catalog does not have (activity 4.1)."""
+
+    __tablename__ = "standard_requests"
+    __table_args__ = (
+        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(_in("urgency", URGENCIES), name="urgency"),
+        CheckConstraint("yearly_volume IS NULL OR yearly_volume >= 0", name="yearly_volume"),
+        CheckConstraint("document_type <> ''", name="document_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    document_type: Mapped[str] = mapped_column(Text)
+    sectors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of sector keys
+    partners: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of agency codes
+    yearly_volume: Mapped[int | None] = mapped_column(BigInteger)
+    urgency: Mapped[str] = mapped_column(String(16))
+    urgency_reason: Mapped[str] = mapped_column(Text, default="")
+    legal_driver: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    announced_as: Mapped[str | None] = mapped_column(String(240))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("standard_requests.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("need_groups.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class NeedGroupLink(Base):
+    """A standard-less link the office put in a need group."""
+
+    __tablename__ = "need_group_links"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("need_groups.id"), primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("exchange_links.id"), primary_key=True, index=True)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
