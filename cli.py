@@ -679,7 +679,7 @@ def registry_audit(saved, server, public_key, seqs, entry_hashes, timeout, outpu
 
 @main.group()
 def report() -> None:
-    """Reports for the standards office: indicators 15 and 16."""
+    """Reports for the standards office: indicators 15 and 16, and the work lists (needs, upkeep)."""
 
 
 @report.command("indicators")
@@ -717,6 +717,62 @@ def report_indicators(year, fiscal, output_format, chart, output, lang, config_f
                               output_format=output_format, output=output, chart=chart, lang=lang,
                               publish=publish, replace=replace, log_key=log_key)
     show.indicators(produced)
+
+
+def _today(ctx: click.Context, _param: click.Parameter, value: str | None):
+    """``--today YYYY-MM-DD``: the day a work list is computed for (default: today in Bangkok)."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD (CE), e.g. 2025-10-01") from None
+
+
+worklist_format = click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "html", "pdf"]), default="table",
+                               show_default=True, help="html and pdf: the list to keep on file (Thai first); pdf needs Pango.")
+worklist_output = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                               help="Write to FILE (html, pdf: default <report>-<date>.html / .pdf).")
+worklist_today = click.option("--today", callback=_today, metavar="YYYY-MM-DD",
+                              help="Measure from this day (traffic over the 12 months up to it, ages, review dates); the requests, links "
+                                   "and groups are as the registry stands now. Default: today in Bangkok.")
+
+
+@report.command("needs")
+@worklist_format
+@worklist_output
+@worklist_today
+@database_option
+def report_needs(output_format, output, today, database) -> None:
+    """Activity 4.1: which standards are most needed, ranked (the rule is printed with the list).
+
+    Need groups, open requests in no group, and links without a standard in no group, ranked by the
+    messages observed over their standard-less links in the last 12 months, then agencies and sectors
+    asking, the highest urgency, and the oldest request. Each lists its requests and links.
+    """
+    from dxs.registry.reporting.needs import produce
+
+    show.worklist(produce(database, output_format=output_format, output=output, today=today))
+
+
+@report.command("upkeep")
+@worklist_format
+@worklist_output
+@worklist_today
+@click.option("--review-years", type=click.IntRange(1, 50), default=5, show_default=True, envvar="DXS_REVIEW_YEARS",
+              help="A standard is due for review this many years after its last revision (a setting, not an official rule; "
+                   "also DXS_REVIEW_YEARS).")
+@database_option
+@catalog_option
+def report_upkeep(output_format, output, today, review_years, database, catalogs) -> None:
+    """Activity 4.4: reviews due, use per version, links past sunset or on deprecated versions,
+    code lists older than the catalog holds elsewhere, and the standards and links a shared component touches."""
+    from dxs.registry.reporting.upkeep import produce
+
+    show.worklist(produce(database, _catalog(catalogs), output_format=output_format, output=output, today=today,
+                          review_years=review_years))
 
 
 @main.group()

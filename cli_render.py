@@ -383,6 +383,11 @@ def indicators(produced: Produced) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
+def worklist(produced: Produced) -> None:
+    """A work list (``dxs report needs|upkeep``): as :func:`indicators`, the list on standard output unless written."""
+    indicators(produced)
+
+
 def seeded(done: Seeded) -> None:
     if done.summary is None:
         click.echo(f"{done.url} already has agencies: no demo data added")

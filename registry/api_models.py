@@ -9,9 +9,11 @@ import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from dxs.validator.sectors import SECTORS
 
+from .models import DOCUMENT_FORMATS
 from .parties import KINDS, juristic_id_problem, unknown_kind
 from .times import to_utc
 
@@ -194,37 +196,120 @@ class KeyCreated(KeyRead):
 # --------------------------------------------------------------------------- links
 
 
+def _known_format(code: str) -> str:
+    if code not in DOCUMENT_FORMATS:
+        raise ValueError(f"unknown document format {code!r}: use one of {', '.join(DOCUMENT_FORMATS)}")
+    return code
+
+
+#: How a document without a catalog standard travels: one of :data:`registry.models.DOCUMENT_FORMATS`.
+DocumentFormat = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_known_format),
+    Field(json_schema_extra={"enum": list(DOCUMENT_FORMATS)}, description="How the document travels: " + ", ".join(DOCUMENT_FORMATS)),
+]
+StandardId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+DocumentName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    Field(description="Without a standard: the document type in the agencies' own words (required, not empty)."),
+]
+FollowedStandard = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    Field(description="Without a standard: a foreign or proprietary standard the document follows, if any."),
+]
+YearlyVolume = Annotated[int, Field(ge=0, le=2**62, description="Without a standard: about how many documents a year (0 or more).")]
+#: The fields a link without a catalog standard says what it carries with.
+DOCUMENT_FIELDS = ("document_name", "document_format", "yearly_volume", "followed_standard")
+_STANDARD_OR_DOCUMENT = (
+    "give either standard and version (an exchange under a catalog standard), or document_name and document_format "
+    "(an exchange no catalog standard covers yet)"
+)
+
+
 class LinkCreate(_In):
+    """A link to declare: under a catalog ``standard`` and ``version``, or, without one, the document it
+    carries (``document_name``, ``document_format``, optionally ``yearly_volume`` and ``followed_standard``)."""
+
     provider: AgencyCode
     consumer: AgencyCode
-    standard: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    standard: StandardId | None = None
+    version: Version | None = None
+    document_name: DocumentName | None = None
+    document_format: DocumentFormat | None = None
+    yearly_volume: YearlyVolume | None = None
+    followed_standard: FollowedStandard | None = None
     purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
     @model_validator(mode="after")
-    def _dates(self) -> LinkCreate:
+    def _standard_or_document(self) -> LinkCreate:
+        # an empty or null document field is taken as not given (a form may send them all)
+        given = [f for f in DOCUMENT_FIELDS if getattr(self, f) not in (None, "")]
+        if self.standard is not None or self.version is not None:
+            if given:
+                raise PydanticCustomError(
+                    "standard_or_document",
+                    "both a standard and document fields: {given} cannot go with standard and version; {rule}",
+                    {"given": ", ".join(given), "rule": _STANDARD_OR_DOCUMENT},
+                )
+            if self.standard is None or self.version is None:
+                missing = "version" if self.version is None else "standard"
+                raise PydanticCustomError("standard_or_document", "standard and version go together: {missing} is missing", {"missing": missing})
+        elif not given and self.document_name is None:
+            raise PydanticCustomError("standard_or_document", "neither a standard nor a document: {rule}", {"rule": _STANDARD_OR_DOCUMENT})
+        elif not self.document_name:
+            raise PydanticCustomError(
+                "standard_or_document",
+                "document_name is required without a standard and may not be empty: the document type in the agencies' "
+                "own words (e.g. a permit application form)",
+            )
+        elif self.document_format is None:
+            raise PydanticCustomError(
+                "standard_or_document", "document_format is required without a standard: one of {formats}",
+                {"formats": ", ".join(DOCUMENT_FORMATS)},
+            )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
         return self
 
 
 class LinkUpdate(_In):
-    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    """What changes. ``version`` only on a link under a standard; the document fields only on a link without
+    one (``yearly_volume`` and ``followed_standard`` may be emptied with null)."""
+
+    version: Version | None = None
+    document_name: DocumentName | None = None
+    document_format: DocumentFormat | None = None
+    yearly_volume: YearlyVolume | None = None
+    followed_standard: FollowedStandard | None = None
     purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
     legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     status: Literal["active", "suspended", "ended"] | None = None
     end_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _no_empty_name(self) -> LinkUpdate:
+        if self.document_name == "":
+            raise PydanticCustomError("document_name", "document_name may not be emptied: a link without a standard says what it carries")
+        return self
 
 
 class LinkRead(BaseModel):
     id: int
     provider: str
     consumer: str
-    standard: str
-    version: str
+    standard: str | None = Field(description="The catalog standard; null for an exchange no catalog standard covers yet.")
+    version: str | None
+    document_name: str = Field(description="Without a standard: the document type in the agencies' words (else empty).")
+    document_format: str | None = Field(description="Without a standard: " + ", ".join(DOCUMENT_FORMATS) + " (else null).")
+    yearly_volume: int | None
+    followed_standard: str = Field(description="Without a standard: a foreign or proprietary standard it follows (else empty).")
     purpose: str
     legal_basis: str
     status: str

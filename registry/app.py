@@ -12,12 +12,14 @@ from fastapi_offline import FastAPIOffline
 from dxs.validator import Catalog
 
 from . import dashboard, pages, portal
+from . import worklists  # the office's work lists: /needs, /upkeep
 from .api import agencies as agencies_api
 from .api import catalog as catalog_api
 from .api import link_checks as checks_api
 from .api import indicators as indicators_api
 from .api import links as links_api
 from .api import log as log_api
+from .api import needs as needs_api
 from .api import validate as validate_api
 from .db import Database, database_url_from_env
 from .api.deps import check_key
@@ -69,10 +71,12 @@ def create_app(
     app.include_router(validate_api.router)
     app.include_router(log_api.router)
     app.include_router(checks_api.router)
+    app.include_router(needs_api.router)  # requests for standards and the office's need groups
     app.include_router(pages.router)
     app.include_router(portal.router)
     app.include_router(indicators_api.router)
     app.include_router(dashboard.router)
+    app.include_router(worklists.router)
     app.mount("/static", dashboard.static_files(), name="static")  # the dashboard's vendored chart library: nothing from elsewhere
     return app
 

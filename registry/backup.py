@@ -204,6 +204,33 @@ def _decoded(rows: list[tuple[str, dict[str, Any]]], tables: dict[str, Table]) -
     return pending
 
 
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` of a table that refers to itself (an agency's parent, a request merged into another) ordered so
+    that each comes after the row it refers to: the foreign key is checked row by row, and a reference may
+    point at a later id. Other tables' rows are kept in their order."""
+    own = [(fk.parent.name, fk.column.name) for fk in table.foreign_keys if fk.column.table is table]
+    if not own or len(table.primary_key.columns) != 1:
+        return rows
+    key = table.primary_key.columns[0].name
+    by_id = {row[key]: row for row in rows}
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+
+    def place(row: dict[str, Any], seen: frozenset[Any]) -> None:
+        if row[key] in placed:
+            return
+        for column, _ in own:
+            parent = by_id.get(row.get(column))
+            if parent is not None and parent[key] not in seen:  # a cycle is left to the database to refuse
+                place(parent, seen | {row[key]})
+        placed.add(row[key])
+        ordered.append(row)
+
+    for row in rows:
+        place(row, frozenset({row[key]}))
+    return ordered
+
+
 def _empty(session: Session) -> bool:
     for table in _tables():
         if table.name == "log_head":
@@ -244,7 +271,7 @@ def import_registry(url: str, path: Path, *, verifier: LogVerifier | None = None
             counts: dict[str, int] = {}
             order = [t.name for t in _tables()]
             for name in order:
-                batch = pending.get(name, [])
+                batch = _parents_first(tables[name], pending.get(name, []))
                 for start in range(0, len(batch), _CHUNK):
                     session.execute(insert(tables[name]), batch[start : start + _CHUNK])
                 counts[name] = len(batch)

@@ -480,6 +480,120 @@ def _records(rng: random.Random, link: _Link, side: str, step_days: int) -> list
     return records
 
 
+# --------------------------------------------------------------------------- exchanges without a standard
+
+#: Made-up exchanges no catalog standard covers yet, one kind per sector (illustrative: plausible document types,
+#: not facts about any agency): Thai and English name, format, a foreign or proprietary standard followed, or "".
+STANDARDLESS_DOCUMENTS = {
+    "public-administration": ("แบบคำร้องทั่วไปที่สแกนจากกระดาษ", "general petition forms scanned from paper", "paper-scan", ""),
+    "finance": ("รายงานการรับชำระเงินรายวัน (ไฟล์ส่งออก)", "daily payment receipt export", "csv", ""),
+    "commerce": ("ใบรับรองแหล่งกำเนิดสินค้าแบบ PDF", "certificates of origin as PDF", "pdf", ""),
+    "health": ("ข้อมูลผลตรวจทางห้องปฏิบัติการ", "laboratory results", "other", "HL7 v2.5"),
+    "education": ("รายชื่อผู้สำเร็จการศึกษารายภาคเรียน", "graduate lists per term", "csv", ""),
+    "transport": ("รายงานอุบัติเหตุทางถนนรายเดือน", "monthly road accident reports", "xml", "XML ตามรูปแบบของผู้ขายระบบ · a vendor's own XML"),
+    "land": ("คำขอรังวัดที่ดินที่สแกนจากกระดาษ", "land survey requests scanned from paper", "paper-scan", ""),
+    "social-welfare": ("ทะเบียนผู้รับเบี้ยยังชีพ (ไฟล์ส่งออก)", "allowance recipient register export", "json", ""),
+    "agriculture": ("ทะเบียนเกษตรกรผู้เลี้ยงสัตว์", "livestock farmer register", "csv", ""),
+    "statistics": ("ตารางสถิติรายจังหวัด", "provincial statistical tables", "other", "SDMX 2.1"),
+}
+
+
+def _seed_standardless_links(
+    tx: WriteTx, catalog: Catalog, people: list[_Agency], planned: list[_Link], summary: DemoSummary, *, seed: int, step_days: int
+) -> None:
+    """A few exchanges without a catalog standard, with events, so the reports have some (a generator of its own).
+
+    In each sector, up to two central agencies that exchange nothing under a standard send
+    the sector's made-up document to one of its hubs: they show as exchanging only without a
+    standard beside indicator 16. Every link is declared, as an agency would, in its own words.
+    """
+    rng = random.Random(f"{seed}:standardless")
+    in_links = {c for link in planned for c in (link.provider, link.consumer)}
+    by_code = {a.code: a for a in people}
+    for sector, (th, en, document_format, followed) in STANDARDLESS_DOCUMENTS.items():
+        central = [a for a in people if a.sector == sector and a.parent is None and a.registered_on == REGISTERED_ON]
+        hubs = [a for a in central if a.hub]
+        quiet = [a for a in central if not a.hub and a.code not in in_links]
+        if not hubs:
+            continue
+        for agency in quiet[:2] or [a for a in central if not a.hub][:1]:
+            hub = rng.choice(hubs)
+            start = dt.date(rng.randint(2018, 2023), rng.randint(1, 12), 1)
+            link = _Link(agency.code, hub.code, "", "", start, both_sides=rng.random() < 0.6, volume=rng.randint(10, 200))
+            made = links.declare(tx=tx, caller=_as(agency), catalog=catalog, data=LinkCreate(
+                provider=agency.code, consumer=hub.code, document_name=f"{th} · {en}", document_format=document_format,
+                yearly_volume=link.volume * 52, followed_standard=followed or None,
+                purpose=f"{th} · {en} (ตัวอย่างสมมติ · illustrative)", legal_basis=LEGAL_BASIS, start_date=start,
+            ))
+            summary.links += 1
+            for side, code in (("provider", link.provider), ("consumer", link.consumer)):
+                if side == "consumer" and not link.both_sides:
+                    continue
+                records = _records(rng, link, side, step_days)
+                for first in range(0, len(records), MAX_BATCH):
+                    batch = EventBatch.model_construct(records=records[first : first + MAX_BATCH])
+                    events.ingest(tx=tx, caller=_as(by_code[code]), link_id=made.id, batch=batch)
+                    summary.batches += 1
+                summary.events += len(records)
+
+
+# --------------------------------------------------------------------------- requests for standards
+
+#: Made-up requests for standards (illustrative, not any agency's real request): agency, Thai and English document
+#: type, sectors, partners, documents a year, urgency, and the need group it goes in (or None: left open).
+DEMO_REQUESTS = (
+    ("DMS", "ผลตรวจทางห้องปฏิบัติการ", "laboratory results", ("health",), ("NHSO", "DDC"), 2_400_000, "high", "lab"),
+    ("DDC", "รายงานผลตรวจทางห้องปฏิบัติการโรคติดต่อ", "communicable disease laboratory reports", ("health",), ("DMS",), 350_000, "critical", None),
+    ("NHSO", "ผลตรวจทางห้องปฏิบัติการประกอบการเบิกจ่าย", "laboratory results for claims", ("health", "finance"), ("DMS",), 900_000, "medium", "lab"),
+    ("DFT", "ใบรับรองแหล่งกำเนิดสินค้า", "certificates of origin", ("commerce",), ("CUSTOMS",), 600_000, "high", "origin"),
+    ("CUSTOMS", "ใบรับรองแหล่งกำเนิดสินค้าอิเล็กทรอนิกส์", "electronic certificates of origin", ("finance", "commerce"), ("DFT",), None, "medium", "origin"),
+    ("DLT", "รายงานอุบัติเหตุทางถนน", "road accident reports", ("transport",), ("DOH-HW",), 120_000, "low", None),
+)
+#: The office's two need groups: key → Thai and English name, priority, status, note, and the words that find the
+#: links declared without a standard that carry the same document.
+DEMO_GROUPS = {
+    "lab": ("ผลตรวจทางห้องปฏิบัติการ", "Laboratory results", 1, "planned", "ตัวอย่างสมมติ · illustrative: planned for drafting", "laboratory results"),
+    "origin": ("ใบรับรองแหล่งกำเนิดสินค้า", "Certificates of origin", 2, "open", "", "certificates of origin"),
+}
+
+
+def _seed_requests(tx: WriteTx, catalog: Catalog, people: list[_Agency]) -> None:
+    """A handful of requests for standards and the office's answer to them, through the services, so that the needs
+    report has something to rank: two need groups (one planned) with requests and the standard-less links that carry
+    the same document, one request merged into another (the communicable disease reports into the laboratory
+    results), one left open. Agencies or partners the seed did not make (a small scale) are left out."""
+    from .api_models_needs import NeedGroupCreate, RequestCreate
+    from .models import ExchangeLink
+    from .services import needs
+
+    by_code = {a.code: a for a in people if a.id}
+    groups = {}
+    for key, (th, en, priority, status, note, _) in DEMO_GROUPS.items():
+        groups[key] = needs.create_group(tx=tx, caller=SEEDER, catalog=catalog, data=NeedGroupCreate(
+            name_th=th, name_en=en, priority=priority, status=status, status_note=note,
+        ))
+    filed: dict[str, tuple[int, str | None]] = {}
+    for code, th, en, sectors, partners, volume, urgency, group in DEMO_REQUESTS:
+        if code not in by_code:
+            continue
+        made = needs.file_request(tx=tx, caller=_as(by_code[code]), data=RequestCreate(
+            document_type=f"{th} · {en}", sectors=list(sectors), partners=[p for p in partners if p in by_code],
+            yearly_volume=volume, urgency=urgency, urgency_reason="ตัวอย่างสมมติ · illustrative request (demo data)",
+        ))
+        filed[code] = (made.id, group)
+    for request_id, group in filed.values():
+        if group is not None:
+            needs.group_request(tx=tx, caller=SEEDER, group_id=groups[group].id, request_id=request_id)
+    if "DDC" in filed and "DMS" in filed:  # communicable disease lab reports are laboratory results too: a duplicate
+        needs.merge_request(tx=tx, caller=SEEDER, request_id=filed["DDC"][0], into_id=filed["DMS"][0])
+    for key, (*_, words) in DEMO_GROUPS.items():
+        found = tx.session.execute(
+            select(ExchangeLink.id).where(ExchangeLink.standard_id.is_(None), ExchangeLink.document_name.contains(words)).order_by(ExchangeLink.id)
+        ).scalars().all()
+        for link_id in found:
+            needs.add_link(tx=tx, caller=SEEDER, group_id=groups[key].id, link_id=link_id)
+
+
 # --------------------------------------------------------------------------- seeding
 
 
@@ -513,6 +627,8 @@ def seed(database: Database, catalog: Catalog, *, seed: int = DEFAULT_SEED, scal
         planned += private
         _declare(tx, catalog, people + companies, planned, summary)
         _report(tx, rng, people + companies, planned, summary, step_days=max(7, round(7 / scale)))
+        _seed_standardless_links(tx, catalog, people, planned, summary, seed=seed, step_days=max(7, round(7 / scale)))
+        _seed_requests(tx, catalog, people)
         _suspend(tx, rng, people, summary)
         log.append(tx, actor=SEEDER.actor, kind=DEMO_KIND, payload={
             "seed": seed, "scale": scale, "agencies": summary.agencies, "links": summary.links, "events": summary.events,

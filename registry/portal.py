@@ -5,13 +5,17 @@ signs in to "my links" with its API key; the key is checked and a server-side se
 started (:func:`registry.services.keys.open_session`), and only the session's random
 token goes into an HttpOnly, SameSite=Strict cookie, never the key. Signing out deletes
 the session, revoking the key ends its sessions, and each lasts ``SESSION_HOURS``. The
-pages only read, so the cookie cannot be used to write.
+pages only read, but for filing a request for a standard (``/my/requests``): a same-origin form that
+carries a token made from the session's, which another site can neither send the cookie with nor forge.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -19,13 +23,18 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from dxs.validator import Catalog
 from dxs.validator.catalog import ILLUSTRATIVE_LABEL, STATUSES
+from dxs.validator.sectors import SECTOR_NAMES
 from dxs.validator.years import be_year, thai_datetime
 
 from .api.deps import KEY_COOKIE, CatalogDep, DatabaseDep, SessionDep
 from .api.links import link_reads
+from .api.needs import request_reads
+from .api_models_needs import RequestCreate
+from .models import URGENCIES
 from .api.validate import validate_document
 from .limits import MAX_DOCUMENT
 from .dashboard import demo_flag
@@ -33,6 +42,7 @@ from .errors import ServiceError
 from .limits import anonymous_max_document
 from .pages import SOURCE_TH
 from .services import agencies, events, keys, links
+from .services import needs
 from .throttling import pool_of
 from .times import from_db_time, iso
 
@@ -209,3 +219,91 @@ def logout(request: Request, database: DatabaseDep) -> Response:
         response.delete_cookie(SESSION_COOKIE, path="/")
         _forget_old_cookie(request, response)
     return response
+
+
+# --------------------------------------------------------------------------- my requests for standards
+
+
+def _form_token(session_token: str) -> str:
+    """The token a request form carries: made from the session's, so only a page of this session can post it."""
+    return hmac.new(session_token.encode(), b"dxs-portal:request-form", hashlib.sha256).hexdigest()
+
+
+def _requests_page(
+    request: Request, session: Any, token: str | None, *, error: str | None = None, status_code: int = 200,
+    entered: dict[str, Any] | None = None, filed: int | None = None,
+) -> Response:
+    """``/my/requests`` for the session ``token`` (or the sign-in prompt); an error ends the session's cookie."""
+    context: dict[str, Any] = {
+        "caller": None, "hours": SESSION_HOURS, "sectors": SECTOR_NAMES, "urgencies": URGENCIES,
+        "entered": entered or {}, "error": error, "filed": filed,
+    }
+    if not token:
+        return _forget_old_cookie(request, _render(request, "portal_requests.html", context, status_code))
+    try:
+        caller = keys.session_caller(session, token)
+        rows, total = needs.list_requests(session, caller=caller, limit=PAGE, newest_first=True)
+    except ServiceError as exc:
+        response = _render(request, "portal_requests.html", {**context, "error": exc.message}, exc.status_code)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return _forget_old_cookie(request, response)
+    context.update(
+        caller=caller,
+        agency=agencies.get(session, caller.agency_code) if caller.agency_code else None,
+        rows=request_reads(session, list(rows)),
+        total=total,
+        form_token=_form_token(token),
+    )
+    return _render(request, "portal_requests.html", context, status_code)
+
+
+@router.get("/my/requests", response_class=HTMLResponse)
+def my_requests(request: Request, session: SessionDep, filed: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """The signed-in agency's requests for standards, newest first, and the form to file one (the office: all requests)."""
+    return _requests_page(request, session, request.cookies.get(SESSION_COOKIE), filed=filed)
+
+
+def _volume(text: str) -> str | None:
+    # people write 12,000 or 12 000
+    cleaned = text.replace(",", "").replace(" ", "").strip()
+    return cleaned or None
+
+
+@router.post("/my/requests", response_class=HTMLResponse)
+def file_request_form(
+    request: Request,
+    database: DatabaseDep,
+    session: SessionDep,
+    document_type: Annotated[str, Form(max_length=2000)] = "",
+    sectors: Annotated[list[str] | None, Form()] = None,
+    partners: Annotated[str, Form(max_length=5000)] = "",
+    yearly_volume: Annotated[str, Form(max_length=40)] = "",
+    urgency: Annotated[str, Form(max_length=40)] = "",
+    urgency_reason: Annotated[str, Form(max_length=5000)] = "",
+    legal_driver: Annotated[str, Form(max_length=5000)] = "",
+    form_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """File a request for a standard for the signed-in agency: the same checks, log entry and answer as the API."""
+    token = request.cookies.get(SESSION_COOKIE)
+    entered = {
+        "document_type": document_type, "sectors": sectors or [], "partners": partners, "yearly_volume": yearly_volume,
+        "urgency": urgency, "urgency_reason": urgency_reason, "legal_driver": legal_driver,
+    }
+    if not token:
+        return _requests_page(request, session, None, error="you are not signed in: sign in on My links first", status_code=401)
+    if not _same_origin(request) or not hmac.compare_digest(form_token.encode(), _form_token(token).encode()):
+        return _requests_page(request, session, token, error="this form did not come from this page: open My requests and send it again", status_code=403, entered=entered)
+    try:
+        data = RequestCreate.model_validate({
+            "document_type": document_type, "sectors": sectors or [], "partners": [p for p in re.split(r"[\s,;]+", partners) if p],
+            "yearly_volume": _volume(yearly_volume), "urgency": urgency, "urgency_reason": urgency_reason, "legal_driver": legal_driver,
+        })
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
+        return _requests_page(request, session, token, error=problems, status_code=422, entered=entered)
+    try:
+        with database.write() as tx:  # the caller authenticated in the write's own transaction, as the API does
+            filed = needs.file_request(tx=tx, caller=keys.session_caller(tx.session, token), data=data)
+    except ServiceError as exc:
+        return _requests_page(request, session, token, error=exc.message, status_code=exc.status_code, entered=entered)
+    return RedirectResponse(f"/my/requests?filed={filed.id}", status_code=303)

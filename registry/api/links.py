@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..times import to_utc
 from ..errors import BatchTooLarge
-from ..models import ExchangeLink
+from ..models import DOCUMENT_FORMATS, ExchangeLink
 from ..api_models import (
     EVENT_BATCH_SCHEMA,
     LINK_CREATE_SCHEMA,
@@ -64,6 +64,10 @@ def link_read(r: ExchangeLink, codes: dict[int, str]) -> LinkRead:
         consumer=codes[r.consumer_id],
         standard=r.standard_id,
         version=r.standard_version,
+        document_name=r.document_name,
+        document_format=r.document_format,
+        yearly_volume=r.yearly_volume,
+        followed_standard=r.followed_standard,
         purpose=r.purpose,
         legal_basis=r.legal_basis,
         status=r.status,
@@ -86,8 +90,14 @@ def list_links(
     session: SessionDep,
     caller: CallerDep,
     status: Annotated[str | None, Query(pattern="^(active|suspended|ended)$")] = None,
-    standard: str | None = None,
+    standard: Annotated[
+        str | None, Query(description=f"Links under this catalog standard; `{links.NO_STANDARD}`: links declared without one")
+    ] = None,
     version: str | None = None,
+    document_format: Annotated[
+        str | None,
+        Query(pattern=f"^({'|'.join(DOCUMENT_FORMATS)})$", description="Links without a standard whose documents travel so"),
+    ] = None,
     agency: Annotated[str | None, Query(description="Links with this agency as a party")] = None,
     side: Annotated[str | None, Query(pattern="^(provider|consumer)$", description="With `agency`: on this side")] = None,
     limit: Limit = 50,
@@ -95,7 +105,8 @@ def list_links(
 ) -> Page[LinkRead]:
     """The links the caller is a party to (the office: all links)."""
     rows, total = links.list_links(
-        session, caller=caller, status=status, standard=standard, version=version, agency=agency, side=side, limit=limit, offset=offset
+        session, caller=caller, status=status, standard=standard, version=version, document_format=document_format,
+        agency=agency, side=side, limit=limit, offset=offset,
     )
     return Page(items=link_reads(session, list(rows)), total=total, limit=limit, offset=offset)
 
@@ -104,11 +115,22 @@ def list_links(
     "/links",
     response_model=LinkRead,
     status_code=status.HTTP_201_CREATED,
-    responses={**ERRORS, 422: {"description": "Unknown agency or standard, or a version not announced"}},
+    responses={
+        **ERRORS,
+        422: {
+            "description": "Unknown agency or standard, a version not announced; both a standard and document fields, or "
+            "neither; an empty document name, an unknown document format or a negative volume"
+        },
+    },
     openapi_extra=request_body(LINK_CREATE_SCHEMA),
 )
 async def declare_link(request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> Response:
-    """Declare a link; the caller must be its provider or its consumer."""
+    """Declare a link; the caller must be its provider or its consumer.
+
+    Under a catalog standard: `standard` and `version` (announced). For an exchange no catalog standard
+    covers yet: `document_name` and `document_format`, optionally `yearly_volume` and `followed_standard`
+    (a foreign or proprietary standard it follows) - never both kinds at once.
+    """
     write = writer_for(request, authorization, x_api_key)
     data = await json_body(request, LinkCreate)
     catalog = request.app.state.catalog
@@ -125,7 +147,8 @@ def get_link(link_id: ItemId, session: SessionDep, caller: CallerDep) -> LinkRea
 
 @router.patch("/links/{link_id}", response_model=LinkRead, responses={**ERRORS, 409: {"description": "The link has ended"}})
 async def change_link(link_id: ItemId, data: LinkUpdate, write: WriterDep, catalog: CatalogDep) -> LinkRead:
-    """Change a link's version, purpose, legal basis, status or end date; `status: ended` ends it for good."""
+    """Change a link's version (under a standard) or document fields (without one), purpose, legal basis, status
+    or end date; `status: ended` ends it for good."""
 
     def answer(tx: WriteTx, link: ExchangeLink) -> LinkRead:
         return link_reads(tx.session, [link])[0]

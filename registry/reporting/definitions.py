@@ -69,6 +69,23 @@ DEFINITIONS: dict[str, dict[str, str]] = {
             "รวมทั้งจำนวนนิติบุคคลเอกชนและหน่วยงานต่างประเทศที่มีการเชื่อมโยงที่นับได้ในปีนั้น"
         ),
     },
+    "no_standard": {
+        "en": (
+            "Without a common standard (activity 4.1), reported beside indicator 16 and never in it: links declared "
+            "without a catalog standard (the document named in the agencies' words, with its format) never count in "
+            "the indicator. Declared: the government units of the sector party to such a link with another government "
+            "party, in force in the year, and to no link that counted under a standard. Observed: the units that "
+            "reported, with their own keys, an event record of at least one message over such a link, its window "
+            "starting in the year, and were not observed under a common standard. Observed plus observed without a "
+            "standard is every unit seen exchanging with another government party: the difference a new standard could make."
+        ),
+        "th": (
+            "การแลกเปลี่ยนที่ยังไม่มีมาตรฐานกลาง (กิจกรรม 4.1) รายงานคู่กับตัวชี้วัดที่ 16 แต่ไม่นับรวม: การเชื่อมโยงที่แจ้งโดยไม่มีมาตรฐานในแคตตาล็อก "
+            "(ระบุชื่อเอกสารตามที่หน่วยงานเรียกและรูปแบบไฟล์) ไม่นับในตัวชี้วัด ตามที่แจ้ง: หน่วยงานภาครัฐของสาขาที่เป็นคู่การเชื่อมโยงดังกล่าวกับหน่วยงานภาครัฐอื่น "
+            "ที่มีผลในปีนั้น และไม่มีการเชื่อมโยงที่นับได้ภายใต้มาตรฐาน เกิดขึ้นจริง: หน่วยงานที่รายงานเหตุการณ์อย่างน้อยหนึ่งข้อความบนการเชื่อมโยงดังกล่าวด้วยกุญแจของตนเอง "
+            "ซึ่งช่วงเวลาเริ่มในปีนั้น และไม่ได้นับเป็นเกิดขึ้นจริงภายใต้มาตรฐานกลาง ผลรวมของสองตัวเลขเกิดขึ้นจริงคือหน่วยงานทั้งหมดที่พบว่าแลกเปลี่ยนข้อมูลกับหน่วยงานภาครัฐอื่น"
+        ),
+    },
     "period": {
         "en": (
             "Years are Gregorian (CE) with the Buddhist Era year beside them (BE = CE + 543); a fiscal year runs from "

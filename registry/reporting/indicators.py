@@ -10,6 +10,9 @@ top-level ancestor). The links in force on a version that counted then, and whet
 side reported events over them with its own keys, come from one SQL statement per period
 (the catalog supplies each version's counting window as a ``VALUES`` list, so the event
 probes run in the database); the few thousand parties and links are then tallied here.
+Links declared without a catalog standard never count; one more statement per period
+finds them, and the units that exchange with other government parties only over such
+links are reported beside the indicator (``no_standard_declared`` / ``no_standard_observed``).
 
 Definitions, in words, are in :mod:`registry.reporting.definitions`; every figure is
 returned with its as-of time and the log checkpoint it was computed at. Nothing here
@@ -155,6 +158,9 @@ class SectorFigure:
     links with other government parties (government–government). ``g2b_declared`` /
     ``g2b_observed`` count the same units' links with private juristic persons or foreign
     parties (government–business, activity 4.3), reported beside the indicator, never in it.
+    ``no_standard_declared`` / ``no_standard_observed`` count the units that exchange with
+    other government parties only without a catalog standard (links declared without one):
+    beside the indicator too, never in it.
     """
 
     sector: str
@@ -164,6 +170,12 @@ class SectorFigure:
     target: float
     g2b_declared: int = 0
     g2b_observed: int = 0
+    #: units with a government–government link declared without a catalog standard in force in the period, and
+    #: none under a standard that counted (not in ``declared``): exchanges a standard is still to be made for
+    no_standard_declared: int = 0
+    #: units that reported exchanges over such a link with their own keys, and were not observed under a common
+    #: standard (not in ``observed``): ``observed + no_standard_observed`` units were seen exchanging at all
+    no_standard_observed: int = 0
     #: catalog standards of the sector's observed links in the period (what is in use), sorted
     standards: tuple[str, ...] = ()
 
@@ -189,6 +201,10 @@ class SectorFigure:
         return self.g2b_observed / self.agencies if self.agencies else None
 
     @property
+    def no_standard_observed_rate(self) -> float | None:
+        return self.no_standard_observed / self.agencies if self.agencies else None
+
+    @property
     def met(self) -> bool | None:
         rate = self.observed_rate
         return None if rate is None else rate >= self.target - 1e-12
@@ -211,10 +227,14 @@ class Indicator16:
     @property
     def national(self) -> SectorFigure:
         """All key sectors together: the national summary line (a unit counts in one sector only)."""
-        total = [sum(getattr(s, f) for s in self.sectors) for f in ("agencies", "declared", "observed", "g2b_declared", "g2b_observed")]
+        fields = ("agencies", "declared", "observed", "g2b_declared", "g2b_observed", "no_standard_declared", "no_standard_observed")
+        total = [sum(getattr(s, f) for s in self.sectors) for f in fields]
         target = min((s.target for s in self.sectors), default=0.8)
         standards = tuple(sorted({x for s in self.sectors for x in s.standards}))
-        return SectorFigure("national", *total[:3], target=target, g2b_declared=total[3], g2b_observed=total[4], standards=standards)
+        return SectorFigure(
+            "national", *total[:3], target=target, g2b_declared=total[3], g2b_observed=total[4],
+            no_standard_declared=total[5], no_standard_observed=total[6], standards=standards,
+        )
 
     def sector(self, sector: str) -> SectorFigure:
         for figure in self.sectors:
@@ -247,6 +267,9 @@ class Publication:
     log_size: int
     log_root: str | None
     document: dict[str, Any]
+    #: sector (and ``national``) → ``(no_standard_declared, no_standard_observed)`` as published; publications
+    #: made before these figures existed have none
+    no_standard: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def sector(self, sector: str) -> tuple[int, int, int] | None:
         return self.sectors.get(sector)
@@ -266,6 +289,10 @@ class Publication:
             sectors={r["sector"]: (int(r["agencies"]), int(r["declared"]), int(r["observed"])) for r in rows},
             g2b={r["sector"]: (int(r["g2b_declared"]), int(r["g2b_observed"])) for r in rows},
             log_size=int(checkpoint["size"]), log_root=checkpoint["root"], document=doc,
+            no_standard={
+                r["sector"]: (int(r["no_standard_declared"]), int(r["no_standard_observed"]))
+                for r in rows if "no_standard_declared" in r and "no_standard_observed" in r
+            },
         )
 
 
@@ -294,7 +321,9 @@ class IndicatorReport:
             return self.indicator16
         figures = tuple(
             dataclasses.replace(s, agencies=p.sectors[s.sector][0], declared=p.sectors[s.sector][1], observed=p.sectors[s.sector][2],
-                                g2b_declared=p.g2b.get(s.sector, (s.g2b_declared, 0))[0], g2b_observed=p.g2b.get(s.sector, (0, s.g2b_observed))[1])
+                                g2b_declared=p.g2b.get(s.sector, (s.g2b_declared, 0))[0], g2b_observed=p.g2b.get(s.sector, (0, s.g2b_observed))[1],
+                                no_standard_declared=p.no_standard.get(s.sector, (s.no_standard_declared, 0))[0],
+                                no_standard_observed=p.no_standard.get(s.sector, (0, s.no_standard_observed))[1])
             if s.sector in p.sectors else s
             for s in self.indicator16.sectors
         )
@@ -316,6 +345,8 @@ class MissingAgency:
     name_th: str
     name_en: str
     declared: bool  # has a link in force, but nothing was observed over it
+    #: reported exchanges with another government party over a link without a catalog standard
+    without_standard: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,6 +590,44 @@ def _link_evidence(session: Session, catalog: Catalog, period: Period, config: I
     return [(p, c, standards[n], seen & 1, seen & 2) for p, c, n, seen in session.execute(query)]
 
 
+#: A link declared without a catalog standard, in force in the period: provider id, consumer id, and whether each
+#: side itself reported over it (1: the provider, 2: the consumer).
+StandardlessEvidence = tuple[int, int, int]
+
+
+def _standardless_evidence(session: Session, period: Period, *, log_size: int) -> Sequence[StandardlessEvidence]:
+    """Every link without a catalog standard in force during ``period``, with each side's own evidence.
+
+    The same probes as :func:`_link_evidence`, over the whole period (no version's window to
+    cut it to). One statement, reading only links with no standard (``standard_id IS NULL``,
+    a seek on the links' standard index): a registry of links under standards pays nothing.
+    """
+    link = ExchangeLink.__table__
+    event = ExchangeEvent.__table__
+    lo_ts, hi_ts = local_midnight_utc(period.start), local_midnight_utc(period.end)
+
+    def reported(by: Any) -> Any:
+        return exists().where(
+            event.c.link_id == link.c.id,
+            event.c.reporter_id == by,
+            event.c.window_start >= lo_ts,
+            event.c.window_start < hi_ts,
+            event.c.messages > 0,
+            event.c.log_seq < log_size,
+        )
+
+    query = select(
+        link.c.provider_id,
+        link.c.consumer_id,
+        case((reported(link.c.provider_id), 1), else_=0) + case((reported(link.c.consumer_id), 2), else_=0),
+    ).where(
+        link.c.standard_id.is_(None),
+        link.c.start_date < period.end,
+        or_(link.c.end_date.is_(None), link.c.end_date >= period.start),
+    )
+    return [(p, c, seen) for p, c, seen in session.execute(query)]
+
+
 class _Party(NamedTuple):
     """A registered party as it stood in the period: its kind, its sector then, and the unit it counts in.
 
@@ -656,6 +725,9 @@ class _Tally:
     g2b_observed: set[int] = field(default_factory=set)
     standards: dict[int, set[str]] = field(default_factory=dict)
     private: set[int] = field(default_factory=set)
+    #: units party to a government–government link without a catalog standard, and observed over one
+    no_standard_declared: set[int] = field(default_factory=set)
+    no_standard_observed: set[int] = field(default_factory=set)
 
 
 def _tally(register: Register, session: Session, catalog: Catalog, period: Period, config: IndicatorConfig, *, log_size: int) -> _Tally:
@@ -681,6 +753,17 @@ def _tally(register: Register, session: Session, catalog: Catalog, period: Perio
             if observed:
                 (tally.observed if other_government else tally.g2b_observed).add(me)
                 tally.standards.setdefault(me, set()).add(standard)
+    # links without a standard: never in the indicator; government–government ones are reported beside it
+    for provider, consumer, seen in _standardless_evidence(session, period, log_size=log_size):
+        a, b = role.get(provider), role.get(consumer)
+        if a is None or b is None:
+            continue
+        for me, other_government, observed in ((a[0], b[1], seen & 1), (b[0], a[1], seen & 2)):
+            if me is None or not other_government:
+                continue
+            tally.no_standard_declared.add(me)
+            if observed:
+                tally.no_standard_observed.add(me)
     return tally
 
 
@@ -712,6 +795,9 @@ def _indicator16(tally: _Tally, period: Period, config: IndicatorConfig) -> Indi
                 target=config.target_16_for(period.year, sector),
                 g2b_declared=sum(u in tally.g2b_declared for u in mine),
                 g2b_observed=sum(u in tally.g2b_observed for u in mine),
+                # only without a standard: the units the indicator misses for want of one
+                no_standard_declared=sum(u in tally.no_standard_declared and u not in tally.declared for u in mine),
+                no_standard_observed=sum(u in tally.no_standard_observed and u not in tally.observed for u in mine),
                 standards=tuple(sorted({x for u in mine for x in tally.standards.get(u, ())})),
             )
         )
@@ -733,7 +819,7 @@ def drill_down(
     tally = _tally(read_register(session), session, catalog, period, config, log_size=prov.log_size)
     figure = _indicator16(tally, period, config).sector(sector)
     missing = tuple(
-        MissingAgency(p.code, p.name_th, p.name_en, unit in tally.declared)
+        MissingAgency(p.code, p.name_th, p.name_en, unit in tally.declared, unit in tally.no_standard_observed)
         for unit, p in sorted(tally.units.items(), key=lambda item: item[1].code)
         if p.sector == sector and unit not in tally.observed
     )

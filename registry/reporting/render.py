@@ -26,7 +26,7 @@ from dxs.validator.years import thai_date, thai_datetime, thai_month
 
 from ..times import display_time, iso
 from .definitions import DEFINITIONS
-from .indicators import CountedAnnouncement, IndicatorReport, Provenance, SectorDrillDown, SectorFigure, Trend
+from .indicators import CountedAnnouncement, IndicatorReport, MissingAgency, Provenance, SectorDrillDown, SectorFigure, Trend
 from .percent import percent_text, tenths
 from .periods import Period
 
@@ -83,7 +83,7 @@ def sector_rows(report: IndicatorReport) -> list[ShownFigure]:
 
     Unpublished, each line is ``computed``. Published, each is the ``published`` figure
     (target and standards in use as computed now: a publication freezes the counts), followed
-    by the recomputed one marked ``revised`` where its counts (or G2B counts) differ; a sector
+    by the recomputed one marked ``revised`` where its counts (or G2B counts, or counts without a standard) differ; a sector
     the publication lacks shows only its ``revised`` line.
     """
     i16, pub = report.indicator16, report.published
@@ -97,9 +97,13 @@ def sector_rows(report: IndicatorReport) -> list[ShownFigure]:
             rows.append(ShownFigure(now, "revised"))
             continue
         g2b = pub.g2b.get(now.sector, (now.g2b_declared, now.g2b_observed))
-        then = SectorFigure(now.sector, *counts, target=now.target, g2b_declared=g2b[0], g2b_observed=g2b[1], standards=now.standards)
+        # a publication made before the figures without a standard existed has none: shown as computed now
+        no_standard = pub.no_standard.get(now.sector, (now.no_standard_declared, now.no_standard_observed))
+        then = SectorFigure(now.sector, *counts, target=now.target, g2b_declared=g2b[0], g2b_observed=g2b[1],
+                            no_standard_declared=no_standard[0], no_standard_observed=no_standard[1], standards=now.standards)
         rows.append(ShownFigure(then, "published"))
-        if now.counts != then.counts or (now.g2b_declared, now.g2b_observed) != g2b:
+        if (now.counts != then.counts or (now.g2b_declared, now.g2b_observed) != g2b
+                or (now.no_standard_declared, now.no_standard_observed) != no_standard):
             rows.append(ShownFigure(now, "revised"))
     return rows
 
@@ -181,15 +185,17 @@ def report_table(report: IndicatorReport, *, width: int = 100) -> str:
                      + (f"  [{', '.join(marks)}]" if marks else ""))
     lines += ["", "Indicator 16 — agencies exchanging under common standards, by key sector (headline: observed)",
               f"  counting unit: {i16.unit} ({_unit(i16.unit)[1]})"]
-    header = f"  {'sector':<28}{'units':>7}{'declared':>16}{'observed':>16}{'target':>8}  met{'G2B decl./obs.':>22}"
+    header = (f"  {'sector':<28}{'units':>7}{'declared':>16}{'observed':>16}{'target':>8}  met{'G2B decl./obs.':>22}"
+              f"{'no standard decl./obs.':>24}")
     lines += [header, "  " + "-" * (len(header) - 2)]
     for row in sector_rows(report):
         s = row.figure
         name = "↳ revised (not published)" if row.status == "revised" and pub is not None else row.name_en
         g2b = f"{s.g2b_declared} / {s.g2b_observed} ({_pct(s.g2b_observed_rate)})"
+        no_standard = f"{s.no_standard_declared} / {s.no_standard_observed} ({_pct(s.no_standard_observed_rate)})"
         lines.append(
             f"  {name:<28}{s.agencies:>7}{f'{s.declared} ({_pct(s.declared_rate)})':>16}"
-            f"{f'{s.observed} ({_pct(s.observed_rate)})':>16}{s.target:>8.0%}  {_met(s.met):<3}{g2b:>22}"
+            f"{f'{s.observed} ({_pct(s.observed_rate)})':>16}{s.target:>8.0%}  {_met(s.met):<3}{g2b:>22}{no_standard:>24}"
         )
     met_rows = [r.figure for r in sector_rows(report) if r.figure.sector != "national" and r.status != "revised"]
     lines.append(f"  {sum(1 for s in met_rows if s.met)} of {len(met_rows)} key sectors meet their target"
@@ -202,7 +208,8 @@ def report_table(report: IndicatorReport, *, width: int = 100) -> str:
     lines += ["", "Definitions"]
     for key in ("indicator15", "indicator16", "period", "provenance"):
         lines += textwrap.wrap(DEFINITIONS[key]["en"], width, initial_indent="  ", subsequent_indent="  ") + [""]
-    lines += textwrap.wrap(DEFINITIONS["g2b"]["en"], width, initial_indent="  ", subsequent_indent="  ") + [""]
+    for key in ("g2b", "no_standard"):
+        lines += textwrap.wrap(DEFINITIONS[key]["en"], width, initial_indent="  ", subsequent_indent="  ") + [""]
     lines.append(f"Configuration: {report.config.source}")
     if pub is not None:
         lines.append(f"Published at log checkpoint {pub.log_size} (root {(pub.log_root or '-')[:16]}…)")
@@ -231,7 +238,7 @@ def _report_rows(report: IndicatorReport) -> list[list[object]]:
     prov, pub = report.provenance, report.published
     tail = [iso(prov.as_of), prov.log_size, prov.log_root or "", report.demo]
     published = [pub.seq, iso(pub.published_at)] if pub is not None else ["", ""]
-    d15, d16, g2b = DEFINITIONS["indicator15"], DEFINITIONS["indicator16"], DEFINITIONS["g2b"]
+    d15, d16, g2b, nostd = DEFINITIONS["indicator15"], DEFINITIONS["indicator16"], DEFINITIONS["g2b"], DEFINITIONS["no_standard"]
     i15, i16 = report.indicator15, report.indicator16
     period = _period_cells(report.period)
     target15 = i15.target if i15.target is not None else ""
@@ -251,6 +258,9 @@ def _report_rows(report: IndicatorReport) -> list[list[object]]:
         for measure, value in (("g2b observed", s.g2b_observed), ("g2b declared", s.g2b_declared)):
             rows.append(["16", *period, s.sector, measure, value, s.agencies, _rate(value / s.agencies if s.agencies else None),
                          "", "", *tail, g2b["en"], g2b["th"], *after, ""])
+        for measure, value in (("no standard observed", s.no_standard_observed), ("no standard declared", s.no_standard_declared)):
+            rows.append(["16", *period, s.sector, measure, value, s.agencies, _rate(value / s.agencies if s.agencies else None),
+                         "", "", *tail, nostd["en"], nostd["th"], *after, ""])
     rows.append(["16", *period, "", "private parties", i16.private_parties, "", "", "", "", *tail, g2b["en"], g2b["th"],
                  "computed", *published, i16.unit, ""])
     return rows
@@ -269,7 +279,8 @@ def report_csv(report: IndicatorReport) -> str:
 
     ``status`` is ``published`` (as the office published it), ``revised`` (recomputed since,
     differs, not published) or ``computed`` (not published). Indicator 16 has a ``national``
-    line, G2B rows beside each line, and the standards in use on its observed rows.
+    line, G2B rows and rows of units exchanging only without a standard beside each line, and the standards in use
+    on its observed rows.
     """
     return _csv(_REPORT_COLUMNS, _report_rows(report))
 
@@ -282,11 +293,17 @@ def trend_csv(trend: Trend) -> str:
     return _csv(_REPORT_COLUMNS, rows)
 
 
+def _missing_state(m: MissingAgency) -> str:
+    state = "declared, not observed" if m.declared else "no link in force"
+    # what a new standard could bring into the indicator
+    return f"{state}; exchanging without a standard" if m.without_standard else state
+
+
 def drill_down_csv(drill: SectorDrillDown) -> str:
     """The agencies of a key sector not yet observed exchanging in the period."""
     prov = drill.provenance
     rows = [
-        [drill.figure.sector, m.code, m.name_th, m.name_en, "declared, not observed" if m.declared else "no link in force",
+        [drill.figure.sector, m.code, m.name_th, m.name_en, _missing_state(m),
          *_period_cells(drill.period), iso(prov.as_of), prov.log_size, prov.log_root or ""]
         for m in drill.missing
     ]
@@ -318,6 +335,7 @@ def report_html(report: IndicatorReport, trend: Trend, *, charts: dict[str, str]
         charts=charts,
         definitions=DEFINITIONS,
         g2b_definition=DEFINITIONS["g2b"],
+        no_standard_definition=DEFINITIONS["no_standard"],
         stamp=_stamp(report.provenance),
         lang_note=lang_note,
         period_th=f"{thai_date(p.start)} – {thai_date(p.end - dt.timedelta(days=1))}",

@@ -98,6 +98,14 @@ class SectorRead(BaseModel):
     g2b_declared: int = Field(description="Units party to a counting link with a private or foreign party (government–business)")
     g2b_observed: int = Field(description="Units that reported exchanges over such a link with their own keys")
     g2b_observed_rate: float | None = Field(description="g2b_observed / agencies, as shown (see observed_rate)")
+    no_standard_declared: int = Field(
+        description="Units with a government–government link declared without a catalog standard in force, and none under "
+        "a counting standard (beside the indicator, never in it)"
+    )
+    no_standard_observed: int = Field(
+        description="Units that reported exchanges over such a link with their own keys and were not observed under a common "
+        "standard: observed + no_standard_observed units exchanged at all"
+    )
     standards: list[str] = Field(description="Catalog standards of the units' observed links (what is in use)")
 
     @classmethod
@@ -107,7 +115,8 @@ class SectorRead(BaseModel):
             sector=s.sector, name_th=names[0], name_en=names[1], agencies=s.agencies, declared=s.declared,
             observed=s.observed, declared_rate=_round(s.declared_rate), observed_rate=_round(s.observed_rate),
             target=s.target, met=s.met, g2b_declared=s.g2b_declared, g2b_observed=s.g2b_observed,
-            g2b_observed_rate=_round(s.g2b_observed_rate), standards=list(s.standards),
+            g2b_observed_rate=_round(s.g2b_observed_rate), no_standard_declared=s.no_standard_declared,
+            no_standard_observed=s.no_standard_observed, standards=list(s.standards),
         )
 
 
@@ -204,6 +213,9 @@ class MissingAgencyRead(BaseModel):
     name_th: str
     name_en: str
     declared: bool = Field(description="Has a link in force, but no event was logged over it in the year")
+    without_standard: bool = Field(
+        default=False, description="Reported exchanges with another government party over a link without a catalog standard"
+    )
 
 
 class DrillDownRead(BaseModel):
@@ -220,7 +232,10 @@ class DrillDownRead(BaseModel):
         sector = SectorRead.of(d.figure)
         return cls(
             period=PeriodRead.of(d.period), sector=sector,
-            missing=[MissingAgencyRead(code=m.code, name_th=m.name_th, name_en=m.name_en, declared=m.declared) for m in d.missing],
+            missing=[
+                MissingAgencyRead(code=m.code, name_th=m.name_th, name_en=m.name_en, declared=m.declared, without_standard=m.without_standard)
+                for m in d.missing
+            ],
             provenance=ProvenanceRead.of(d.provenance), definitions={"indicator16": definitions()["indicator16"]},
         )
 

@@ -4,6 +4,13 @@ A new link (or a link moving to another version) must name a version that the
 catalog has *announced*. A link declared on a version that is later deprecated or
 retired stays as it is and may still be changed or ended; it just cannot move to
 such a version, and no new link can be declared on one.
+
+An exchange no catalog standard covers yet is declared without one: it says instead
+what it carries (``document_name``, ``document_format``, and optionally
+``yearly_volume`` and ``followed_standard``). Such a link is logged, evented and
+verified like any other; it never counts in indicator 16 (see
+:mod:`registry.reporting.indicators`), and it is the raw material of the office's list
+of needed standards.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dxs.validator import Catalog, DxsError
 from ..canonical import canonical_json
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import ExchangeLink, LinkChange
-from ..api_models import LinkCreate, LinkUpdate
+from ..api_models import DOCUMENT_FIELDS, LinkCreate, LinkUpdate
 from ..statements import Statement
 from ..times import utcnow
 from ..unit_of_work import Pending, WriteTx, write_rule
@@ -29,7 +36,11 @@ from . import agencies, log
 from .callers import Caller
 from .logged_states import link_state
 
-__all__ = ["change", "declare", "prefetch_declaration", "get", "history", "list_links", "reporting_side", "side_of"]
+__all__ = ["NO_STANDARD", "change", "declare", "prefetch_declaration", "get", "history", "list_links", "reporting_side", "side_of"]
+
+
+#: The ``standard`` filter of :func:`list_links` for links declared without a catalog standard.
+NO_STANDARD = "none"
 
 
 def _announced(catalog: Catalog, standard_id: str, version: str) -> None:
@@ -54,8 +65,9 @@ _NEW_ID_AND_PARTIES = Statement(
     postgres=f"WITH new AS (SELECT nextval(pg_get_serial_sequence('exchange_links', 'id')) AS id) {_AND_PARTIES}",
 )
 _LINK_COLUMNS = (
-    "provider_id", "consumer_id", "standard_id", "standard_version", "purpose", "legal_basis", "status",
-    "start_date", "end_date", "revision", "created_at", "updated_at", "log_seq",
+    "provider_id", "consumer_id", "standard_id", "standard_version", "document_name", "document_format", "yearly_volume",
+    "followed_standard", "purpose", "legal_basis", "status", "start_date", "end_date", "revision", "created_at", "updated_at",
+    "log_seq",
 )
 _ADD_LINK = Statement(
     f"INSERT INTO exchange_links (id, {', '.join(_LINK_COLUMNS)}) VALUES (:id, {', '.join(':' + c for c in _LINK_COLUMNS)})"
@@ -143,7 +155,9 @@ def declare(
         raise Invalid("provider and consumer must be two different agencies", code="same_agency")
     if own not in (provider, consumer):
         raise Forbidden("only the provider or the consumer may declare a link", code="not_a_party")
-    _announced(catalog, data.standard, data.version)
+    if data.standard is not None:
+        assert data.version is not None  # LinkCreate holds them together
+        _announced(catalog, data.standard, data.version)
     now = utcnow()
     row = {
         "id": rows[0][0],
@@ -151,6 +165,11 @@ def declare(
         "consumer_id": consumer,
         "standard_id": data.standard,
         "standard_version": data.version,
+        # without a standard (LinkCreate checked that a name and a format were given)
+        "document_name": data.document_name or "",
+        "document_format": data.document_format,
+        "yearly_volume": data.yearly_volume,
+        "followed_standard": data.followed_standard or "",
         "purpose": data.purpose,
         "legal_basis": data.legal_basis,
         "status": "active",
@@ -202,9 +221,19 @@ def change(*, tx: WriteTx, caller: Caller, catalog: Catalog, link_id: int, data:
     if link.status == "ended":
         raise Conflict(f"link {link_id} has ended; declare a new one", code="link_ended")
     changes = data.model_dump(exclude_unset=True)
+    _check_kind(link, changes)
     if "version" in changes and changes["version"] is not None and changes["version"] != link.standard_version:
+        assert link.standard_id is not None  # _check_kind: only a link under a standard has a version
         _announced(catalog, link.standard_id, changes["version"])
         link.standard_version = changes["version"]
+    for field in ("document_name", "document_format"):  # never emptied: the link must still say what it carries
+        value = changes.get(field)
+        if value is not None:
+            setattr(link, field, value)
+    if "yearly_volume" in changes:
+        link.yearly_volume = changes["yearly_volume"]
+    if "followed_standard" in changes:
+        link.followed_standard = changes["followed_standard"] or ""
     for field in ("purpose", "legal_basis", "status"):
         value = changes.get(field)
         if value is not None:
@@ -226,6 +255,26 @@ def change(*, tx: WriteTx, caller: Caller, catalog: Catalog, link_id: int, data:
     return link
 
 
+def _check_kind(link: ExchangeLink, changes: dict[str, Any]) -> None:
+    """A version is changed only on a link under a standard, the document fields only on one without.
+
+    :raises Invalid: a change for the other kind of link, naming the fields.
+    """
+    document = [f for f in DOCUMENT_FIELDS if changes.get(f) not in (None, "")]
+    if link.standard_id is not None and document:
+        raise Invalid(
+            f"link {link.id} is under {link.standard_id}@{link.standard_version}: {', '.join(document)} "
+            "describe only a link without a catalog standard",
+            code="link_has_standard",
+        )
+    if link.standard_id is None and changes.get("version") is not None:
+        raise Invalid(
+            f"link {link.id} has no catalog standard, so no version to change; to exchange under a catalog standard, "
+            "declare a new link with standard and version and end this one",
+            code="link_without_standard",
+        )
+
+
 def history(session: Session, *, caller: Caller, link_id: int) -> Sequence[LinkChange]:
     link = get(session, caller=caller, link_id=link_id)
     return session.execute(
@@ -240,6 +289,7 @@ def list_links(
     status: str | None = None,
     standard: str | None = None,
     version: str | None = None,
+    document_format: str | None = None,
     agency: str | None = None,
     side: str | None = None,
     limit: int = 50,
@@ -247,6 +297,8 @@ def list_links(
     newest_first: bool = False,
 ) -> tuple[Sequence[ExchangeLink], int]:
     """Links the caller is party to (the office: all), filtered; and how many match in all.
+
+    ``standard``: links under that catalog standard, or :data:`NO_STANDARD` (``none``) for links without one.
 
     In the order they were declared (the API pages through them stably), or the newest
     first (what a person looks for first)."""
@@ -256,8 +308,12 @@ def list_links(
         query = query.where(or_(ExchangeLink.provider_id == caller.agency_id, ExchangeLink.consumer_id == caller.agency_id))
     if status:
         query = query.where(ExchangeLink.status == status)
-    if standard:
+    if standard == NO_STANDARD:
+        query = query.where(ExchangeLink.standard_id.is_(None))
+    elif standard:
         query = query.where(ExchangeLink.standard_id == standard)
+    if document_format:
+        query = query.where(ExchangeLink.document_format == document_format)
     if version:
         query = query.where(ExchangeLink.standard_version == version)
     if agency:

@@ -16,9 +16,11 @@ import orjson
 from dxs.validator.years import BANGKOK
 
 from ..models import Agency, AgencySector, ApiKey, ExchangeLink
+from ..models import NeedGroup, NeedGroupLink, StandardRequest
 from ..times import iso, iso_from_db, read_time
 
-__all__ = ["agency_state", "event_digest", "event_row", "key_state", "link_state", "upgraded_agency_state"]
+__all__ = ["agency_state", "event_digest", "event_row", "key_state", "link_state", "upgraded_agency_state", "upgraded_link_state",
+           "need_group_link_state", "need_group_state", "request_state"]
 
 #: What revision 0002 gave the agencies registered before it (see its migration).
 _BACKFILL_KIND = "ministry-department"
@@ -86,6 +88,10 @@ def link_state(link: ExchangeLink) -> dict[str, Any]:
         "consumer_id": link.consumer_id,
         "standard_id": link.standard_id,
         "standard_version": link.standard_version,
+        "document_name": link.document_name,
+        "document_format": link.document_format,
+        "yearly_volume": link.yearly_volume,
+        "followed_standard": link.followed_standard,
         "purpose": link.purpose,
         "legal_basis": link.legal_basis,
         "status": link.status,
@@ -95,6 +101,20 @@ def link_state(link: ExchangeLink) -> dict[str, Any]:
         "created_at": iso(link.created_at),
         "updated_at": iso(link.updated_at),
     }
+
+
+#: What revision 0004 gave the links declared before it: no document fields (every such link has a standard).
+_LINK_BACKFILL = {"document_name": "", "document_format": None, "yearly_volume": None, "followed_standard": ""}
+
+
+def upgraded_link_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A link's state as a ``link.*`` entry recorded it, with what revision 0004 filled in if the entry is older.
+
+    Entries written before links could be declared without a standard have no document
+    fields: read them as the migration's defaults (empty name and followed standard, no format or volume).
+    """
+    missing = {k: v for k, v in _LINK_BACKFILL.items() if k not in state}
+    return {**state, **missing} if missing else state
 
 
 def event_row(
@@ -120,3 +140,47 @@ def event_digest(rows: Iterable[Sequence[Any]]) -> str:
     does (a test holds it to that), and a batch has thousands of rows.
     """
     return hashlib.sha256(orjson.dumps(sorted(rows))).hexdigest()
+
+
+def request_state(r: StandardRequest) -> dict[str, Any]:
+    """A request for a standard. ``sectors`` and ``partners`` as stored (JSON text): any change to them shows."""
+    return {
+        "id": r.id,
+        "agency_id": r.agency_id,
+        "document_type": r.document_type,
+        "sectors": r.sectors,
+        "partners": r.partners,
+        "yearly_volume": r.yearly_volume,
+        "urgency": r.urgency,
+        "urgency_reason": r.urgency_reason,
+        "legal_driver": r.legal_driver,
+        "status": r.status,
+        "status_note": r.status_note,
+        "announced_as": r.announced_as,
+        "merged_into_id": r.merged_into_id,
+        "group_id": r.group_id,
+        "revision": r.revision,
+        "created_at": iso(r.created_at),
+        "updated_at": iso(r.updated_at),
+    }
+
+
+def need_group_state(g: NeedGroup) -> dict[str, Any]:
+    """One of the office's need groups (its members are recorded by their own entries)."""
+    return {
+        "id": g.id,
+        "name_th": g.name_th,
+        "name_en": g.name_en,
+        "priority": g.priority,
+        "status": g.status,
+        "status_note": g.status_note,
+        "announced_as": g.announced_as,
+        "revision": g.revision,
+        "created_at": iso(g.created_at),
+        "updated_at": iso(g.updated_at),
+    }
+
+
+def need_group_link_state(row: NeedGroupLink) -> dict[str, Any]:
+    """A standard-less link in a need group."""
+    return {"group_id": row.group_id, "link_id": row.link_id}

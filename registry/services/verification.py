@@ -9,11 +9,12 @@ Three questions, each answered from the database alone plus the public key:
    (``--checkpoint``), so that a log rolled back and rewritten cannot pass?
 3. Do the rows match what the log recorded? Agencies (and each row of their sector
    history), keys, links, link history (each revision's state, actor, change and time),
-   events (their content and ``received_at``) and the stored answers to idempotent
-   requests are each compared with the latest entry that wrote them, so a row edited,
+   events (their content and ``received_at``), the stored answers to idempotent
+   requests, requests for standards, need groups and the links in them are each compared with the latest entry that wrote them, so a row edited,
    added or deleted behind the service's back is found too. An agency entry written
    before revision 0002 is read with what that migration filled in
-   (:func:`upgraded_agency_state`).
+   (:func:`upgraded_agency_state`); a link entry written before revision 0004, with the
+   empty document fields that migration gave every link (:func:`upgraded_link_state`).
 4. Is the log head (the row every write extends) what the entries make it: their
    number, the last hash and the Merkle frontier the next checkpoint is computed from?
 
@@ -45,7 +46,9 @@ from ..models import (
 from ..signing import LogVerifier
 from ..times import iso, read_time
 from .log import checkpoint_message, entry_bytes
-from .logged_states import agency_state, event_digest, event_row, key_state, link_state, upgraded_agency_state
+from ..models import NeedGroup, NeedGroupLink, StandardRequest
+from .logged_states import need_group_link_state, need_group_state, request_state
+from .logged_states import agency_state, event_digest, event_row, key_state, link_state, upgraded_agency_state, upgraded_link_state
 
 __all__ = ["Finding", "OLD_ENTRY_SLACK", "VerifyReport", "verify"]
 
@@ -136,6 +139,10 @@ class _Recorded:
     changes: dict[tuple[int, int], tuple[int, dict[str, Any]]] = field(default_factory=dict)
     revisions: dict[tuple[int, int], _Revision] = field(default_factory=dict)
     batches: dict[int, _Batch] = field(default_factory=dict)
+    #: requests for standards, need groups, and (group id, link id) → the entry that put the link in the group
+    requests: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    need_groups: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    group_links: dict[tuple[int, int], tuple[int, dict[str, Any]]] = field(default_factory=dict)
 
     def take(self, seq: int, kind: str, payload: dict[str, Any], actor: str, time: dt.datetime) -> None:
         if kind.startswith("agency."):
@@ -146,10 +153,21 @@ class _Recorded:
             self.keys[payload["key"]["id"]] = (seq, payload["key"])
         elif kind.startswith("link."):
             state = payload["link"]
-            self.links[state["id"]] = (seq, state)
+            # the row as this entry makes it (an older entry has no document fields); its revision row keeps the entry's words
+            self.links[state["id"]] = (seq, upgraded_link_state(state))
             self.changes[(state["id"], state["revision"])] = (seq, state)
             # the service logs a revision as its caller, with kind link.<change>, at the link's updated_at
             self.revisions[(state["id"], state["revision"])] = _Revision(seq, actor, kind.removeprefix("link."), state.get("updated_at"))
+        elif kind.startswith("request."):
+            self.requests[payload["request"]["id"]] = (seq, payload["request"])
+        elif kind in ("need_group.created", "need_group.changed"):
+            self.need_groups[payload["group"]["id"]] = (seq, payload["group"])
+        elif kind in ("need_group.link_added", "need_group.link_removed"):
+            row = payload["group_link"]
+            if kind == "need_group.link_added":
+                self.group_links[(row["group_id"], row["link_id"])] = (seq, row)
+            else:
+                self.group_links.pop((row["group_id"], row["link_id"]), None)
         elif kind == "events.ingested":
             # the answer names the reporter by the code it had then (codes are never changed; this is to be sure)
             reporter_id = payload.get("reporter_id")
@@ -338,6 +356,50 @@ def _check_rows(session: Session, report: VerifyReport, recorded: _Recorded) -> 
     for seq, found in lines.items():
         report.findings.append(Finding(f"{len(found)} events claim log entry {seq}, which recorded no events batch (added behind the log)"))
     _check_idempotency(session, report, recorded)
+    _check_needs(session, report, recorded)
+
+
+def _check_needs(session: Session, report: VerifyReport, recorded: _Recorded) -> None:
+    """Requests for standards, need groups and the links in them, each column against the entry that wrote it."""
+    _compare_columns(
+        report, "standard_requests", recorded.requests,
+        {r.id: (r.log_seq, request_state(r)) for r in session.execute(select(StandardRequest)).scalars()},
+    )
+    _compare_columns(
+        report, "need_groups", recorded.need_groups,
+        {g.id: (g.log_seq, need_group_state(g)) for g in session.execute(select(NeedGroup)).scalars()},
+    )
+    _compare_columns(
+        report, "need_group_links", recorded.group_links,
+        {(x.group_id, x.link_id): (x.log_seq, need_group_link_state(x)) for x in session.execute(select(NeedGroupLink)).scalars()},
+    )
+
+
+def _compare_columns(
+    report: VerifyReport, table: str, recorded: Mapping[Any, tuple[int, dict[str, Any]]], current: Mapping[Any, tuple[int, dict[str, Any]]]
+) -> None:
+    """Rows of ``table`` against their latest entries: a row added or removed behind the log, and each column
+    (``log_seq`` too) that is not what its entry recorded, named by table, row and column."""
+    def name(ident: Any) -> str:
+        return str(ident) if not isinstance(ident, tuple) else "(" + ", ".join(str(i) for i in ident) + ")"
+
+    for ident, (seq, state) in sorted(current.items()):
+        report.rows += 1
+        if ident not in recorded:
+            report.findings.append(Finding(f"{table} row {name(ident)} is in the database but in no log entry (added behind the log)", None, table, name(ident)))
+            continue
+        logged_seq, logged = recorded[ident]
+        for column in sorted(state.keys() | logged.keys()):
+            if canonical_json(state.get(column)) != canonical_json(logged.get(column)):
+                report.findings.append(_column(table, name(ident), column, state.get(column), logged.get(column), logged_seq))
+        if seq != logged_seq:
+            report.findings.append(Finding(
+                f"{table} row {name(ident)}, column log_seq: {seq} is stored, but the latest log entry that wrote the row is {logged_seq}",
+                logged_seq, table, name(ident), "log_seq",
+            ))
+    for ident, (seq, _) in sorted(recorded.items()):
+        if ident not in current:
+            report.findings.append(Finding(f"{table} row {name(ident)} recorded by log entry {seq} is missing from the database", seq, table, name(ident)))
 
 
 def _check_revision_columns(report: VerifyReport, recorded: _Recorded, revisions: Sequence[LinkChange]) -> None:
