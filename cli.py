@@ -644,6 +644,49 @@ def registry_verify(database, log_key, public_key, witnesses, output_format) -> 
     sys.exit(show.verify_report(report, output_format))
 
 
+@registry.command("notify")
+@click.option("--today", callback=lambda ctx, param, value: _today(ctx, param, value),  # _today is defined with the reports below
+              metavar="YYYY-MM-DD", help="Decide as of this day (default: today in Bangkok).")
+@click.option("--grace-days", type=click.IntRange(0, 3650), default=365, show_default=True, envvar="DXS_NOTICE_GRACE_DAYS",
+              help="Deadline of a deprecated version without a sunset date: this many days after its deprecation "
+                   "(a setting, not an official rule; also DXS_NOTICE_GRACE_DAYS).")
+@database_option
+@log_key_option
+@catalog_option
+def registry_notify(today, grace_days, database, log_key, catalogs) -> None:
+    """Make a notice for each party of each live link on a deprecated or sunset-dated version.
+
+    Each notice carries its deadline and where to move (the newest announced version and
+    what `dxs standards diff` finds); all are logged. A notice is made once: running it
+    again makes nothing new. `dxs registry deliver` sends them.
+    """
+    from dxs.registry.notices_delivery import notify
+
+    show.notices_made(notify(database, log_key=log_key, catalog=_catalog(catalogs), today=today, grace_days=grace_days))
+
+
+@registry.command("deliver")
+@click.option("--once", is_flag=True, help="One pass, then exit (default: a pass every --poll seconds until interrupted).")
+@click.option("--poll", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds between passes.")
+@database_option
+@log_key_option
+def registry_deliver(once, poll, database, log_key) -> None:
+    """Send the notices due to their agencies' webhooks, signed with the log key; retry failures with backoff.
+
+    Timeout and backoff: DXS_NOTICE_TIMEOUT, DXS_NOTICE_RETRY_BASE, DXS_NOTICE_RETRY_CAP (seconds).
+    """
+    from dxs.registry.notices_delivery import DeliverySettings, deliver
+
+    try:
+        settings = DeliverySettings.from_env()
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        deliver(database, log_key=log_key, once=once, poll=poll, settings=settings, on_pass=show.delivery_pass)
+    except KeyboardInterrupt:  # the loop's way out: what was sent is recorded
+        pass
+
+
 @registry.command("audit")
 @click.option("--checkpoint", "saved", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A checkpoint saved earlier: the JSON of GET /api/v1/log/checkpoint (or of `dxs registry checkpoint`).")

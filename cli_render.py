@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from dxs.registry.audit import AuditReport
     from dxs.registry.backup import Restore
     from dxs.registry.demo import Seeded
+    from dxs.registry.notices_delivery import DeliveryRun
+    from dxs.registry.services.notices import NotifyResult
     from dxs.registry.reporting.run import Produced
     from dxs.registry.services.verification import VerifyReport
     from dxs.validator.commands import CatalogCheck, Comparison, Conversion, LockedVersion, Scaffolded
@@ -315,6 +317,25 @@ def exported(rows: dict[str, int]) -> None:
     click.echo(f"exported {sum(rows.values())} rows ({', '.join(f'{n} {t}' for t, n in rows.items() if n)})", err=True)
 
 
+def notices_made(result: NotifyResult) -> None:
+    """``dxs registry notify``: how many notices were made, one line each."""
+    for n in result.made:
+        click.echo(f"notice {n.uid}: {n.kind} {n.standard_id}@{n.version}, link {n.link_id}, to {json.loads(n.body)['agency']}, "
+                   f"deadline {n.deadline.isoformat()}" + (f", move to {n.migrate_to}" if n.migrate_to else ""))
+    made = len(result.made)
+    click.echo(f"{made} notice{'s' if made != 1 else ''} made ({result.links} live link{'s' if result.links != 1 else ''} "
+               f"on deprecated or sunset versions{f', log entry {result.log_seq}' if result.log_seq is not None else ''}); "
+               "deliver them with `dxs registry deliver`")
+
+
+def delivery_pass(run: DeliveryRun) -> None:
+    """``dxs registry deliver``: one line per pass, and each failure on standard error."""
+    for error in run.errors:
+        click.echo(f"failed: {error}", err=True)
+    click.echo(f"{run.attempted} attempted, {run.delivered} delivered, {run.failed} failed; "
+               f"{run.waiting} waiting for a retry, {run.no_webhook} waiting for their agency to register a webhook")
+
+
 def restored(outcome: Restore) -> int:
     if outcome.imported is None:
         click.echo(f"FAIL  {outcome.refused}", err=True)
@@ -330,7 +351,7 @@ def verify_report(report: VerifyReport, output_format: str) -> int:
         click.echo(json.dumps({
             "ok": report.ok, "entries": report.entries, "checkpoints": report.checkpoints, "rows": report.rows,
             "root": report.root, "first_bad_entry": report.first_bad_entry,
-            "findings": [{"seq": f.seq, "message": f.what} for f in report.findings],
+            "findings": [{"seq": f.seq, "table": f.table, "row": f.row, "column": f.column, "message": f.what} for f in report.findings],
         }, indent=2))
     else:
         for finding in report.findings:

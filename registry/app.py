@@ -20,6 +20,7 @@ from .api import indicators as indicators_api
 from .api import links as links_api
 from .api import log as log_api
 from .api import needs as needs_api
+from .api import notices as notices_api
 from .api import validate as validate_api
 from .db import Database, database_url_from_env
 from .api.deps import check_key
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(log_api.router)
     app.include_router(checks_api.router)
     app.include_router(needs_api.router)  # requests for standards and the office's need groups
+    app.include_router(notices_api.router)  # notices of deprecated and sunset versions, and agencies' webhooks
     app.include_router(pages.router)
     app.include_router(portal.router)
     app.include_router(indicators_api.router)

@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -39,8 +40,11 @@ __all__ = [
     "LogHead",
     "NeedGroup",
     "NeedGroupLink",
+    "Notice",
+    "NoticeDelivery",
     "PortalSession",
     "StandardRequest",
+    "Webhook",
 ]
 
 #: SQLite only auto-increments ``INTEGER PRIMARY KEY``; PostgreSQL gets a 64-bit identity.
@@ -357,3 +361,72 @@ class NeedGroupLink(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("need_groups.id"), primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("exchange_links.id"), primary_key=True, index=True)
     log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+#: why a notice is sent: the version was deprecated (no sunset yet), or it has a sunset date
+NOTICE_KINDS = ("deprecated", "sunset")
+
+
+class Webhook(Base):
+    """Where an agency wants its notices POSTed (one per agency); setting and removing it are logged."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Notice(Base):
+    """A notice to one party of a link whose version is deprecated or has a sunset date (never made twice).
+
+    The notice itself (up to ``log_seq``) is logged and verified; ``body`` is the exact JSON
+    sent, fixed when the notice is made, so every attempt sends the same bytes. The delivery
+    state after it is bookkeeping outside the log, like a key's last use: ``delivered_at`` is
+    set only after a 2xx answer; until then ``next_attempt_at`` is when it is due (a worker
+    claiming it moves it forward for the length of one attempt, so no two send it at once).
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "link_id", "kind", "standard_id", "version"),
+        CheckConstraint(_in("kind", NOTICE_KINDS), name="kind"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the ``notice_id`` receivers de-duplicate by: stable across retries, restarts and backups
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("exchange_links.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    standard_id: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(32))
+    #: the sunset date, or for a deprecation without one the end of the configured grace period
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    #: the newest announced version of the same standard, if there is one to move to
+    migrate_to: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+    # delivery: not logged (see the class docstring)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcTime, index=True)
+
+
+class NoticeDelivery(Base):
+    """One attempt to deliver a notice: where, when, and what came back (not logged; backed up)."""
+
+    __tablename__ = "notice_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    attempted_at: Mapped[dt.datetime] = mapped_column(UtcTime)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+    delivered: Mapped[bool] = mapped_column(Boolean)

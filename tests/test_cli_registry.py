@@ -46,6 +46,12 @@ def test_administer_and_verify(env):
     db.commit()
     bad = run("registry", "verify")
     assert bad.exit_code == 1 and "the first bad log entry is 0" in bad.output
+    # a row changed behind the log: the JSON names its table, row and column, for monitoring to act on
+    db.execute("UPDATE log_entries SET payload = replace(payload, 'Other', 'Revenue') WHERE seq = 0")
+    db.execute("UPDATE agencies SET name_en = 'Forged' WHERE code = 'RD'")
+    db.commit()
+    found = json.loads(run("registry", "verify", "--format", "json").output)["findings"]
+    assert any(f["table"] == "agencies" and f["column"] == "name_en" and f["row"] for f in found), found
 
 
 def test_an_unknown_sector_is_refused_with_the_valid_ones_and_nothing_is_stored(env):

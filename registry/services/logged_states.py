@@ -17,10 +17,11 @@ from dxs.validator.years import BANGKOK
 
 from ..models import Agency, AgencySector, ApiKey, ExchangeLink
 from ..models import NeedGroup, NeedGroupLink, StandardRequest
+from ..models import Notice, Webhook
 from ..times import iso, iso_from_db, read_time
 
 __all__ = ["agency_state", "event_digest", "event_row", "key_state", "link_state", "upgraded_agency_state", "upgraded_link_state",
-           "need_group_link_state", "need_group_state", "request_state"]
+           "need_group_link_state", "need_group_state", "request_state", "notice_state", "webhook_state"]
 
 #: What revision 0002 gave the agencies registered before it (see its migration).
 _BACKFILL_KIND = "ministry-department"
@@ -184,3 +185,26 @@ def need_group_state(g: NeedGroup) -> dict[str, Any]:
 def need_group_link_state(row: NeedGroupLink) -> dict[str, Any]:
     """A standard-less link in a need group."""
     return {"group_id": row.group_id, "link_id": row.link_id}
+
+
+def webhook_state(w: Webhook) -> dict[str, Any]:
+    """An agency's webhook (where its notices are POSTed)."""
+    return {"id": w.id, "agency_id": w.agency_id, "url": w.url, "created_at": iso(w.created_at), "updated_at": iso(w.updated_at)}
+
+
+def notice_state(n: Notice) -> dict[str, Any]:
+    """A notice as made; not its delivery state (bookkeeping outside the log). The body by its SHA-256:
+    any change to the bytes sent shows, and the log does not carry every diff summary twice."""
+    return {
+        "id": n.id,
+        "uid": n.uid,
+        "agency_id": n.agency_id,
+        "link_id": n.link_id,
+        "kind": n.kind,
+        "standard_id": n.standard_id,
+        "version": n.version,
+        "deadline": iso(n.deadline),
+        "migrate_to": n.migrate_to,
+        "body_sha256": hashlib.sha256(n.body.encode("utf-8")).hexdigest(),
+        "created_at": iso(n.created_at),
+    }

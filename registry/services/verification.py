@@ -10,7 +10,8 @@ Three questions, each answered from the database alone plus the public key:
 3. Do the rows match what the log recorded? Agencies (and each row of their sector
    history), keys, links, link history (each revision's state, actor, change and time),
    events (their content and ``received_at``), the stored answers to idempotent
-   requests, requests for standards, need groups and the links in them are each compared with the latest entry that wrote them, so a row edited,
+   requests, requests for standards, need groups and the links in them, agencies' webhooks and the notices
+   made to them (not their delivery state, which is not logged) are each compared with the latest entry that wrote them, so a row edited,
    added or deleted behind the service's back is found too. An agency entry written
    before revision 0002 is read with what that migration filled in
    (:func:`upgraded_agency_state`); a link entry written before revision 0004, with the
@@ -48,6 +49,8 @@ from ..times import iso, read_time
 from .log import checkpoint_message, entry_bytes
 from ..models import NeedGroup, NeedGroupLink, StandardRequest
 from .logged_states import need_group_link_state, need_group_state, request_state
+from ..models import Notice, Webhook
+from .logged_states import notice_state, webhook_state
 from .logged_states import agency_state, event_digest, event_row, key_state, link_state, upgraded_agency_state, upgraded_link_state
 
 __all__ = ["Finding", "OLD_ENTRY_SLACK", "VerifyReport", "verify"]
@@ -143,6 +146,9 @@ class _Recorded:
     requests: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     need_groups: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     group_links: dict[tuple[int, int], tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    #: agencies' webhooks and the notices made to them (their delivery state is not logged)
+    webhooks: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    notices: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
 
     def take(self, seq: int, kind: str, payload: dict[str, Any], actor: str, time: dt.datetime) -> None:
         if kind.startswith("agency."):
@@ -168,6 +174,13 @@ class _Recorded:
                 self.group_links[(row["group_id"], row["link_id"])] = (seq, row)
             else:
                 self.group_links.pop((row["group_id"], row["link_id"]), None)
+        elif kind == "webhook.set":
+            self.webhooks[payload["webhook"]["id"]] = (seq, payload["webhook"])
+        elif kind == "webhook.removed":
+            self.webhooks.pop(payload["webhook"]["id"], None)
+        elif kind == "notices.created":
+            for notice in payload["notices"]:
+                self.notices[notice["id"]] = (seq, notice)
         elif kind == "events.ingested":
             # the answer names the reporter by the code it had then (codes are never changed; this is to be sure)
             reporter_id = payload.get("reporter_id")
@@ -277,6 +290,10 @@ def _check_head(session: Session, report: VerifyReport, stored: Frontier, last_h
         report.findings.append(_column("log_head", "1", "frontier", head.frontier, json.dumps(stored.roots), None, note))
 
 
+#: the table each kind of row compared by :func:`_compare` is stored in
+_TABLE_OF = {"agency": "agencies", "agency sector": "agency_sectors", "key": "api_keys", "link": "exchange_links", "link revision": "link_changes"}
+
+
 def _compare(
     report: VerifyReport,
     what: str,
@@ -293,8 +310,11 @@ def _compare(
             columns = sorted(k for k in state.keys() | logged.keys() if canonical_json(state.get(k)) != canonical_json(logged.get(k)))
             if seq != logged_seq:
                 columns.append("log_seq")
+            # one column of one row: name it, so that monitoring (verify --format json) can point at it
+            table, column = (_TABLE_OF.get(what), columns[0]) if len(columns) == 1 else (None, None)
             report.findings.append(
-                Finding(f"{what} {ident} differs from what log entry {logged_seq} recorded (in {', '.join(columns) or 'its spelling'})", logged_seq)
+                Finding(f"{what} {ident} differs from what log entry {logged_seq} recorded (in {', '.join(columns) or 'its spelling'})", logged_seq,
+                        table, str(ident) if table else None, column)
             )
     for ident, (seq, _) in recorded.items():
         if ident not in current:
@@ -357,6 +377,13 @@ def _check_rows(session: Session, report: VerifyReport, recorded: _Recorded) -> 
         report.findings.append(Finding(f"{len(found)} events claim log entry {seq}, which recorded no events batch (added behind the log)"))
     _check_idempotency(session, report, recorded)
     _check_needs(session, report, recorded)
+    _check_notices(session, report, recorded)
+
+
+def _check_notices(session: Session, report: VerifyReport, recorded: _Recorded) -> None:
+    """Webhooks and notices, each column against the entry that wrote it (a notice's delivery state is not logged)."""
+    _compare_columns(report, "webhooks", recorded.webhooks, {w.id: (w.log_seq, webhook_state(w)) for w in session.execute(select(Webhook)).scalars()})
+    _compare_columns(report, "notices", recorded.notices, {n.id: (n.log_seq, notice_state(n)) for n in session.execute(select(Notice)).scalars()})
 
 
 def _check_needs(session: Session, report: VerifyReport, recorded: _Recorded) -> None:
