@@ -462,17 +462,23 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def table_heading(title: str, report: Any) -> list[str]:
+    """The first lines of a work list in a terminal: title and day, traffic window and provenance, the demo warning."""
+    w = report.window
+    lines = [f"{title} · work list · {report.today} (BE {report.today.year + 543})",
+             f"traffic: the 12 months {w.start} to {w.end} · {stamp(report.provenance)}"]
+    if report.demo:
+        lines.append("DEMO DATA (dxs demo seed): a made-up country, not real figures")
+    return lines
+
+
 def _party(p: Party) -> str:
     return f"{p.code} {p.name_en}"
 
 
 def report_table(report: NeedsReport, *, width: int = 110) -> str:
     """The list as text for a terminal: each need with its figures, then its requests and links."""
-    w = report.window
-    lines = [f"Standards needed (activity 4.1) · work list · {report.today} (BE {report.today.year + 543})",
-             f"traffic: the 12 months {w.start} to {w.end} · {stamp(report.provenance)}"]
-    if report.demo:
-        lines.append("DEMO DATA (dxs demo seed): a made-up country, not real figures")
+    lines = table_heading("Standards needed (activity 4.1)", report)
     lines.append("")
     lines += textwrap.wrap("Ranking: " + RANKING["en"], width)
     lines.append("")

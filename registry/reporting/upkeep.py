@@ -50,7 +50,7 @@ from dxs.validator.years import BANGKOK, thai_date
 from ..models import ExchangeLink
 from ..times import iso
 from .indicators import Provenance, is_demo, provenance
-from .needs import Party, Window, csv_text, deliver, environment, link_traffic, parties, stamp
+from .needs import Party, Window, csv_text, deliver, environment, link_traffic, parties, stamp, table_heading
 
 __all__ = [
     "REVIEW_YEARS",
@@ -567,11 +567,7 @@ def _parties(k: LinkOnVersion) -> str:
 
 def report_table(report: UpkeepReport, *, width: int = 110) -> str:
     """The five lists as text for a terminal."""
-    w = report.window
-    lines = [f"Upkeep of standards (activity 4.4) · work list · {report.today} (BE {report.today.year + 543})",
-             f"traffic: the 12 months {w.start} to {w.end} · {stamp(report.provenance)}"]
-    if report.demo:
-        lines.append("DEMO DATA (dxs demo seed): a made-up country, not real figures")
+    lines = table_heading("Upkeep of standards (activity 4.4)", report)
     lines += ["", f"Review due ({REVIEW_NOTE['en'].format(n=report.review_years)})",
               f"  {'standard':<56} {'latest':>8}  {'last revision':<14}{'review due':<12}  state"]
     for s in report.standards:
