@@ -55,6 +55,17 @@ def best_of(repeat: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
+def best_of_each(repeat: int, *fns: Callable[[], object]) -> list[float]:
+    """The fastest of ``repeat`` timings of each of ``fns``, taken in turn so that a slow spell of the machine falls on all of them alike."""
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            started = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - started)
+    return best
+
+
 def run_timed(cmd: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
     """Run a command; return (seconds, peak RSS of the child in KiB, result)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

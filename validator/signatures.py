@@ -7,9 +7,12 @@ with ``source="signature"``). Nothing here touches the network or the disk.
 Who does what:
 
 - **signxml** verifies the signature value and every reference's digest (its canonicalisation and
-  transforms). It is given the signing certificate from ``ds:KeyInfo`` and a verification time inside
-  that certificate's validity, so that it judges only the cryptography: validity and trust are judged
-  here, apart, so that a broken signature and an expired or unknown signer get their own rule ids.
+  transforms). It is given the signing certificate from ``ds:KeyInfo`` and judges only the
+  cryptography: validity and trust are judged here, apart, so that a broken signature and an expired
+  or unknown signer get their own rule ids. Its steps (schema of ``ds:Signature``, ``_c14n``,
+  ``_verify_signature_with_pubkey``, ``_get_digest``) first run on the document as parsed; its
+  ``verify()``, which copies the whole document for each reference, runs only when they do not
+  accept, and gives every failing verdict (docs/performance.md has the figures).
 - **cryptography** checks the certificate's validity at the signing time, builds the path to the trust
   anchors (``cryptography.x509.verification``), and decodes and verifies an RFC 3161 signature time-stamp
   (``cryptography.hazmat.asn1``, cryptography >= 47; older versions report the token as not checked).
@@ -28,10 +31,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib.util
+import contextlib
 import datetime as dt
+import functools
+import importlib.util
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +46,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding as _Encoding
+from cryptography.hazmat.primitives.serialization import PublicFormat as _PublicFormat
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
@@ -52,6 +60,10 @@ __all__ = ["RULES", "SignatureCheck", "SignatureInfo", "TimeStampInfo", "check_s
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES_NAMESPACES = ("http://uri.etsi.org/01903/v1.3.2#", "http://uri.etsi.org/01903/v1.4.1#", "http://uri.etsi.org/01903/v1.1.1#")
 _NS = {"ds": DS}
+#: ds: in Clark notation: paths without a prefix map are parsed once by lxml and cached
+_D = "{" + DS + "}"
+_DSIG11 = "http://www.w3.org/2009/xmldsig11#"
+_INCLUSIVE_NAMESPACES = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces[@PrefixList]"
 _ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 _C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
@@ -185,7 +197,14 @@ def juristic_id(cert: x509.Certificate) -> str | None:
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    """This thread's parser (lxml parsers are not shared between threads; making one per call costs more than a small parse)."""
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return parser
+
+
+_PARSERS = threading.local()
 
 
 def check_signatures(
@@ -215,7 +234,7 @@ def check_signatures(
         now = now.replace(tzinfo=dt.timezone.utc)
     context = _Context(root=root, trust=list(trust) if trust else None, require_trusted=require_trusted, now=now)
 
-    signatures = [el for el in root.iter(f"{{{DS}}}Signature") if not _inside_signature(el)]
+    signatures = [el for el in root.iter(f"{_D}Signature") if not _inside_signature(el)]
     if not signatures:
         if require_signature:
             context.add(None, "missing-signature", "the document has no XML signature (ds:Signature), and one is required",
@@ -227,7 +246,11 @@ def check_signatures(
 
 def _inside_signature(el: etree._Element) -> bool:
     """A ds:Signature inside another one (a XAdES counter-signature, or content hidden in ds:Object) is not a signature of the document."""
-    return any(a.tag == f"{{{DS}}}Signature" for a in el.iterancestors())
+    return any(a.tag == f"{_D}Signature" for a in el.iterancestors())
+
+
+#: every attribute named Id, ID or id in any namespace (xml:id is an "id" too), as signxml resolves references
+_ID_ATTRIBUTES = etree.XPath("//@*[local-name()='Id' or local-name()='ID' or local-name()='id']")
 
 
 @dataclass
@@ -243,7 +266,7 @@ class _Context:
         """The elements whose Id (Id, ID or id in any namespace; xml:id) is ``ident``: one XPath pass per document."""
         if self._by_id is None:
             self._by_id = {}
-            for value in self.root.xpath("//@*[local-name()='Id' or local-name()='ID' or local-name()='id']"):
+            for value in _ID_ATTRIBUTES(self.root):
                 self._by_id.setdefault(str(value), []).append(value.getparent())
         return self._by_id.get(ident, [])
 
@@ -257,7 +280,8 @@ class _Context:
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 
@@ -281,9 +305,9 @@ def _check_references(ctx: _Context, sig: etree._Element) -> tuple[list[_Ref], b
     refs: list[_Ref] = []
     runnable = True
     root = ctx.root
-    for index, ref in enumerate(sig.findall("ds:SignedInfo/ds:Reference", _NS), start=1):
+    for index, ref in enumerate(sig.findall(f"{_D}SignedInfo/{_D}Reference"), start=1):
         uri = ref.get("URI")
-        xpath = [t.get("Algorithm") for t in ref.iterfind("ds:Transforms/ds:Transform", _NS) if t.get("Algorithm") in _XPATH_TRANSFORMS]
+        xpath = [t.get("Algorithm") for t in ref.iterfind(f"{_D}Transforms/{_D}Transform") if t.get("Algorithm") in _XPATH_TRANSFORMS]
         if xpath:
             # signxml does not evaluate XPath filtering (UBL 2.1's own signatures and ZATCA's use it): saying
             # "digest mismatch" would blame the sender for what the checker cannot do
@@ -341,7 +365,7 @@ def _check_references(ctx: _Context, sig: etree._Element) -> tuple[list[_Ref], b
     elif not any(r.covers_document for r in refs) and not any(i.rule == "signature-wrapping" and i.location == sig.getroottree().getpath(sig) for i in ctx.issues):
         ctx.add(sig, "signature-wrapping", "no reference covers the whole document (URI=\"\" or the root element's Id): the content is not signed",
                 f"{_RULES_TH['signature-wrapping']}: ไม่มีการอ้างอิงที่ครอบคลุมเอกสารทั้งฉบับ")
-    for method in sig.iterfind("ds:KeyInfo/ds:RetrievalMethod", _NS):
+    for method in sig.iterfind(f"{_D}KeyInfo/{_D}RetrievalMethod"):
         uri = method.get("URI", "")
         if not uri.startswith("#"):
             ctx.add(sig, "remote-reference", f"KeyInfo asks to retrieve the key from {uri!r}; it was not fetched",
@@ -359,18 +383,65 @@ def _in_extension_slot(sig: etree._Element) -> bool:
     return any(a.tag == _UBL_EXTENSION_CONTENT for a in sig.iterancestors())
 
 
-def _certificates(sig: etree._Element) -> list[x509.Certificate]:
-    certs = []
-    for el in sig.iterfind("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS):
-        certs.append(x509.load_der_x509_certificate(base64.b64decode("".join((el.text or "").split()), validate=True)))
-    return certs
+@dataclass(frozen=True, slots=True)
+class _Signer:
+    """What a signature's certificates say, worked out once per set of certificates."""
+
+    certs: tuple[x509.Certificate, ...]
+    leaf: x509.Certificate
+    subject: str
+    issuer: str
+    juristic_id: str | None
+    key: str
+    key_weakness: str | None
+
+
+def _signer(sig: etree._Element) -> _Signer | None:
+    """The certificates of ``ds:KeyInfo/ds:X509Data`` (None without any); raises ValueError on one that cannot be read.
+
+    A receiver sees the same few signers again and again: what their certificates say is kept
+    (by the certificates' exact text), so a signer's later documents do not decode them again.
+    """
+    texts = tuple("".join((el.text or "").split()) for el in sig.iterfind(f"{_D}KeyInfo/{_D}X509Data/{_D}X509Certificate"))
+    if not texts:
+        return None
+    known = _SIGNERS.get(texts)
+    if known is not None:
+        return known
+    certs = tuple(x509.load_der_x509_certificate(base64.b64decode(text, validate=True)) for text in texts)
+    leaf = _leaf(list(certs))
+    key, weakness = _describe_key(leaf)
+    signer = _Signer(certs, leaf, leaf.subject.rfc4514_string(), leaf.issuer.rfc4514_string(), juristic_id(leaf), key, weakness)
+    with _CACHE_LOCK:
+        if len(_SIGNERS) >= _KEPT:
+            _SIGNERS.pop(next(iter(_SIGNERS)))
+        _SIGNERS[texts] = signer
+    return signer
+
+
+#: kept per process, oldest dropped first: signers by their certificates' text, and paths to a trust
+#: anchor by (leaf, intermediates, anchors)
+_SIGNERS: dict[tuple[str, ...], _Signer] = {}
+_CHAINS: dict[tuple[Any, ...], tuple[x509.Certificate, ...]] = {}
+_KEPT = 256
+_CACHE_LOCK = threading.Lock()
+
+
+def forget_signers() -> None:
+    """Drop what is kept of signers' certificates and paths (for benchmarks, and after the trust anchors change on disk)."""
+    with _CACHE_LOCK:
+        _SIGNERS.clear()
+        _CHAINS.clear()
+    _fingerprint.cache_clear()
 
 
 def _leaf(certs: list[x509.Certificate]) -> x509.Certificate:
     """The end-entity certificate: the one that issued none of the others (the first, when in doubt)."""
-    issuers = {c.issuer.public_bytes() for c in certs}
+    if len(certs) == 1:
+        return certs[0]
+    issuers = {c.issuer for c in certs}
     for cert in certs:
-        if cert.subject.public_bytes() not in issuers or len(certs) == 1:
+        if cert.subject not in issuers:
             return cert
     return certs[0]
 
@@ -388,16 +459,22 @@ def _describe_key(cert: x509.Certificate) -> tuple[str, str | None]:
 
 
 def _xades_child(el: etree._Element, local: str) -> list[etree._Element]:
-    return [c for c in el.iter() if isinstance(c.tag, str) and etree.QName(c).namespace in XADES_NAMESPACES and etree.QName(c).localname == local]
+    """``el`` and its descendants named ``local`` in any XAdES namespace, in document order."""
+    return list(el.iter(*_xades_tags(local)))
+
+
+@functools.cache
+def _xades_tags(local: str) -> tuple[str, ...]:
+    return tuple(f"{{{ns}}}{local}" for ns in XADES_NAMESPACES)
 
 
 def _check_one(ctx: _Context, sig: etree._Element) -> SignatureInfo:
     location, line = sig.getroottree().getpath(sig), sig.sourceline
     issues_before = len(ctx.issues)
     refs, runnable = _check_references(ctx, sig)
-    method = sig.find("ds:SignedInfo/ds:SignatureMethod", _NS)
+    method = sig.find(f"{_D}SignedInfo/{_D}SignatureMethod")
     signature_algorithm = method.get("Algorithm") if method is not None else None
-    digests = tuple(dict.fromkeys(d.get("Algorithm", "") for d in sig.iterfind("ds:SignedInfo/ds:Reference/ds:DigestMethod", _NS)))
+    digests = tuple(dict.fromkeys(d.get("Algorithm", "") for d in sig.iterfind(f"{_D}SignedInfo/{_D}Reference/{_D}DigestMethod")))
     qualifying = _xades_child(sig, "QualifyingProperties")
     info = SignatureInfo(location=location, line=line, form="XAdES-BES" if qualifying else "XML-DSig", intact=False,
                          signature_algorithm=signature_algorithm, digest_algorithms=digests)
@@ -405,19 +482,18 @@ def _check_one(ctx: _Context, sig: etree._Element) -> SignatureInfo:
     weak = [f"the signature algorithm {signature_algorithm}"] if signature_algorithm and "sha1" in signature_algorithm.lower() else []
     weak += [f"the digest algorithm {d}" for d in digests if "sha1" in d.lower()]
     try:
-        certs = _certificates(sig)
+        signer = _signer(sig)
     except (ValueError, binascii.Error) as exc:
         ctx.add(sig, "malformed-signature", f"a KeyInfo X509Certificate cannot be read: {exc}", f"{_RULES_TH['malformed-signature']}: อ่านใบรับรองใน KeyInfo ไม่ได้")
         return info
-    if not certs:
+    if signer is None:
         ctx.add(sig, "malformed-signature", "the signature carries no certificate (ds:KeyInfo/ds:X509Data/ds:X509Certificate); the signer cannot be known",
                 f"{_RULES_TH['malformed-signature']}: ไม่มีใบรับรองของผู้ลงลายมือชื่อใน KeyInfo")
         return info
-    leaf = _leaf(certs)
-    key_words, key_weak = _describe_key(leaf)
-    if key_weak:
-        weak.append(key_weak)
-    info = replace(info, signer=leaf.subject.rfc4514_string(), juristic_id=juristic_id(leaf), issuer=leaf.issuer.rfc4514_string(), key=key_words)
+    leaf, certs = signer.leaf, list(signer.certs)
+    if signer.key_weakness:
+        weak.append(signer.key_weakness)
+    info = replace(info, signer=signer.subject, juristic_id=signer.juristic_id, issuer=signer.issuer, key=signer.key)
     for what in weak:
         ctx.add(sig, "weak-algorithm", f"the signature uses {what}, which is no longer safe", f"{_RULES_TH['weak-algorithm']}: {what}")
 
@@ -463,34 +539,14 @@ def _check_one(ctx: _Context, sig: etree._Element) -> SignatureInfo:
 
 def _verify_crypto(ctx: _Context, sig: etree._Element, leaf: x509.Certificate, refs: list[_Ref]) -> list[Any]:
     """signxml: the signature value, then each reference's digest. Returns signxml's VerifyResults ([] on failure)."""
-    from signxml import SignatureConfiguration, XMLVerifier
-    from signxml.algorithms import DigestAlgorithm, SignatureMethod
     from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
 
-    path = _child_indexes(sig)
-
-    class _ThisSignature(XMLVerifier):
-        # signxml verifies the first ds:Signature it finds; point it at the one being checked
-        def _get_signature(self, root: etree._Element) -> etree._Element:
-            el = root
-            for i in path:
-                el = el[i]
-            return el
-
-    config = SignatureConfiguration(
-        expect_references=True,
-        # weak algorithms are reported as such (weak-algorithm), not as a failure to verify
-        signature_methods=frozenset(m for m in SignatureMethod if not m.name.startswith("HMAC")),
-        digest_algorithms=frozenset(DigestAlgorithm),
-        # validity is judged apart (expired-at-signing-time): signxml checks only the cryptography
-        verification_time=leaf.not_valid_before_utc,
-    )
-
-    def refuse(uri: str) -> None:
-        raise SignXMLException(f"outside reference {uri!r} not fetched")
-
+    verifier, config = _verifier(ctx, sig, leaf)
+    accepted = verifier.accept(ctx.root, leaf, config)
+    if accepted:
+        return accepted
     try:
-        results = _ThisSignature().verify(ctx.root, x509_cert=leaf, expect_config=config, parser=_parser(), uri_resolver=refuse)
+        results = _verifier(ctx, sig, leaf)[0].verify(ctx.root, x509_cert=leaf, expect_config=config, parser=_parser(), uri_resolver=_refuse_outside)
     except InvalidDigest as exc:
         match = re.search(r"reference (\d+)", str(exc))
         ref = refs[int(match.group(1))] if match and int(match.group(1)) < len(refs) else None
@@ -507,6 +563,215 @@ def _verify_crypto(ctx: _Context, sig: etree._Element, leaf: x509.Certificate, r
         ctx.add(sig, "malformed-signature", f"the signature cannot be verified: {exc}", f"{_RULES_TH['malformed-signature']} ({exc})")
         return []
     return results if isinstance(results, list) else [results]
+
+
+def _refuse_outside(uri: str) -> None:
+    from signxml.exceptions import SignXMLException
+
+    raise SignXMLException(f"outside reference {uri!r} not fetched")
+
+
+def _verifier(ctx: _Context, sig: etree._Element, leaf: x509.Certificate) -> tuple[Any, Any]:
+    """A signxml verifier for the signature ``sig`` of the document ``ctx.root``, and what it must accept."""
+    return _verifier_class()(ctx, _child_indexes(sig)), _verifier_config()
+
+
+@functools.cache
+def _verifier_config() -> Any:
+    from signxml import SignatureConfiguration
+    from signxml.algorithms import DigestAlgorithm, SignatureMethod
+
+    return SignatureConfiguration(
+        expect_references=True,
+        require_x509=True,
+        # weak algorithms are reported as such (weak-algorithm), not as a failure to verify
+        signature_methods=frozenset(m for m in SignatureMethod if not m.name.startswith("HMAC")),
+        digest_algorithms=frozenset(DigestAlgorithm),
+    )
+
+
+@functools.cache
+def _verifier_class() -> type:
+    """signxml's XMLVerifier, made for one signature of a document the validator has already parsed (built on first use: signxml loads lazily)."""
+    from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
+    from signxml import XMLVerifier
+    from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+    from signxml.exceptions import InvalidInput, SignXMLException
+    from signxml.util import _remove_sig
+    from signxml.verifier import VerifyResult
+
+    c14n_methods = {m.value: m for m in CanonicalizationMethod}
+
+    class _ThisSignature(XMLVerifier):
+        """signxml's verifier, for one signature of a document the validator has already parsed.
+
+        signxml copies the whole document (serialise, re-parse) before each reference and again
+        before each transform, which made checking a 50 KB invoice's three references cost several
+        times its XSD validation. Here each reference is first digested the cheap way, by signxml's
+        own canonicalisation (``_c14n``) of the document as parsed: the enveloped signature is taken
+        out of one copy, a same-document ``#id`` is the element that carries it. Only a digest that
+        does not match that way goes through signxml's own path, so a mismatch is always signxml's
+        verdict, and a match means the signed bytes are those of the document being validated.
+        """
+
+        def __init__(self, ctx: _Context, path: list[int]) -> None:
+            super().__init__()
+            self._ctx, self._path = ctx, path
+            self._key: bytes | None = None
+
+        def _get_signature(self, root: etree._Element) -> etree._Element:
+            # signxml verifies the first ds:Signature it finds; point it at the one being checked
+            el = root
+            for i in self._path:
+                el = el[i]
+            return el
+
+        def get_root(self, data: Any) -> Any:
+            # signxml's copy guards the caller's tree against its own changes; nothing here changes it.
+            # Its refusals stay: the validator's parser resolves no entities and loads no DTD.
+            docinfo = data.getroottree().docinfo
+            if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+                raise InvalidInput("DTD declarations are not supported in XML input")
+            if next(data.iter(etree.Entity), None) is not None:
+                raise InvalidInput("Entities are not supported in XML input")
+            return data
+
+        def accept(self, root: etree._Element, leaf: x509.Certificate, config: Any) -> list[Any] | None:
+            """signxml's checks of ``verify()``, in its order and with its own parts, on the document as parsed.
+
+            Returns the VerifyResults when every one passes, or None: then ``verify()`` itself runs
+            and gives the verdict. It never rejects, so a failure is always signxml's to name; it
+            accepts only the common form (an X.509 certificate, no KeyValue, references this class
+            resolves itself) and copies nothing. SignedInfo is read in place once its canonical
+            form has verified: a comment inside it cannot change an element, and anything that
+            reads differently in place fails here and goes to ``verify()``.
+            """
+            self.config, self.x509_cert, self.hmac_key, self._parser = config, leaf, None, _parser()
+            sig = self._get_signature(root)
+            try:
+                self.validate_schema(sig)
+                signed_info = _ds(sig, "SignedInfo")
+                c14n_method = _ds(signed_info, "CanonicalizationMethod")
+                algorithm = SignatureMethod(_ds(signed_info, "SignatureMethod").get("Algorithm"))
+                self.check_signature_alg_expected(algorithm)
+                if sig.find(f"{_D}KeyInfo/{_D}KeyValue") is not None or sig.find(f"{_D}KeyInfo/{{{_DSIG11}}}DEREncodedKeyValue") is not None:
+                    return None
+                signed_info_c14n = self._c14n(signed_info, algorithm=CanonicalizationMethod(c14n_method.get("Algorithm")),
+                                              inclusive_ns_prefixes=self._get_inclusive_ns_prefixes(c14n_method))
+                _, key = self._verify_signature_with_pubkey(signed_info_c14n=signed_info_c14n, raw_signature=base64.b64decode(_ds(sig, "SignatureValue").text or ""),
+                                                            signature_alg=algorithm, signing_certificate=leaf)
+                results = [self._accept_reference(reference, root, sig, key) for reference in signed_info.iterchildren(f"{_D}Reference")]
+            except (SignXMLException, CryptoInvalidSignature, etree.DocumentInvalid, ValueError, KeyError, TypeError):
+                return None
+            return results if results and all(r is not None for r in results) else None
+
+        def _accept_reference(self, reference: etree._Element, root: etree._Element, sig: etree._Element, key: Any) -> Any:
+            quick = self._quick(reference, root)
+            return None if quick is None else self._if_digest_matches(reference, *quick, sig, key)
+
+        def _if_digest_matches(self, reference: etree._Element, payload_c14n: bytes, target: etree._Element, sig: etree._Element, key: Any) -> Any:
+            """signxml's VerifyResult for ``reference`` when ``payload_c14n`` has its digest, else None."""
+            algorithm = DigestAlgorithm(_ds(reference, "DigestMethod").get("Algorithm"))
+            self.check_digest_alg_expected(algorithm)
+            if base64.b64decode(_ds(reference, "DigestValue").text or "") != self._get_digest(payload_c14n, algorithm):
+                return None
+            if self._key is None:
+                self._key = key if isinstance(key, bytes) else key.public_bytes(_Encoding.PEM, _PublicFormat.SubjectPublicKeyInfo)
+            return VerifyResult(payload_c14n, self._signed_xml(target, payload_c14n), sig, signature_key=self._key)
+
+        def _get_inclusive_ns_prefixes(self, transform_node: etree._Element) -> list[str] | None:
+            # signxml's, with the path in Clark notation (lxml caches its parse; a prefix map defeats that)
+            inclusive = transform_node.find(_INCLUSIVE_NAMESPACES)
+            return None if inclusive is None else inclusive.get("PrefixList", "").split(" ")
+
+        def _check_cert_validity(self, cert: x509.Certificate, cert_source: str) -> None:
+            # validity is judged apart, at the signing time (expired-at-signing-time)
+            return None
+
+        def _verify_reference(self, reference, index, root, uri_resolver, c14n_algorithm, signature, signature_key_used):  # type: ignore[no-untyped-def]
+            quick = self._quick(reference, root)
+            matched = None if quick is None else self._if_digest_matches(reference, *quick, signature, signature_key_used)
+            return matched or super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature, signature_key_used)
+
+        def _quick(self, reference: etree._Element, root: etree._Element) -> tuple[bytes, etree._Element] | None:
+            """(canonical bytes, the element they are of), or None where signxml's own path is needed."""
+            uri = reference.get("URI")
+            transforms = reference.findall(f"{_D}Transforms/{_D}Transform")
+            names = [t.get("Algorithm") for t in transforms]
+            c14n = [t for t in transforms if t.get("Algorithm") in c14n_methods]
+            if len(c14n) > 1 or any(n != _ENVELOPED and n not in c14n_methods for n in names):
+                return None
+            if uri == "":
+                target = root
+            elif uri and uri.startswith("#") and len(found := self._ctx.carrying(uri[1:])) == 1:
+                target = found[0]
+            else:
+                return None
+            if _ENVELOPED in names and target is not root:
+                return None
+            method = c14n_methods[c14n[0].get("Algorithm")] if c14n else self.config.default_reference_c14n_method
+            # XML-DSig 4.4.3.3: a same-document reference ("" or #id) is its node-set minus comments, so
+            # a WithComments transform after it has none to keep (libxmlsec1 does this; signxml keeps them,
+            # and its verdict is still asked when this one does not match)
+            method = c14n_methods.get(method.value.removesuffix("#WithComments"), method)
+            prefixes = self._get_inclusive_ns_prefixes(c14n[0]) if c14n else None
+            if _ENVELOPED not in names:
+                return self._c14n(target, algorithm=method, inclusive_ns_prefixes=prefixes), target
+            with _enveloped_out(self._get_signature(root), _remove_sig):
+                return self._c14n(root, algorithm=method, inclusive_ns_prefixes=prefixes), root
+
+        def _signed_xml(self, target: etree._Element, payload_c14n: bytes) -> etree._Element | None:
+            """What was signed, read back from the signed bytes (signxml's rule: unsigned comments are gone).
+
+            Only XAdES SignedProperties are read later; the whole document is the tree the validator
+            checks, and reading 50 KB back for nothing would cost as much as its canonicalisation.
+            """
+            if _local(target) != "SignedProperties":
+                return None
+            if next(target.iter(etree.Comment, etree.ProcessingInstruction), None) is None:
+                return target  # nothing in it that the canonical form leaves out: it reads as signed
+            try:
+                return self._fromstring(payload_c14n)
+            except etree.XMLSyntaxError:
+                return None
+
+    return _ThisSignature
+
+
+def _ds(el: etree._Element, local: str) -> etree._Element:
+    """The first ds:``local`` child of ``el``; signxml's InvalidInput when there is none (as its ``_find``)."""
+    found = el.find(f"{_D}{local}")
+    if found is None:
+        from signxml.exceptions import InvalidInput
+
+        raise InvalidInput(f"Expected to find XML element {local} in {el.tag}")
+    return found
+
+
+@contextlib.contextmanager
+def _enveloped_out(sig: etree._Element, remove: Any) -> Iterator[None]:
+    """The enveloped-signature transform on the document itself, undone on leaving.
+
+    ``remove`` is signxml's own removal (its tail text joins the text before it), so the canonical
+    bytes are those signxml computes on its copy; the text it joined and the signature are put back
+    exactly, even when canonicalisation fails, and a copy of a 50 KB document is saved.
+    """
+    parent = sig.getparent()
+    if parent is None:
+        yield
+        return
+    index, before, tail = parent.index(sig), sig.getprevious(), sig.tail
+    text = before.tail if before is not None else parent.text
+    remove(sig, idempotent=True)
+    try:
+        yield
+    finally:
+        if before is not None:
+            before.tail = text
+        else:
+            parent.text = text
+        parent.insert(index, sig)
+        sig.tail = tail
 
 
 def _child_indexes(el: etree._Element) -> list[int]:
@@ -538,6 +803,11 @@ _DIGESTS = {
 }
 
 
+@functools.lru_cache(maxsize=256)
+def _fingerprint(cert: x509.Certificate, algorithm: type[hashes.HashAlgorithm]) -> bytes:
+    return cert.fingerprint(algorithm())
+
+
 def _check_signing_certificate(ctx: _Context, sig: etree._Element, signed_props: etree._Element, leaf: x509.Certificate) -> None:
     """XAdES SigningCertificate(V2): its first Cert's digest must be the digest of the certificate that signed."""
     holders = _xades_child(signed_props, "SigningCertificateV2") or _xades_child(signed_props, "SigningCertificate")
@@ -546,8 +816,8 @@ def _check_signing_certificate(ctx: _Context, sig: etree._Element, signed_props:
                 f"{_RULES_TH['signing-certificate-mismatch']}: ไม่มี SigningCertificate")
         return
     cert_el = next(iter(_xades_child(holders[0], "Cert")), None)
-    method = cert_el.find(".//ds:DigestMethod", _NS) if cert_el is not None else None
-    value = cert_el.find(".//ds:DigestValue", _NS) if cert_el is not None else None
+    method = cert_el.find(f".//{_D}DigestMethod") if cert_el is not None else None
+    value = cert_el.find(f".//{_D}DigestValue") if cert_el is not None else None
     algorithm = _DIGESTS.get(method.get("Algorithm", "")) if method is not None else None
     if algorithm is None or value is None:
         ctx.add(sig, "malformed-signature", "XAdES SigningCertificate has no readable CertDigest", f"{_RULES_TH['malformed-signature']}: อ่าน CertDigest ไม่ได้")
@@ -556,7 +826,7 @@ def _check_signing_certificate(ctx: _Context, sig: etree._Element, signed_props:
         claimed = base64.b64decode("".join((value.text or "").split()), validate=True)
     except binascii.Error:
         claimed = b""
-    if claimed != leaf.fingerprint(algorithm()):
+    if claimed != _fingerprint(leaf, algorithm):
         ctx.add(sig, "signing-certificate-mismatch",
                 f"XAdES {_local(holders[0])} names another certificate than the one that signed ({leaf.subject.rfc4514_string()})",
                 f"{_RULES_TH['signing-certificate-mismatch']} ({leaf.subject.rfc4514_string()})")
@@ -573,19 +843,32 @@ def _check_trust(ctx: _Context, sig: etree._Element, leaf: x509.Certificate, cer
     from cryptography.x509.verification import ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
     at = min(max(when, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
+    intermediates = [c for c in certs if c is not leaf]
+    key = (leaf, tuple(intermediates), tuple(ctx.trust))
+    known = _CHAINS.get(key)
+    # a path once built from these very certificates stays valid at any time all of its certificates
+    # are valid (nothing else in the check depends on time): a signer's later documents skip the search
+    if known is not None and all(c.not_valid_before_utc <= at <= c.not_valid_after_utc for c in known):
+        return "trusted"
     builder = (
         PolicyBuilder().store(Store(ctx.trust)).time(at)
         # signing certificates carry no TLS client EKU; the CA side keeps the Web PKI's rules
         .extension_policies(ee_policy=ExtensionPolicy.permit_all(), ca_policy=ExtensionPolicy.webpki_defaults_ca())
     )
     try:
-        builder.build_client_verifier().verify(leaf, [c for c in certs if c is not leaf])
+        chain = builder.build_client_verifier().verify(leaf, intermediates).chain
     except VerificationError as exc:
         ctx.add(sig, "untrusted-signer", f"the {who}'s certificate ({leaf.subject.rfc4514_string()}, issued by {leaf.issuer.rfc4514_string()}) "
                 f"does not chain to a trust anchor: {exc}",
                 f"{_RULES_TH['untrusted-signer']} ({leaf.subject.rfc4514_string()})", severity)
         return "untrusted"
+    with _CACHE_LOCK:
+        if len(_CHAINS) >= _KEPT:
+            _CHAINS.pop(next(iter(_CHAINS)))
+        _CHAINS[key] = tuple(chain)
     return "trusted"
+
+
 
 
 # ---- RFC 3161 signature time-stamps (XAdES-T) -------------------------------------------------------
@@ -688,8 +971,8 @@ def _verify_token(sig: etree._Element, stamp: etree._Element) -> tuple[dt.dateti
         raise _BadToken(f"the token cannot be read ({exc})") from None
 
     # 1. the token stamps this signature: the imprint is the digest of the c14n of ds:SignatureValue
-    value = sig.find("ds:SignatureValue", _NS)
-    c14n = stamp.find("ds:CanonicalizationMethod", _NS)
+    value = sig.find(f"{_D}SignatureValue")
+    c14n = stamp.find(f"{_D}CanonicalizationMethod")
     algorithm = c14n.get("Algorithm", _C14N_10) if c14n is not None else _C14N_10
     if imprint_alg not in _HASH_OIDS or digest_alg not in _HASH_OIDS:
         raise _BadToken(f"the token uses an unsupported digest ({imprint_alg})")

@@ -1,6 +1,6 @@
 """XML signatures: every intact document passes, every tamper kind is caught with its rule id.
 
-The PKI, the signed e-Tax example and the tampering come from tests/kit/pki.py.
+The PKI, the signed e-Tax example and the tampering come from tests/kit/pki.py; the cases from tests/kit/signed_cases.py.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import urllib.request
 
 import pytest
 from lxml import etree
-from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 
 from dxs.validator.signatures import RULES, SignatureCheck, check_signatures, juristic_id
 from tests.kit import pki
+from tests.kit.signed_cases import INTACT, TAMPERED
 
 KIT = pki.make_pki()
 DOC = pki.example_bytes()
@@ -35,20 +35,6 @@ def rules(result: SignatureCheck) -> set[str]:
 
 
 # ---- intact documents ------------------------------------------------------------------------------
-
-
-INTACT = {
-    "xades-bes rsa-sha256 c14n 1.1": lambda: pki.sign_xades(DOC, KIT.signer),
-    "xades-bes ecdsa": lambda: pki.sign_xades(DOC, KIT.ecdsa),
-    # (not XAdES with exclusive c14n: signxml's XAdESSigner digests SignedProperties with it but writes no
-    # Transform saying so, and signxml's own XAdESVerifier rejects the result too)
-    "xades-bes rsa-sha512": lambda: pki.sign_xades(DOC, KIT.signer, signature=SignatureMethod.RSA_SHA512, digest=DigestAlgorithm.SHA512),
-    "xml-dsig exclusive c14n": lambda: pki.sign_dsig(DOC, KIT.signer, c14n=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0),
-    "xml-dsig inclusive c14n 1.0": lambda: pki.sign_dsig(DOC, KIT.signer, c14n=CanonicalizationMethod.CANONICAL_XML_1_0),
-    "xml-dsig rsa-sha512": lambda: pki.sign_dsig(DOC, KIT.signer, signature=SignatureMethod.RSA_SHA512, digest=DigestAlgorithm.SHA512),
-    "xml-dsig ecdsa-sha384": lambda: pki.sign_dsig(DOC, KIT.ecdsa, signature=SignatureMethod.ECDSA_SHA384, digest=DigestAlgorithm.SHA384),
-    "xades-t": lambda: pki.timestamped(pki.sign_xades(DOC, KIT.signer), KIT.tsa),
-}
 
 
 @pytest.mark.parametrize("name", INTACT)
@@ -87,30 +73,6 @@ def test_the_kits_committed_signed_example_verifies_but_its_test_key_is_not_trus
 
 
 # ---- tamper kinds ----------------------------------------------------------------------------------
-
-
-TAMPERED = {
-    "changed content": (lambda s: pki.changed_content(s), "digest-mismatch"),
-    "changed signed properties": (lambda s: pki.changed_signed_properties(s), "digest-mismatch"),
-    "swapped certificate": (lambda s: pki.swapped_certificate(s, KIT.stranger), "signature-value"),
-    "removed reference": (lambda s: pki.removed_reference(s), "signature-value"),
-    "another key claiming the signer": (lambda s: pki.sign_xades(DOC, KIT.stranger, claimed=KIT.signer), "signing-certificate-mismatch"),
-    "expired certificate": (lambda s: pki.sign_xades(DOC, KIT.expired_signer), "expired-at-signing-time"),
-    "sha-1": (lambda s: pki.sign_dsig(DOC, KIT.signer, signature=SignatureMethod.RSA_SHA1, digest=DigestAlgorithm.SHA1), "weak-algorithm"),
-    "rsa-1024": (lambda s: pki.sign_dsig(DOC, KIT.rsa1024), "weak-algorithm"),
-    "time-stamp with a broken TSA signature": (lambda s: pki.timestamped(s, KIT.tsa, corrupt_signature=True), "timestamp-invalid"),
-    "time-stamp of other data": (lambda s: pki.add_timestamp(s, pki.make_timestamp_token(b"\0" * 32, KIT.tsa)), "timestamp-invalid"),
-    "time-stamp that is not a token": (lambda s: pki.add_timestamp(s, b"not DER at all"), "timestamp-invalid"),
-    "xsw: second signed copy inside a forged document": (lambda s: pki.wrapped_in_new_document(s), "signature-wrapping"),
-    "xsw: reference to one element only": (lambda s: pki.signed_subtree(DOC, KIT.signer)[0], "signature-wrapping"),
-    "xsw: signed element moved into ds:Object": (lambda s: pki.moved_subtree(DOC, KIT.signer), "signature-wrapping"),
-    "xsw: duplicate Ids": (lambda s: pki.duplicate_id(DOC, KIT.signer), "signature-wrapping"),
-    "xsw: reference into another signature": (lambda s: pki.reference_into_other_signature(DOC, KIT.signer), "signature-wrapping"),
-    "remote reference (http)": (lambda s: pki.with_reference(s, "http://example.invalid/invoice.xml"), "remote-reference"),
-    "file reference": (lambda s: pki.with_reference(s, "file:///etc/passwd"), "remote-reference"),
-    "relative file reference": (lambda s: pki.with_reference(s, "../secret.xml"), "remote-reference"),
-    "KeyInfo retrieval": (lambda s: pki.with_retrieval_method(s, "http://example.invalid/signer.cer"), "remote-reference"),
-}
 
 
 @pytest.mark.parametrize("name", TAMPERED)
