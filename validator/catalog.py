@@ -46,6 +46,7 @@ __all__ = [
     "Source",
     "Standard",
     "StandardVersion",
+    "TrustList",
     "Upstream",
     "XmlDetection",
     "load_catalog",
@@ -142,6 +143,22 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustList:
+    """Certificates the signers of a standard's documents must chain to (``[[trust]]`` in standard.toml).
+
+    ``path`` is a PEM/DER file or a folder of them inside the standard's folder; ``source`` says
+    where the certificates come from (a CA list is an official fact: never made up). ``illustrative``
+    marks a list made for trying the toolkit (a test PKI), which reports name as such.
+    """
+
+    path: Path
+    source: str
+    illustrative: bool = False
+    #: how reports name it: the standard's folder and the path standard.toml gives
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Upstream:
     """The published package a version's files were copied from, byte for byte."""
 
@@ -199,6 +216,8 @@ class StandardVersion:
     illustrative: bool = False
     #: documents of this version must carry an XML signature (``signature_required = true``)
     signature_required: bool = False
+    #: the standard's trust lists (inherited from standard.toml's ``[[trust]]``)
+    trust: tuple[TrustList, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -301,6 +320,8 @@ class Standard:
     versions: tuple[StandardVersion, ...] = ()
     illustrative: bool = False
     source: Source | None = None
+    #: the trust lists its signers must chain to (``[[trust]]``)
+    trust: tuple[TrustList, ...] = ()
     #: for a document type of a package: the package's id and the type
     package: str | None = None
     document_type: DocumentType | None = None
@@ -405,6 +426,31 @@ def _source(f: _Fields) -> Source | None:
     return Source(kind=kind, publisher=s.str("publisher"), url=s.str("url"), note=s.str("note", required=False))
 
 
+def _trust_lists(folder: Path, f: _Fields) -> tuple[TrustList, ...]:
+    """``[[trust]]``: each a file or folder of certificates inside the standard's folder, with its source.
+
+    Only the paths are checked here (this runs on every start); `dxs standards check` reads the
+    certificates, and a signature check that needs them says which file it could not read.
+    """
+    raw = f.table.get("trust", [])
+    if not isinstance(raw, list):
+        raise CatalogError(f.path, "must be an array of tables ([[trust]])", "trust")
+    lists = []
+    for n, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise CatalogError(f.path, "must be a table", f"trust[{n}]")
+        t = _Fields(f.path, entry, f"trust[{n}].")
+        relative = t.str("path")
+        normal = os.path.normpath(relative)
+        if os.path.isabs(normal) or normal == ".." or normal.startswith(".." + os.sep):
+            raise CatalogError(f.path, f"{relative!r} is outside the standard's folder", f"trust[{n}].path")
+        if not os.path.exists(folder / normal):
+            raise CatalogError(f.path, f"{relative!r} does not exist in {folder}", f"trust[{n}].path")
+        lists.append(TrustList(path=folder / normal, source=t.str("source"), illustrative=t.bool("illustrative"),
+                               label=f"{folder.name}/{normal}"))
+    return tuple(lists)
+
+
 def _document_types(f: _Fields) -> tuple[DocumentType, ...]:
     raw = f.table.get("document_types", [])
     if not isinstance(raw, list):
@@ -445,6 +491,7 @@ def _load_standards(folder: Path) -> list[Standard]:
     if illustrative and source is not None:
         raise CatalogError(path, "an illustrative standard has no [source]: it is made up", "source")
     types = _document_types(f)
+    trust = _trust_lists(folder, f)
     version_folders = []
     for child in sorted(folder.iterdir()):
         if child.is_dir() and (child / "version.toml").is_file():
@@ -468,9 +515,10 @@ def _load_standards(folder: Path) -> list[Standard]:
         keywords=_strings(f, "keywords"),
         illustrative=illustrative,
         source=source,
+        trust=trust,
     )
     if not types:
-        versions = sorted((_load_version(sid, child, illustrative=illustrative) for child in version_folders), key=lambda v: v.semver)
+        versions = sorted((_load_version(sid, child, illustrative=illustrative, trust=trust) for child in version_folders), key=lambda v: v.semver)
         return [Standard(id=sid, versions=tuple(versions), **common)]  # type: ignore[arg-type]
     standards = []
     loaded = {child: _read_toml(child / "version.toml") for child in version_folders}
@@ -485,7 +533,7 @@ def _load_standards(folder: Path) -> list[Standard]:
                 raise CatalogError(child / "version.toml", f"names document types {sorted(unknown)} that "
                                    "standard.toml does not list", "documents")
             if doc_type.key in documents:
-                versions.append(_load_version(f"{sid}.{doc_type.key}", child, illustrative=illustrative,
+                versions.append(_load_version(f"{sid}.{doc_type.key}", child, illustrative=illustrative, trust=trust,
                                               table=table, document_type=doc_type.key, shared=shared.setdefault(child, {})))
         versions.sort(key=lambda v: v.semver)
         standards.append(
@@ -594,6 +642,7 @@ def _load_version(
     folder: Path,
     *,
     illustrative: bool = False,
+    trust: tuple[TrustList, ...] = (),
     table: Mapping[str, Any] | None = None,
     document_type: str | None = None,
     shared: dict[str, Any] | None = None,
@@ -688,6 +737,7 @@ def _load_version(
         document_type=document_type,
         illustrative=illustrative,
         signature_required=f.bool("signature_required"),
+        trust=trust,
     )
     if result.json_schema is None and result.xml_schema is None:
         raise CatalogError(folder, "has neither schema.json nor schema.xsd (nor a [files] entry naming one)")

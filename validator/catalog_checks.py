@@ -11,6 +11,7 @@ number is at least the bump its changes against the previous announced version n
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import json
 import tomllib
@@ -321,6 +322,47 @@ def check_twins(version: StandardVersion) -> list[Finding]:
     return findings
 
 
+# --------------------------------------------------------------------------- trust lists
+
+
+def check_trust(standard: Standard, today: dt.date | None = None) -> list[Finding]:
+    """Each ``[[trust]]`` list holds readable certificates, each a CA's, none expired.
+
+    An end-entity certificate as an anchor would trust one signer and nobody it vouches for; an
+    expired one trusts nobody signing today. A real standard's list must not be marked
+    illustrative, and an illustrative standard's list must be (a made-up CA is never official).
+    """
+    if not standard.trust:
+        return []
+    from cryptography import x509
+
+    from .signatures import load_trust
+
+    findings: list[Finding] = []
+    named = standard.package or standard.id
+    now = dt.datetime.combine(today or dt.date.today(), dt.time(), dt.timezone.utc)
+    for listed in standard.trust:
+        where = str(listed.path)
+        if standard.illustrative and not listed.illustrative:
+            findings.append(Finding(named, where, "an illustrative standard's trust list must say illustrative = true"))
+        try:
+            certs = load_trust([listed.path])
+        except DxsError as exc:
+            findings.append(Finding(named, where, str(exc).replace("--trust ", "trust list ")))
+            continue
+        for cert in certs:
+            who = cert.subject.rfc4514_string()
+            try:
+                is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+            except x509.ExtensionNotFound:
+                is_ca = False
+            if not is_ca:
+                findings.append(Finding(named, where, f"{who} is not a CA certificate (no BasicConstraints cA): it cannot anchor a chain"))
+            if cert.not_valid_after_utc < now:
+                findings.append(Finding(named, where, f"{who} expired on {cert.not_valid_after_utc.date().isoformat()}"))
+    return findings
+
+
 # --------------------------------------------------------------------------- all
 
 
@@ -331,7 +373,7 @@ def check_catalog(catalog: Catalog, standard_ids: list[str] | None = None) -> li
     hashed: set[Path] = set()  # a package's version folder is checked once, not once per document type
     seen: set[Finding] = set()  # what a package's document types share is found once per type: said once
     for standard in standards:
-        for finding in check_metadata(standard):
+        for finding in [*check_metadata(standard), *check_trust(standard)]:
             if finding not in seen:
                 seen.add(finding)
                 findings.append(finding)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["CatalogError", "DxsError", "SchemaLoadError", "StandardNotFound"]
+__all__ = ["CatalogError", "DxsError", "SchemaLoadError", "StandardNotFound", "TrustListError"]
 
 
 class DxsError(Exception):
@@ -40,3 +40,7 @@ class SchemaLoadError(DxsError):
     def __init__(self, path: Path | str, message: str) -> None:
         self.path = str(path)
         super().__init__(f"{path}: {message}")
+
+
+class TrustListError(SchemaLoadError):
+    """A standard's trust list (``[[trust]]``) cannot be read: like a broken schema, the catalog's fault."""

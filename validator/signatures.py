@@ -75,6 +75,7 @@ RULES: dict[str, tuple[str, str]] = {
     "digest-mismatch": ("error", "a reference's digest does not match the content it covers: the content changed"),
     "signature-value": ("error", "the signature value does not verify with the signer's certificate"),
     "signing-certificate-mismatch": ("error", "XAdES SigningCertificate(V2) names another certificate than the one that signed"),
+    "signing-certificate-unbound": ("error", "a XAdES signature binds no certificate: no SigningCertificate(V2), and KeyInfo is not signed"),
     "expired-at-signing-time": ("error", "the signer's certificate was not valid at the signing time"),
     "untrusted-signer": ("warning", "the signer's (or time-stamp authority's) certificate does not chain to a trust anchor"),
     "weak-algorithm": ("error", "SHA-1 digests or signatures, RSA keys under 2048 bits, EC keys under 256 bits"),
@@ -91,6 +92,7 @@ _RULES_TH = {
     "digest-mismatch": "ค่าแฮชของข้อมูลที่ลงลายมือชื่อไม่ตรงกัน: ข้อมูลถูกแก้ไขหลังการลงลายมือชื่อ",
     "signature-value": "ค่าลายมือชื่ออิเล็กทรอนิกส์ไม่ถูกต้องเมื่อตรวจด้วยใบรับรองของผู้ลงลายมือชื่อ",
     "signing-certificate-mismatch": "ใบรับรองที่ระบุใน SigningCertificate ไม่ใช่ใบรับรองที่ใช้ลงลายมือชื่อ",
+    "signing-certificate-unbound": "ลายมือชื่อ XAdES ไม่ได้ผูกกับใบรับรองของผู้ลงลายมือชื่อ (ไม่มี SigningCertificate และไม่ได้ลงลายมือชื่อครอบคลุม KeyInfo)",
     "expired-at-signing-time": "ใบรับรองของผู้ลงลายมือชื่อไม่อยู่ในช่วงอายุใช้งาน ณ เวลาที่ลงลายมือชื่อ",
     "untrusted-signer": "ใบรับรองไม่ได้ออกโดยผู้ให้บริการออกใบรับรองที่เชื่อถือ",
     "weak-algorithm": "ใช้อัลกอริทึมหรือขนาดกุญแจที่ไม่ปลอดภัยแล้ว",
@@ -141,6 +143,8 @@ class SignatureInfo:
     timestamp: TimeStampInfo = field(default_factory=TimeStampInfo)
     #: False when the checker could not evaluate the signature (an XPath transform): ``intact`` then says nothing
     verified: bool = True
+    #: which trust anchors the signer was judged against, in words ("--trust", a catalog trust list)
+    anchors: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,7 +152,7 @@ class SignatureInfo:
             "signer": self.signer, "juristic_id": self.juristic_id, "issuer": self.issuer,
             "signing_time": _iso(self.signing_time), "signature_algorithm": self.signature_algorithm,
             "digest_algorithms": list(self.digest_algorithms), "key": self.key, "trust": self.trust,
-            "timestamp": self.timestamp.to_dict(),
+            "anchors": self.anchors, "timestamp": self.timestamp.to_dict(),
         }
 
 
@@ -214,11 +218,13 @@ def check_signatures(
     require_signature: bool = False,
     require_trusted: bool = False,
     at: dt.datetime | None = None,
+    anchors: str = "",
 ) -> SignatureCheck:
     """Check every XML signature of ``document``.
 
     ``trust`` are the trust anchors (root or intermediate CA certificates); without them the
-    signer's trust is "not-checked" (an error only with ``require_trusted``). ``at`` is the time of
+    signer's trust is "not-checked" (an error only with ``require_trusted``). ``anchors`` says in
+    words where they come from, for the report (default: "--trust"). ``at`` is the time of
     checking (default: now), used where the document has neither a valid time-stamp nor a XAdES
     SigningTime. Never raises on bad input: a document that is not XML gives a ``parse`` issue.
     """
@@ -240,7 +246,8 @@ def check_signatures(
             context.add(None, "missing-signature", "the document has no XML signature (ds:Signature), and one is required",
                         _RULES_TH["missing-signature"])
         return SignatureCheck(issues=tuple(context.issues))
-    infos = tuple(_check_one(context, el) for el in signatures)
+    said = (anchors or "--trust") if trust else ""
+    infos = tuple(replace(_check_one(context, el), anchors=said) for el in signatures)
     return SignatureCheck(signatures=infos, issues=tuple(context.issues))
 
 
@@ -307,7 +314,8 @@ def _check_references(ctx: _Context, sig: etree._Element) -> tuple[list[_Ref], b
     root = ctx.root
     for index, ref in enumerate(sig.findall(f"{_D}SignedInfo/{_D}Reference"), start=1):
         uri = ref.get("URI")
-        xpath = [t.get("Algorithm") for t in ref.iterfind(f"{_D}Transforms/{_D}Transform") if t.get("Algorithm") in _XPATH_TRANSFORMS]
+        xpath = [t.get("Algorithm") for t in ref.iterfind(f"{_D}Transforms/{_D}Transform")
+                 if t.get("Algorithm") in _XPATH_TRANSFORMS and _ubl_signatures_of(t, sig) is None]
         if xpath:
             # signxml does not evaluate XPath filtering (UBL 2.1's own signatures and ZATCA's use it): saying
             # "digest mismatch" would blame the sender for what the checker cannot do
@@ -381,6 +389,25 @@ _UBL_EXTENSION_CONTENT = "{urn:oasis:names:specification:ubl:schema:xsd:CommonEx
 
 def _in_extension_slot(sig: etree._Element) -> bool:
     return any(a.tag == _UBL_EXTENSION_CONTENT for a in sig.iterancestors())
+
+
+_XPATH_10 = "http://www.w3.org/TR/1999/REC-xpath-19991116"
+_UBL_SIGNATURES = "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
+#: UBL 2.1's own signature profile (UBL 2.1, 5.3): the one XPath filter it prescribes keeps every node
+#: outside the sig:UBLDocumentSignatures that holds this signature, which is the enveloped-signature
+#: transform applied to that element; whitespace aside, nothing else is read as it
+_UBL_XPATH = ("count(ancestor-or-self::sig:UBLDocumentSignatures|here()/ancestor::sig:UBLDocumentSignatures[1])"
+              ">count(ancestor-or-self::sig:UBLDocumentSignatures)")
+
+
+def _ubl_signatures_of(transform: etree._Element, sig: etree._Element) -> etree._Element | None:
+    """The sig:UBLDocumentSignatures a UBL-profile XPath transform leaves out, or None for any other transform."""
+    if transform.get("Algorithm") != _XPATH_10:
+        return None
+    expression = transform.find(f"{_D}XPath")
+    if expression is None or "".join((expression.text or "").split()) != _UBL_XPATH or expression.nsmap.get("sig") != _UBL_SIGNATURES:
+        return None
+    return next((a for a in sig.iterancestors(f"{{{_UBL_SIGNATURES}}}UBLDocumentSignatures")), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,7 +532,8 @@ def _check_one(ctx: _Context, sig: etree._Element) -> SignatureInfo:
     signed_props = next((r.signed_xml for r in verified if r.signed_xml is not None and _local(r.signed_xml) == "SignedProperties"), None)
     if signed_props is not None:
         signing_time = _signing_time(ctx, sig, signed_props)
-        _check_signing_certificate(ctx, sig, signed_props, leaf)
+        key_info_signed = any(r.covers == "the signature's own KeyInfo" for r in refs)
+        _check_signing_certificate(ctx, sig, signed_props, leaf, key_info_signed=key_info_signed)
         if _xades_child(signed_props, "SignaturePolicyIdentifier") and _xades_child(signed_props, "SigPolicyId"):
             info = replace(info, form="XAdES-EPES")
         target = qualifying[0].get("Target") if qualifying else None
@@ -641,8 +669,8 @@ def _verifier_class() -> type:
 
             Returns the VerifyResults when every one passes, or None: then ``verify()`` itself runs
             and gives the verdict. It never rejects, so a failure is always signxml's to name; it
-            accepts only the common form (an X.509 certificate, no KeyValue, references this class
-            resolves itself) and copies nothing. SignedInfo is read in place once its canonical
+            accepts only the common form (an X.509 certificate, a KeyValue only if it is that
+            certificate's key, references this class resolves itself) and copies nothing. SignedInfo is read in place once its canonical
             form has verified: a comment inside it cannot change an element, and anything that
             reads differently in place fails here and goes to ``verify()``.
             """
@@ -654,8 +682,10 @@ def _verifier_class() -> type:
                 c14n_method = _ds(signed_info, "CanonicalizationMethod")
                 algorithm = SignatureMethod(_ds(signed_info, "SignatureMethod").get("Algorithm"))
                 self.check_signature_alg_expected(algorithm)
-                if sig.find(f"{_D}KeyInfo/{_D}KeyValue") is not None or sig.find(f"{_D}KeyInfo/{{{_DSIG11}}}DEREncodedKeyValue") is not None:
-                    return None
+                # a KeyValue beside the certificate (Java's and .NET's signers add one) must be the same key
+                self._match_key_values(key_value=sig.find(f"{_D}KeyInfo/{_D}KeyValue"),
+                                       der_encoded_key_value=sig.find(f"{_D}KeyInfo/{{{_DSIG11}}}DEREncodedKeyValue"),
+                                       signing_cert=leaf, signature_alg=algorithm)
                 signed_info_c14n = self._c14n(signed_info, algorithm=CanonicalizationMethod(c14n_method.get("Algorithm")),
                                               inclusive_ns_prefixes=self._get_inclusive_ns_prefixes(c14n_method))
                 _, key = self._verify_signature_with_pubkey(signed_info_c14n=signed_info_c14n, raw_signature=base64.b64decode(_ds(sig, "SignatureValue").text or ""),
@@ -699,7 +729,11 @@ def _verifier_class() -> type:
             transforms = reference.findall(f"{_D}Transforms/{_D}Transform")
             names = [t.get("Algorithm") for t in transforms]
             c14n = [t for t in transforms if t.get("Algorithm") in c14n_methods]
-            if len(c14n) > 1 or any(n != _ENVELOPED and n not in c14n_methods for n in names):
+            sig = self._get_signature(root)
+            # UBL's profile filter leaves out the signatures' container: the enveloped transform on it
+            ubl = [u for t in transforms if (u := _ubl_signatures_of(t, sig)) is not None]
+            if len(c14n) > 1 or len(ubl) > 1 or any(n != _ENVELOPED and n not in c14n_methods for n in names if n != _XPATH_10) \
+                    or names.count(_XPATH_10) != len(ubl):
                 return None
             if uri == "":
                 target = root
@@ -707,7 +741,7 @@ def _verifier_class() -> type:
                 target = found[0]
             else:
                 return None
-            if _ENVELOPED in names and target is not root:
+            if (_ENVELOPED in names or ubl) and target is not root:
                 return None
             method = c14n_methods[c14n[0].get("Algorithm")] if c14n else self.config.default_reference_c14n_method
             # XML-DSig 4.4.3.3: a same-document reference ("" or #id) is its node-set minus comments, so
@@ -715,9 +749,12 @@ def _verifier_class() -> type:
             # and its verdict is still asked when this one does not match)
             method = c14n_methods.get(method.value.removesuffix("#WithComments"), method)
             prefixes = self._get_inclusive_ns_prefixes(c14n[0]) if c14n else None
+            if ubl:
+                with _enveloped_out(ubl[0], _remove_sig):
+                    return self._c14n(root, algorithm=method, inclusive_ns_prefixes=prefixes), root
             if _ENVELOPED not in names:
                 return self._c14n(target, algorithm=method, inclusive_ns_prefixes=prefixes), target
-            with _enveloped_out(self._get_signature(root), _remove_sig):
+            with _enveloped_out(sig, _remove_sig):
                 return self._c14n(root, algorithm=method, inclusive_ns_prefixes=prefixes), root
 
         def _signed_xml(self, target: etree._Element, payload_c14n: bytes) -> etree._Element | None:
@@ -808,12 +845,19 @@ def _fingerprint(cert: x509.Certificate, algorithm: type[hashes.HashAlgorithm]) 
     return cert.fingerprint(algorithm())
 
 
-def _check_signing_certificate(ctx: _Context, sig: etree._Element, signed_props: etree._Element, leaf: x509.Certificate) -> None:
-    """XAdES SigningCertificate(V2): its first Cert's digest must be the digest of the certificate that signed."""
+def _check_signing_certificate(ctx: _Context, sig: etree._Element, signed_props: etree._Element, leaf: x509.Certificate, *,
+                               key_info_signed: bool = False) -> None:
+    """XAdES SigningCertificate(V2): its first Cert's digest must be the digest of the certificate that signed.
+
+    Without one, XAdES (EN 319 132-1, 5.2.2) still binds the certificate when a reference signs
+    ``ds:KeyInfo``; otherwise the signer's certificate could be swapped for another with the same key.
+    """
     holders = _xades_child(signed_props, "SigningCertificateV2") or _xades_child(signed_props, "SigningCertificate")
     if not holders:
-        ctx.add(sig, "signing-certificate-mismatch", "XAdES SignedProperties name no SigningCertificate(V2): the signer's certificate is not bound to the signature",
-                f"{_RULES_TH['signing-certificate-mismatch']}: ไม่มี SigningCertificate")
+        if not key_info_signed:
+            ctx.add(sig, "signing-certificate-unbound", "XAdES SignedProperties name no SigningCertificate(V2) and no reference signs KeyInfo: "
+                    "the signer's certificate is not bound to the signature (the signature itself verifies)",
+                    _RULES_TH["signing-certificate-unbound"])
         return
     cert_el = next(iter(_xades_child(holders[0], "Cert")), None)
     method = cert_el.find(f".//{_D}DigestMethod") if cert_el is not None else None
@@ -837,7 +881,7 @@ def _check_trust(ctx: _Context, sig: etree._Element, leaf: x509.Certificate, cer
     severity = "error" if ctx.require_trusted else "warning"
     if not ctx.trust:
         if ctx.require_trusted:
-            ctx.add(sig, "untrusted-signer", f"no trust anchors were given, so the {who}'s certificate ({leaf.subject.rfc4514_string()}) cannot be trusted",
+            ctx.add(sig, "untrusted-signer", f"no trust anchors were given (--trust, or a trust list in the catalog), so the {who}'s certificate ({leaf.subject.rfc4514_string()}) cannot be trusted",
                     f"{_RULES_TH['untrusted-signer']}: ไม่ได้กำหนดใบรับรองหลักที่เชื่อถือ", severity)
         return "not-checked"
     from cryptography.x509.verification import ExtensionPolicy, PolicyBuilder, Store, VerificationError
@@ -1035,8 +1079,9 @@ def _match_signer(sid: Any, certs: list[x509.Certificate]) -> x509.Certificate:
 
 # ---- what a report says about each signature, and the trust anchors a user gives --------------------
 
-_TRUST_TH = {"trusted": "ผู้ลงลายมือชื่อเชื่อถือได้", "untrusted": "ผู้ลงลายมือชื่อไม่อยู่ในสายใบรับรองที่เชื่อถือ", "not-checked": "ยังไม่ได้ตรวจความน่าเชื่อถือของผู้ลงลายมือชื่อ (ไม่ได้ให้ --trust)"}
-TRUST_WORDS = {"trusted": "signer trusted", "untrusted": "signer not trusted", "not-checked": "signer's trust not checked (no --trust)"}
+_TRUST_TH = {"trusted": "ผู้ลงลายมือชื่อเชื่อถือได้", "untrusted": "ผู้ลงลายมือชื่อไม่อยู่ในสายใบรับรองที่เชื่อถือ", "not-checked": "ยังไม่ได้ตรวจความน่าเชื่อถือของผู้ลงลายมือชื่อ (ไม่ได้ให้ --trust และแค็ตตาล็อกไม่มีรายการใบรับรองที่เชื่อถือของมาตรฐานนี้)"}
+TRUST_WORDS = {"trusted": "signer trusted", "untrusted": "signer not trusted",
+               "not-checked": "signer's trust not checked (no --trust, and no trust list in the catalog for this standard)"}
 
 
 def _algorithm_name(uri: str | None) -> str:
@@ -1052,13 +1097,45 @@ def summary_issue(info: SignatureInfo) -> Issue:
     when = info.signing_time.isoformat() if info.signing_time else "no signing time"
     stamp = f"; time-stamped {info.timestamp.time.isoformat()} by {info.timestamp.authority}" if info.timestamp.verdict == "valid" and info.timestamp.time else ""
     verdict = "intact" if info.intact else "BROKEN" if info.verified else "not verified"
+    against = f" (anchors: {info.anchors})" if info.anchors else ""
     message = (f"{info.form} signature by {who}, issued by {info.issuer or '?'}, at {when}{stamp} "
-               f"({_algorithm_name(info.signature_algorithm)}, {info.key or '?'}): {verdict}, {TRUST_WORDS[info.trust]}")
+               f"({_algorithm_name(info.signature_algorithm)}, {info.key or '?'}): {verdict}, {TRUST_WORDS[info.trust]}{against}")
     verdict_th = "ลายมือชื่อถูกต้อง เอกสารไม่ถูกแก้ไข" if info.intact else "ลายมือชื่อไม่ถูกต้อง" if info.verified else "ไม่ได้ตรวจลายมือชื่อ"
     when_th = info.signing_time.isoformat() if info.signing_time else "ไม่ระบุเวลา"
-    message_th = (f"ลายมือชื่อ {info.form} ของ {who} ออกโดย {info.issuer or '?'} เวลา {when_th}: {verdict_th}, {_TRUST_TH[info.trust]}")
+    against_th = f" (ใบรับรองหลักจาก {info.anchors})" if info.anchors else ""
+    message_th = (f"ลายมือชื่อ {info.form} ของ {who} ออกโดย {info.issuer or '?'} เวลา {when_th}: {verdict_th}, {_TRUST_TH[info.trust]}{against_th}")
     return Issue(message=message, message_th=message_th, rule="signed", source="signature", severity="info",
                  location=info.location, line=info.line)
+
+
+def load_catalog_trust(paths: tuple[Path, ...]) -> tuple[x509.Certificate, ...]:
+    """The certificates of a standard's trust lists (files or folders), read again only when one changes.
+
+    :raises TrustListError: a list that cannot be read, naming the file (`dxs standards check` finds it first).
+    """
+    stamps = []
+    for path in paths:
+        members = sorted(p for p in path.iterdir()) if path.is_dir() else [path]
+        stamps.append(tuple((str(p), p.stat().st_mtime_ns) for p in members))
+    return _catalog_trust(paths, tuple(stamps))
+
+
+@functools.lru_cache(maxsize=32)
+def _catalog_trust(paths: tuple[Path, ...], stamps: tuple[Any, ...]) -> tuple[x509.Certificate, ...]:
+    from .errors import DxsError, TrustListError
+
+    found: list[x509.Certificate] = []
+    for path in paths:
+        files = [f for f in sorted(path.iterdir()) if f.is_file() and f.suffix.lower() in (".pem", ".crt", ".cer")] if path.is_dir() else [path]
+        if not files:
+            raise TrustListError(path, "the standard's trust list holds no .pem, .crt or .cer file")
+        for file in files:
+            try:
+                found += load_trust([file])
+            except DxsError as exc:
+                # the file named, for the operator and (by base name) the API's caller
+                raise TrustListError(file, f"the standard's trust list cannot be used: {exc}".replace("--trust ", "")) from None
+    return tuple(found)
 
 
 def load_trust(paths: Sequence[str | Path]) -> tuple[x509.Certificate, ...]:

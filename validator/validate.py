@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import messages
-from .catalog import Catalog, StandardVersion
+from .catalog import Catalog, StandardVersion, TrustList
 from .engine import Engine
 from .errors import DxsError
 from .report import Issue, Report
@@ -254,7 +254,10 @@ class DocumentValidator:
         from .containers import open_pdf
 
         policy = self.signatures
-        container = open_pdf(data, trust=policy.trust, require_trusted=policy.require_trusted, signatures=policy.check)
+        # the PDF itself belongs to no standard: its signers are judged against every trust list of the catalog
+        lists = tuple(dict.fromkeys(t for standard in self.catalog for t in standard.trust)) if self.catalog is not None else ()
+        trust, _ = self._anchors(lists) if policy.check else ((), "")
+        container = open_pdf(data, trust=trust, require_trusted=policy.require_trusted, signatures=policy.check)
         issues = list(container.issues)
         signatures: list[Any] = list(container.signatures)
         if policy.check:
@@ -471,6 +474,16 @@ class DocumentValidator:
 
     # ------------------------------------------------------------------ signatures
 
+    def _anchors(self, lists: Sequence[TrustList]) -> tuple[tuple[Any, ...], str]:
+        """The trust anchors a signer is judged against: ``--trust`` and the catalog's ``lists``; and in words, for the report."""
+        if not lists:
+            return self.signatures.trust, "--trust"
+        from .signatures import load_catalog_trust
+
+        said = "; ".join(f"trust list {t.label} ({'illustrative: ' if t.illustrative else ''}{t.source})" for t in lists)
+        said += " and --trust" if self.signatures.trust else ""
+        return self.signatures.trust + load_catalog_trust(tuple(t.path for t in lists)), said
+
     def _signatures_wanted(self, version: StandardVersion | None) -> bool:
         """Whether a document must be signed: by ``--require-signature`` or its standard's metadata."""
         return self.signatures.check and (self.signatures.require_signature or (version is not None and version.signature_required))
@@ -492,8 +505,9 @@ class DocumentValidator:
         from .signatures import check_signatures, summary_issue
 
         at = dt.datetime.combine(self.at, dt.time(12), dt.timezone.utc) if self.at else None
-        checked = check_signatures(tree, trust=self.signatures.trust, require_signature=required,
-                                   require_trusted=self.signatures.require_trusted, at=at)
+        trust, anchors = self._anchors(version.trust if version is not None else ())
+        checked = check_signatures(tree, trust=trust, require_signature=required,
+                                   require_trusted=self.signatures.require_trusted, at=at, anchors=anchors)
         issues.extend(checked.issues)
         issues.extend(summary_issue(info) for info in checked.signatures)
         return checked.signatures

@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from dxs.validator import DocumentValidator, DxsError
-from dxs.validator.errors import SchemaLoadError
+from dxs.validator.errors import SchemaLoadError, TrustListError
 from dxs.validator.render import JsonRenderer
 
 from ..errors import BatchTooLarge, Invalid
@@ -93,7 +93,8 @@ def validate_to_json(catalog: Any, data: bytes, *, name: str, standard: str | No
         log.error("validation could not use a schema: %s", exc)
         what = f"{standard}: " if standard else ""
         raise Invalid(
-            f"{what}the standard's schema or rules file {PurePath(exc.path).name!r} cannot be used on this server; the operator has the details",
+            f"{what}the standard's {'trust list' if isinstance(exc, TrustListError) else 'schema or rules file'} "
+            f"{PurePath(exc.path).name!r} cannot be used on this server; the operator has the details",
             code="standard_unusable",
         ) from None
     except DxsError as exc:

@@ -58,11 +58,13 @@ class Profile:
     prefix_list: str | None = None
     first: bool = False  # the signature as the root's first child (text before it and after it), not its last
     xades: bool = False  # XAdES-BES: SignedProperties (SigningTime, SigningCertificateV2) signed by a second reference
+    key_value: bool = False  # a ds:KeyValue beside the certificate, as Java's and .NET's signers write
+    signing_certificate: bool = True  # XAdES: SigningCertificateV2 among the signed properties
+    sign_key_info: bool = False  # a reference to ds:KeyInfo (the other way XAdES binds the certificate)
 
 
 def sign(data: bytes, party: Party, profile: Profile = Profile()) -> bytes:
     """``data`` with an enveloped signature made by xmlsec1 with ``party``'s key; the chain in KeyInfo."""
-    xmlsec1 = require()
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     signature = etree.fromstring(_template(party, profile))
     if profile.first:
@@ -71,15 +73,26 @@ def sign(data: bytes, party: Party, profile: Profile = Profile()) -> bytes:
     else:
         root.append(signature)
         signature.tail = "\n"
+    template = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return sign_template(template, party, id_elements=(("SignedProperties",) if profile.xades else ()) + (("KeyInfo",) if profile.sign_key_info else ()))
+
+
+def sign_template(template: bytes, party: Party, *, id_elements: tuple[str, ...] = ()) -> bytes:
+    """``template`` (a document holding a ds:Signature template) signed by xmlsec1 with ``party``'s key.
+
+    ``id_elements`` are the elements whose ``Id`` attribute a ``#id`` reference names (xmlsec1
+    resolves only the Ids it is told of).
+    """
+    xmlsec1 = require()
     with tempfile.TemporaryDirectory(prefix="dxs-xmlsec-") as tmp:
         where = Path(tmp)
         (where / "key.pem").write_bytes(party.key_pem)
         (where / "certs.pem").write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in party.certs))
-        (where / "template.xml").write_bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
+        (where / "template.xml").write_bytes(template)
         command = [xmlsec1, "--sign", "--privkey-pem", f"{where / 'key.pem'},{where / 'certs.pem'}",
                    "--output", str(where / "signed.xml")]
-        if profile.xades:
-            command += ["--id-attr:Id", "SignedProperties"]
+        for element in id_elements:
+            command += ["--id-attr:Id", element]
         done = subprocess.run([*command, str(where / "template.xml")], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         return (where / "signed.xml").read_bytes()
@@ -100,6 +113,8 @@ def _template(party: Party, profile: Profile) -> bytes:
                 f'<ds:DigestMethod Algorithm="{profile.digest}"/><ds:DigestValue/></ds:Reference>')
 
     references = reference("", enveloped=True)
+    if profile.sign_key_info:
+        references += reference("#xmlsec-key-info", enveloped=False)
     qualifying = ""
     if profile.xades:
         references += reference("#xmlsec-signed-properties", enveloped=False, type_=SIGNED_PROPERTIES_TYPE)
@@ -109,16 +124,17 @@ def _template(party: Party, profile: Profile) -> bytes:
             f'<ds:Object><xades:QualifyingProperties xmlns:xades="{XADES}" Target="#xmlsec-signature">'
             '<xades:SignedProperties Id="xmlsec-signed-properties"><xades:SignedSignatureProperties>'
             f"<xades:SigningTime>{now}</xades:SigningTime>"
-            "<xades:SigningCertificateV2><xades:Cert><xades:CertDigest>"
-            f'<ds:DigestMethod Algorithm="{SHA256}"/><ds:DigestValue>{digest}</ds:DigestValue>'
-            "</xades:CertDigest></xades:Cert></xades:SigningCertificateV2>"
-            "</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties></ds:Object>"
+            + ("<xades:SigningCertificateV2><xades:Cert><xades:CertDigest>"
+               f'<ds:DigestMethod Algorithm="{SHA256}"/><ds:DigestValue>{digest}</ds:DigestValue>'
+               "</xades:CertDigest></xades:Cert></xades:SigningCertificateV2>" if profile.signing_certificate else "")
+            + "</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties></ds:Object>"
         )
+    key_info_id = ' Id="xmlsec-key-info"' if profile.sign_key_info else ""
     return (
         f'<ds:Signature xmlns:ds="{DS}" Id="xmlsec-signature">\n  <ds:SignedInfo>\n'
         f'    <ds:CanonicalizationMethod Algorithm="{profile.canonicalization}"/>\n'
         f'    <ds:SignatureMethod Algorithm="{profile.signature}"/>\n    {references}\n  </ds:SignedInfo>\n'
-        "  <ds:SignatureValue/>\n  <ds:KeyInfo><ds:X509Data/></ds:KeyInfo>\n"
+        f"  <ds:SignatureValue/>\n  <ds:KeyInfo{key_info_id}>{'<ds:KeyValue/>' if profile.key_value else ''}<ds:X509Data/></ds:KeyInfo>\n"
         f"  {qualifying}\n</ds:Signature>"
     ).encode()
 
