@@ -408,6 +408,18 @@ class _Fields:
             raise CatalogError(self.path, "must be a table", self._name(key))
         return _Fields(self.path, value, f"{self._name(key)}.")
 
+    def tables(self, key: str) -> list[_Fields]:
+        """``[[key]]``: each table of the array, named ``key[n].`` in errors."""
+        value = self.table.get(key, [])
+        if not isinstance(value, list):
+            raise CatalogError(self.path, f"must be an array of tables ([[{key}]])", self._name(key))
+        found = []
+        for n, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                raise CatalogError(self.path, "must be a table", f"{self._name(key)}[{n}]")
+            found.append(_Fields(self.path, entry, f"{self._name(key)}[{n}]."))
+        return found
+
 
 def _strings(f: _Fields, key: str) -> tuple[str, ...]:
     value = f.table.get(key, [])
@@ -432,37 +444,25 @@ def _trust_lists(folder: Path, f: _Fields) -> tuple[TrustList, ...]:
     Only the paths are checked here (this runs on every start); `dxs standards check` reads the
     certificates, and a signature check that needs them says which file it could not read.
     """
-    raw = f.table.get("trust", [])
-    if not isinstance(raw, list):
-        raise CatalogError(f.path, "must be an array of tables ([[trust]])", "trust")
     lists = []
-    for n, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise CatalogError(f.path, "must be a table", f"trust[{n}]")
-        t = _Fields(f.path, entry, f"trust[{n}].")
+    for t in f.tables("trust"):
         relative = t.str("path")
         normal = os.path.normpath(relative)
         if os.path.isabs(normal) or normal == ".." or normal.startswith(".." + os.sep):
-            raise CatalogError(f.path, f"{relative!r} is outside the standard's folder", f"trust[{n}].path")
+            raise CatalogError(f.path, f"{relative!r} is outside the standard's folder", t._name("path"))
         if not os.path.exists(folder / normal):
-            raise CatalogError(f.path, f"{relative!r} does not exist in {folder}", f"trust[{n}].path")
+            raise CatalogError(f.path, f"{relative!r} does not exist in {folder}", t._name("path"))
         lists.append(TrustList(path=folder / normal, source=t.str("source"), illustrative=t.bool("illustrative"),
                                label=f"{folder.name}/{normal}"))
     return tuple(lists)
 
 
 def _document_types(f: _Fields) -> tuple[DocumentType, ...]:
-    raw = f.table.get("document_types", [])
-    if not isinstance(raw, list):
-        raise CatalogError(f.path, "must be an array of tables ([[document_types]])", "document_types")
     types = []
-    for n, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise CatalogError(f.path, "must be a table", f"document_types[{n}]")
-        d = _Fields(f.path, entry, f"document_types[{n}].")
+    for d in f.tables("document_types"):
         key = d.str("key")
         if not _ID.fullmatch(key):
-            raise CatalogError(f.path, f"{key!r} is not lowercase and dot/dash separated", f"document_types[{n}].key")
+            raise CatalogError(f.path, f"{key!r} is not lowercase and dot/dash separated", d._name("key"))
         types.append(DocumentType(key=key, name=d.str("name"), title_th=d.str("title_th"), title_en=d.str("title_en"),
                                   oid=d.str("oid", required=False)))
     keys = [t.key for t in types]
@@ -666,19 +666,13 @@ def _load_version(
         raise CatalogError(path, f"{status!r} is not one of {', '.join(STATUSES)}", "status")
 
     history = []
-    raw_history = f.table.get("history", [])
-    if not isinstance(raw_history, list):
-        raise CatalogError(path, "must be an array of tables ([[history]])", "history")
-    for n, entry in enumerate(raw_history):
-        if not isinstance(entry, dict):
-            raise CatalogError(path, "must be a table", f"history[{n}]")
-        h = _Fields(path, entry, f"history[{n}].")
+    for h in f.tables("history"):
         h_status = h.str("status")
         if h_status not in STATUSES:
-            raise CatalogError(path, f"{h_status!r} is not one of {', '.join(STATUSES)}", f"history[{n}].status")
+            raise CatalogError(path, f"{h_status!r} is not one of {', '.join(STATUSES)}", h._name("status"))
         day = h.date("date")
         if day is None:
-            raise CatalogError(path, "is missing", f"history[{n}].date")
+            raise CatalogError(path, "is missing", h._name("date"))
         history.append(HistoryEntry(h_status, day, h.str("note", required=False)))
 
     announcement = f.str("announcement", required=False) or None

@@ -1094,14 +1094,14 @@ def summary_issue(info: SignatureInfo) -> Issue:
     who = info.signer or "an unknown signer"
     if info.juristic_id:
         who += f" (ID {info.juristic_id})"
-    when = info.signing_time.isoformat() if info.signing_time else "no signing time"
+    when = info.signing_time.isoformat() if info.signing_time else "no verified signing time"
     stamp = f"; time-stamped {info.timestamp.time.isoformat()} by {info.timestamp.authority}" if info.timestamp.verdict == "valid" and info.timestamp.time else ""
     verdict = "intact" if info.intact else "BROKEN" if info.verified else "not verified"
     against = f" (anchors: {info.anchors})" if info.anchors else ""
     message = (f"{info.form} signature by {who}, issued by {info.issuer or '?'}, at {when}{stamp} "
                f"({_algorithm_name(info.signature_algorithm)}, {info.key or '?'}): {verdict}, {TRUST_WORDS[info.trust]}{against}")
     verdict_th = "ลายมือชื่อถูกต้อง เอกสารไม่ถูกแก้ไข" if info.intact else "ลายมือชื่อไม่ถูกต้อง" if info.verified else "ไม่ได้ตรวจลายมือชื่อ"
-    when_th = info.signing_time.isoformat() if info.signing_time else "ไม่ระบุเวลา"
+    when_th = info.signing_time.isoformat() if info.signing_time else "ไม่มีเวลาลงลายมือชื่อที่ตรวจยืนยันได้"
     against_th = f" (ใบรับรองหลักจาก {info.anchors})" if info.anchors else ""
     message_th = (f"ลายมือชื่อ {info.form} ของ {who} ออกโดย {info.issuer or '?'} เวลา {when_th}: {verdict_th}, {_TRUST_TH[info.trust]}{against_th}")
     return Issue(message=message, message_th=message_th, rule="signed", source="signature", severity="info",
