@@ -42,6 +42,14 @@ MATRIX: dict[str, tuple[str, str, Any, dict[str, int]]] = {
     # replace: the office's cell succeeds however often the matrix runs on one world
     "publish indicators": ("POST", "/api/v1/indicators/publications", {"year": 2564, "replace": True},
                            {"none": 401, "garbage": 401, "other": 403, "revoked": 401, "own": 403, "office": 201}),
+    # any agency files its own request for a standard; the office answers requests, it files none
+    "file request": ("POST", "/api/v1/requests", {"document_type": "a certificate {unique}", "sectors": ["statistics"], "urgency": "medium"},
+                     {"none": 401, "garbage": 401, "other": 201, "revoked": 401, "own": 201, "office": 403}),
+    "create need group": ("POST", "/api/v1/need-groups", {"name_th": "กลุ่ม {unique}", "name_en": "Group {unique}"},
+                          {"none": 401, "garbage": 401, "other": 403, "revoked": 401, "own": 403, "office": 201}),
+    # every agency sets its own webhook (a new address each cell, so each is a logged change)
+    "set webhook": ("PUT", "/api/v1/webhook", {"url": "https://notices.example.org/{unique}"},
+                    {"none": 401, "garbage": 401, "other": 200, "revoked": 401, "own": 200, "office": 403}),
 }
 
 
