@@ -1113,10 +1113,15 @@ def load_catalog_trust(paths: tuple[Path, ...]) -> tuple[x509.Certificate, ...]:
 
     :raises TrustListError: a list that cannot be read, naming the file (`dxs standards check` finds it first).
     """
+    from .errors import TrustListError
+
     stamps = []
     for path in paths:
-        members = sorted(p for p in path.iterdir()) if path.is_dir() else [path]
-        stamps.append(tuple((str(p), p.stat().st_mtime_ns) for p in members))
+        try:
+            members = sorted(p for p in path.iterdir()) if path.is_dir() else [path]
+            stamps.append(tuple((str(p), p.stat().st_mtime_ns) for p in members))
+        except OSError as exc:  # gone (or unreadable) since the catalog was loaded
+            raise TrustListError(path, f"the standard's trust list cannot be read: {exc.strerror}") from None
     return _catalog_trust(paths, tuple(stamps))
 
 

@@ -19,7 +19,7 @@
       missing_summary: (n, o, a) => `${n} หน่วยงานยังไม่มีการแลกเปลี่ยนที่เกิดขึ้นจริง (เกิดขึ้นจริง ${o} จาก ${a})`,
       declared_only: "แจ้งการเชื่อมโยงแล้ว แต่ไม่มีการบันทึกเหตุการณ์", no_link: "ยังไม่มีการเชื่อมโยงที่มีผล", none_missing: "ทุกหน่วยงานแลกเปลี่ยนข้อมูลแล้ว",
       yearLabel: (p) => `${p.be} (ค.ศ. ${p.ce})`,
-      published_mark: "เผยแพร่แล้ว", g2b: "รัฐ–เอกชน (G2B)", revised: "ตัวเลขปรับปรุง (ยังไม่เผยแพร่)", national: "รวมทุกสาขาสำคัญ (ระดับประเทศ)",
+      published_mark: "เผยแพร่แล้ว", g2b: "รัฐ–เอกชน (G2B)", no_standard: "ไม่มีมาตรฐานในแค็ตตาล็อก", revised: "ตัวเลขปรับปรุง (ยังไม่เผยแพร่)", national: "รวมทุกสาขาสำคัญ (ระดับประเทศ)",
       published_on: (when, seq) => `ตัวเลขที่เผยแพร่แล้ว เมื่อ ${when} (บันทึกลำดับที่ ${seq}): ตัวเลขของปีนี้คือตัวเลขที่เผยแพร่`,
       revised_note: "ข้อมูลในทะเบียนเปลี่ยนไปหลังการเผยแพร่: ตัวเลขที่คำนวณใหม่แสดงไว้ข้างตัวเลขที่เผยแพร่ ไม่ได้แทนที่",
       not_published: "ยังไม่เผยแพร่: ตัวเลขคำนวณจากทะเบียน ณ ขณะนี้",
@@ -37,7 +37,7 @@
       missing_summary: (n, o, a) => `${n} agencies with no observed exchange (observed ${o} of ${a})`,
       declared_only: "link declared, nothing logged", no_link: "no link in force", none_missing: "Every agency exchanges data.",
       yearLabel: (p) => `${p.ce} (BE ${p.be})`,
-      published_mark: "published", g2b: "Gov–business (G2B)", revised: "Revised (not published)", national: "All key sectors (national)",
+      published_mark: "published", g2b: "Gov–business (G2B)", no_standard: "No catalog standard", revised: "Revised (not published)", national: "All key sectors (national)",
       published_on: (when, seq) => `Published figures, published ${when} (log entry ${seq}): these are the year's figures`,
       revised_note: "The registry changed after publication: the recomputed figures are shown beside the published ones, not in their place",
       not_published: "Not published: figures computed from the registry as it is now",
@@ -121,6 +121,7 @@
     const defs = state.trend.definitions;
     $("def15").textContent = defs.indicator15[state.lang];
     $("def16").textContent = defs.indicator16[state.lang];
+    $("defnostd").textContent = defs.no_standard[state.lang];
     $("defperiod").textContent = defs.period[state.lang];
     $("defprov").textContent = defs.provenance[state.lang];
     const year = current();
@@ -259,13 +260,16 @@
     const differs = c && (c.agencies !== s.agencies || c.declared !== s.declared || c.observed !== s.observed);
     const cells = [name, String(s.agencies), `${s.declared} (${pct(s.declared_rate)})`, `${s.observed} (${pct(s.observed_rate)})`,
       isNational ? "–" : `${Math.round(s.target * 100)}%`, isNational || s.met === null ? "–" : t(s.met ? "yes" : "no"),
-      `${computed.g2b_observed} / ${computed.g2b_declared}`];
+      `${computed.g2b_observed} / ${computed.g2b_declared}`,
+      // beside the indicator, never in it: units exchanging only over links declared without a catalog standard
+      `${computed.no_standard_observed} / ${computed.no_standard_declared}`];
     if (year.revised) cells.push(differs ? `${c.observed}/${c.agencies} (${pct(c.observed_rate)})` : "=");
     cells.forEach((value, i) => {
       const td = document.createElement("td");
       if (i > 0 && i !== 5) td.className = "num";
       if (i === 5 && s.met !== null && !isNational) td.className = s.met ? "met-yes" : "met-no";
-      if (i === 7) td.classList.add("revised-cell");
+      if (i === 7) td.classList.add("no-standard-cell");
+      if (i === 8) td.classList.add("revised-cell");
       if (value instanceof Node) td.appendChild(value); else td.textContent = value;
       tr.appendChild(td);
     });

@@ -101,6 +101,14 @@ def test_dashboard_language_sector_download_screenshot(server, tmp_path):
             assert page.inner_text("h1") == "Indicators 15 and 16"
             assert "lang=en" in page.url
 
+            # beside indicator 16, never in it: the units exchanging only without a catalog standard
+            assert "No catalog standard" in page.inner_text("table.sectors thead")
+            shown = page.get_attribute("#json-year", "href")  # the year and calendar the page shows
+            national = page.request.get(f"{server}{shown}").json()["indicator16"]["national"]
+            cell = page.inner_text("#sector-rows tr.national td.no-standard-cell")
+            assert cell == f"{national['no_standard_observed']} / {national['no_standard_declared']}"
+            assert national["no_standard_declared"] > 0  # the demo seeds links without a standard
+
             page.click("#sector-rows button[data-sector='agriculture']")
             page.wait_for_selector("#drill:not([hidden]) #drill-rows tr")
             assert "Agriculture: agencies not yet exchanging" in page.inner_text("#drill-title")
@@ -146,7 +154,7 @@ def test_dashboard_marks_published_and_revised_figures(server, tmp_path):
             assert "Published figures, published" in note and "recomputed figures are shown beside" in note
             assert page.is_visible("#revised-head")
             health = page.locator("#sector-rows tr[data-sector='health'] td")
-            published_agencies, revised = int(health.nth(1).inner_text()), health.nth(7).inner_text()
+            published_agencies, revised = int(health.nth(1).inner_text()), health.nth(8).inner_text()
             assert revised != "=" and f"/{published_agencies + 1} (" in revised  # one more agency, shown beside
             assert page.locator("#sector-rows tr.national").count() == 1
 

@@ -119,3 +119,12 @@ def test_a_real_standards_list_is_not_marked_illustrative_and_an_illustrative_on
 def test_the_bundled_catalog_names_no_trust_list() -> None:
     """No list of licensed Thai CAs is among the sources: the bundled catalog must not invent one."""
     assert all(not standard.trust for standard in load_catalog([BUNDLED_CATALOG]))
+
+
+def test_a_list_removed_after_the_catalog_was_loaded_is_a_clear_error(tmp_path: Path) -> None:
+    folder = catalog_with(tmp_path)
+    checking = validator(folder)
+    (folder / ETAX / "trust" / "test-root.pem").unlink()
+    (folder / ETAX / "trust").rmdir()
+    with pytest.raises(DxsError, match="trust list cannot be read"):
+        checking.validate_bytes(pki.sign_xades(DOC, KIT.signer), "signed.xml")
