@@ -1,7 +1,7 @@
 """Server-rendered portal pages (no build step): catalog browser, validate-by-upload, an agency's links.
 
 Each standard's own page is ``/standards/{id}`` (:mod:`registry.pages`). An agency
-signs in to "my links" with its API key; the key is checked and a server-side session
+signs in to "my links" (and then sees its requests and notices) with its API key; the key is checked and a server-side session
 started (:func:`registry.services.keys.open_session`), and only the session's random
 token goes into an HttpOnly, SameSite=Strict cookie, never the key. Signing out deletes
 the session, revoking the key ends its sessions, and each lasts ``SESSION_HOURS``. The
@@ -33,6 +33,7 @@ from dxs.validator.years import be_year, thai_datetime
 from .api.deps import KEY_COOKIE, CatalogDep, DatabaseDep, SessionDep
 from .api.links import link_reads
 from .api.needs import request_reads
+from .api.notices import notice_reads
 from .api_models_needs import RequestCreate
 from .models import URGENCIES
 from .api.validate import validate_document
@@ -42,7 +43,7 @@ from .errors import ServiceError
 from .limits import anonymous_max_document
 from .pages import SOURCE_TH
 from .services import agencies, events, keys, links
-from .services import needs
+from .services import needs, notices
 from .throttling import pool_of
 from .times import from_db_time, iso
 
@@ -219,6 +220,45 @@ def logout(request: Request, database: DatabaseDep) -> Response:
         response.delete_cookie(SESSION_COOKIE, path="/")
         _forget_old_cookie(request, response)
     return response
+
+
+# --------------------------------------------------------------------------- my notices
+
+
+@router.get("/my/notices", response_class=HTMLResponse)
+def my_notices(request: Request, session: SessionDep, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    """The signed-in agency's notices of deprecated and sunset versions, newest first, with where each delivery stands.
+
+    The same notices as ``GET /api/v1/notices`` (the office sees every agency's); the webhook they
+    go to is shown, and set through the API (``PUT /api/v1/webhook``), not here.
+    """
+    context: dict[str, Any] = {"caller": None, "hours": SESSION_HOURS}
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return _forget_old_cookie(request, _render(request, "portal_notices.html", context))
+    try:
+        caller = keys.session_caller(session, token)
+        rows, total = notices.list_notices(session, caller=caller, limit=PAGE, offset=offset, newest_first=True)
+    except ServiceError as exc:
+        response = _render(request, "portal_notices.html", {**context, "error": exc.message}, exc.status_code)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return _forget_old_cookie(request, response)
+    webhook = None
+    if not caller.is_office:
+        try:
+            webhook = notices.get_webhook(session, caller=caller)
+        except ServiceError:
+            webhook = None  # none registered: the page says how to register one
+    context.update(
+        caller=caller,
+        agency=agencies.get(session, caller.agency_code) if caller.agency_code else None,
+        webhook=webhook,
+        rows=notice_reads(session, list(rows)),
+        total=total,
+        prev_offset=max(offset - PAGE, 0) if offset else None,
+        next_offset=offset + PAGE if offset + PAGE < total else None,
+    )
+    return _render(request, "portal_notices.html", context)
 
 
 # --------------------------------------------------------------------------- my requests for standards

@@ -313,8 +313,9 @@ def list_notices(
     delivered: bool | None = None,
     limit: int = 50,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> tuple[Sequence[Notice], int]:
-    """The caller's own notices (the office: all, or one agency's), oldest first; and how many match in all.
+    """The caller's own notices (the office: all, or one agency's), oldest first (or newest); and how many match in all.
 
     :raises Forbidden: an agency asks for another agency's notices.
     :raises NotFound: the office names an agency that is not registered.
@@ -330,7 +331,8 @@ def list_notices(
     if delivered is not None:
         query = query.where(Notice.delivered_at.is_not(None) if delivered else Notice.delivered_at.is_(None))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Notice.id).limit(limit).offset(offset)).scalars().all()
+    order = Notice.id.desc() if newest_first else Notice.id
+    rows = session.execute(query.order_by(order).limit(limit).offset(offset)).scalars().all()
     return rows, total
 
 

@@ -587,3 +587,37 @@ def test_dxs_registry_notify_and_deliver(tmp_path, monkeypatch, fixture_catalog,
     verified = run("registry", "verify", *common)
     assert verified.exit_code == 0, verified.output
     assert len(receiver.got) == 2
+
+
+# --------------------------------------------------------------------------- the portal's page
+
+
+def sign_in(client, headers) -> None:
+    got = client.post("/my/login", data={"key": headers["Authorization"].split()[1]}, follow_redirects=False)
+    assert got.status_code == 303, got.text
+
+
+def test_an_agency_reads_its_notices_and_their_delivery_in_the_portal(client, world, database, signer, fixture_catalog, old_link, receiver):
+    assert "Sign in with your agency's API key" in client.get("/my/notices").text
+    notify(database, fixture_catalog)
+    sign_in(client, world.rd)
+    page = client.get("/my/notices").text
+    assert "กรมสรรพากร" in page and "1 notice" in page and f"{OLD}</a>" in page and "not delivered" in page
+    assert "registered no webhook" in page and "<th>Agency</th>" not in page  # its own notices only
+    assert 'href="/my/notices"' in page  # in the menu
+    hooks(client, world, receiver)
+    deliver_pass(database, signer, settings=SETTINGS, now=Clock())
+    page = client.get("/my/notices").text
+    assert "delivered" in page and "not delivered" not in page and receiver.url("/rd") in page and "1 attempt" in page
+    client.post("/my/logout", follow_redirects=False)
+    client.cookies.clear()
+    sign_in(client, world.office)
+    every = client.get("/my/notices").text
+    assert "2 notices" in every and "<th>Agency</th>" in every and "<code>CGD</code>" in every
+
+
+def test_the_notices_page_without_a_valid_session_shows_no_notice(client, world, database, fixture_catalog, old_link):
+    notify(database, fixture_catalog)
+    client.cookies.set("dxs_session", "not-a-session")
+    page = client.get("/my/notices")
+    assert OLD not in page.text and page.status_code == 401
