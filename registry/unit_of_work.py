@@ -167,16 +167,22 @@ _LOCK_HEAD = Statement("SELECT size, last_hash, frontier FROM log_head WHERE id 
 # Then the root the head's checkpoint signed, which its frontier must still give (:func:`_vouched_head`). A
 # statement of its own, run once the lock is held: on PostgreSQL it then sees the checkpoint the write
 # before committed (a subquery of the locking statement would not, when that statement waited for the lock).
-_SIGNED_ROOT = Statement("SELECT root FROM log_checkpoints WHERE size = (SELECT size FROM log_head WHERE id = 1)")
+# With it, the hash of the last entry, which the head's ``last_hash`` must be (the next entry chains from it).
+_SIGNED_ROOT = Statement(
+    "SELECT root, (SELECT entry_hash FROM log_entries WHERE seq = log_checkpoints.size - 1) FROM log_checkpoints "
+    "WHERE size = (SELECT size FROM log_head WHERE id = 1)"
+)
 
 
-def _vouched_head(size: int, last_hash: str, frontier: str, signed_root: str | None) -> LockedHead:
-    """The head as read, if its frontier gives the root the latest checkpoint signed.
+def _vouched_head(size: int, last_hash: str, frontier: str, signed_root: str | None, last_entry_hash: str | None = None) -> LockedHead:
+    """The head as read, if its frontier gives the root the latest checkpoint signed and its
+    ``last_hash`` is the last entry's hash.
 
-    A frontier changed behind the service would make the next append sign a wrong root,
-    and ``verify`` would then find an honest entry at fault: no write goes on top of it.
+    A frontier or ``last_hash`` changed behind the service would make the next append sign a
+    wrong root or chain from a wrong hash, and ``verify`` would then find an honest entry at
+    fault: no write goes on top of it.
 
-    :raises RuntimeError: the frontier does not give the signed root (or cannot be read).
+    :raises RuntimeError: the head does not agree with the signed checkpoint and the last entry.
     """
     try:
         root: str | None = Frontier(size, json.loads(frontier)).root()
@@ -188,6 +194,11 @@ def _vouched_head(size: int, last_hash: str, frontier: str, signed_root: str | N
         )
         raise RuntimeError(
             f"{problem}: the log was changed outside the service; no entry is appended to it (run `dxs registry verify`)"
+        )
+    if last_hash != (last_entry_hash if size else EMPTY_ROOT):
+        raise RuntimeError(
+            f"the log head's last_hash is not the hash of entry {size - 1}: the log was changed outside the service; "
+            "no entry is appended to it (run `dxs registry verify`)"
         )
     return LockedHead(size, last_hash, frontier)
 
@@ -319,8 +330,9 @@ class WriteTx:
             row = asked.result().fetchone()
             if row is None:
                 raise RuntimeError("the log has no head row: run `dxs registry migrate`")
-            root = signed.result().fetchone()
-            self.log_head = _vouched_head(*row, root[0] if root else None)
+            signed_row = signed.result().fetchone()
+            root, last_entry = (signed_row[0], signed_row[1]) if signed_row else (None, None)
+            self.log_head = _vouched_head(*row, root, last_entry)
             return self.log_head
 
         return Pending(read)

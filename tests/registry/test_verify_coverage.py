@@ -99,12 +99,13 @@ def test_a_removed_or_planted_idempotent_answer_is_named(copy, case):
     assert report.first_bad_entry == first_bad
 
 
-def test_a_changed_frontier_is_named_and_no_write_is_signed_on_top_of_it(copy):
+@pytest.mark.parametrize("column", ["frontier", "last_hash"])
+def test_a_changed_log_head_is_named_and_no_write_is_signed_on_top_of_it(copy, column):
     """Before any write verify names the head; a write then is refused whole, so no honest entry is blamed."""
     world, facts = copy
-    run_sql(world.url, CASES["log head frontier changed"](facts)[0])
+    run_sql(world.url, CASES[f"log head {column} changed"](facts)[0])
     before = verify(world)
-    assert [f.column for f in before.findings] == ["frontier"] and before.first_bad_entry is None
+    assert [f.column for f in before.findings] == [column] and before.first_bad_entry is None
 
     with TestClient(app_for(world), raise_server_exceptions=False) as client:
         sent = client.post(f"/api/v1/links/{world.link_id}/events", json={"records": RECORDS}, headers=world.bearer("RD"))
@@ -113,14 +114,14 @@ def test_a_changed_frontier_is_named_and_no_write_is_signed_on_top_of_it(copy):
     assert all(e["record_id"] != "late" for e in events["items"])  # nothing stored
     after = verify(world)
     assert after.entries == before.entries
-    assert [f.column for f in after.findings] == ["frontier"] and after.first_bad_entry is None
+    assert [f.column for f in after.findings] == [column] and after.first_bad_entry is None
 
 
 def test_a_registry_that_signed_over_a_changed_frontier_says_so(copy, monkeypatch):
     """Before the guard, a write on top of a changed frontier signed a checkpoint computed from it: the head's finding says so."""
     world, facts = copy
     run_sql(world.url, CASES["log head frontier changed"](facts)[0])
-    monkeypatch.setattr(unit_of_work, "_vouched_head", lambda size, last, frontier, _root: LockedHead(size, last, frontier))
+    monkeypatch.setattr(unit_of_work, "_vouched_head", lambda size, last, frontier, *_signed: LockedHead(size, last, frontier))
     with TestClient(app_for(world)) as client:
         sent = client.post(f"/api/v1/links/{world.link_id}/events", json={"records": RECORDS}, headers=world.bearer("RD"))
         assert sent.status_code == 201, sent.text

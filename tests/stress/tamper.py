@@ -128,6 +128,12 @@ CASES: dict[str, Case] = {
         None,
         "log_head row 1, column frontier",
     ),
+    "log head last_hash changed": lambda f: (
+        # the hash the next entry would chain from: no longer the last entry's
+        ["UPDATE log_head SET last_hash = '" + "0" * 64 + "'"],
+        None,
+        "log_head row 1, column last_hash",
+    ),
     "event received_at moved": lambda f: (
         [f"UPDATE exchange_events SET received_at = '{_LONG_AGO}' WHERE id = {f['event_r1']}"],
         f["batches"][0],
