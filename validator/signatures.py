@@ -574,6 +574,7 @@ def _verify_crypto(ctx: _Context, sig: etree._Element, leaf: x509.Certificate, r
     if accepted:
         return accepted
     try:
+        # a fresh verifier: nothing the in-place attempt set on the first one reaches signxml's verdict
         results = _verifier(ctx, sig, leaf)[0].verify(ctx.root, x509_cert=leaf, expect_config=config, parser=_parser(), uri_resolver=_refuse_outside)
     except InvalidDigest as exc:
         match = re.search(r"reference (\d+)", str(exc))
@@ -636,10 +637,11 @@ def _verifier_class() -> type:
         signxml copies the whole document (serialise, re-parse) before each reference and again
         before each transform, which made checking a 50 KB invoice's three references cost several
         times its XSD validation. Here each reference is first digested the cheap way, by signxml's
-        own canonicalisation (``_c14n``) of the document as parsed: the enveloped signature is taken
-        out of one copy, a same-document ``#id`` is the element that carries it. Only a digest that
-        does not match that way goes through signxml's own path, so a mismatch is always signxml's
-        verdict, and a match means the signed bytes are those of the document being validated.
+        own canonicalisation (``_c14n``) of the document as parsed: the enveloped signature (or
+        UBL's signatures container) is taken out for that one canonicalisation and put back, a
+        same-document ``#id`` is the element that carries it. Only a digest that does not match
+        that way goes through signxml's own path, so a mismatch is always signxml's verdict, and a
+        match means the signed bytes are those of the document being validated.
         """
 
         def __init__(self, ctx: _Context, path: list[int]) -> None:
@@ -670,9 +672,10 @@ def _verifier_class() -> type:
             Returns the VerifyResults when every one passes, or None: then ``verify()`` itself runs
             and gives the verdict. It never rejects, so a failure is always signxml's to name; it
             accepts only the common form (an X.509 certificate, a KeyValue only if it is that
-            certificate's key, references this class resolves itself) and copies nothing. SignedInfo is read in place once its canonical
-            form has verified: a comment inside it cannot change an element, and anything that
-            reads differently in place fails here and goes to ``verify()``.
+            certificate's key, references this class resolves itself) and copies nothing.
+            SignedInfo is read in place once its canonical form has verified: a comment inside it
+            cannot change an element, and anything that reads differently in place fails here and
+            goes to ``verify()``.
             """
             self.config, self.x509_cert, self.hmac_key, self._parser = config, leaf, None, _parser()
             sig = self._get_signature(root)
