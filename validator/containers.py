@@ -68,6 +68,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "encrypted-pdf": ("error", "parse", "the PDF is encrypted (PDF/A forbids it); with a password nothing in it can be read"),
     "no-embedded-xml": ("error", "container", "the PDF carries no embedded XML file: there is no e-Tax document to check"),
     "embedded-file-unreadable": ("error", "container", "an embedded file's stream cannot be decoded"),
+    "embedded-file-too-large": ("error", "container", "an embedded file decodes to more bytes than a document may have: it was not read"),
     "xmp-file-name-mismatch": ("error", "container", "XMP DocumentFileName names no embedded file"),
     "several-embedded-xml": ("warning", "container", "more than one embedded XML, and the XMP does not say which one is the document"),
     "af-relationship": ("warning", "container", "the embedded XML's /AFRelationship is missing or not one ETDA's guidance expects"),
@@ -93,6 +94,7 @@ _RULES_TH = {
     "encrypted-pdf": "ไฟล์ PDF ถูกเข้ารหัส (PDF/A ไม่อนุญาตให้เข้ารหัส)",
     "no-embedded-xml": "ไฟล์ PDF ไม่มีไฟล์ XML แนบอยู่ จึงไม่มีเอกสาร e-Tax ให้ตรวจสอบ",
     "embedded-file-unreadable": "อ่านไฟล์ที่แนบอยู่ใน PDF ไม่ได้",
+    "embedded-file-too-large": "ไฟล์ที่แนบอยู่ใน PDF มีขนาดเมื่อคลายการบีบอัดเกินขนาดเอกสารที่รับได้ จึงไม่ได้อ่าน",
     "xmp-file-name-mismatch": "ชื่อไฟล์ใน XMP (DocumentFileName) ไม่ตรงกับไฟล์ที่แนบอยู่ใน PDF",
     "several-embedded-xml": "มีไฟล์ XML แนบอยู่มากกว่าหนึ่งไฟล์ และ XMP ไม่ได้ระบุว่าไฟล์ใดคือเอกสาร",
     "af-relationship": "ค่า AFRelationship ของไฟล์ XML ที่แนบไม่มีหรือไม่ตรงตามแนวทางของ สพธอ.",
@@ -255,6 +257,15 @@ class PdfContainer:
         }
 
 
+#: the most an embedded file may decode to, unless the caller says (the validator passes its document limit)
+MAX_EMBEDDED = 64 * 1024 * 1024
+#: the most an XMP packet may decode to
+MAX_XMP = 4 * 1024 * 1024
+#: how far a filter other than plain Flate can expand its input at most (LZW's worst case is about 2,700×):
+#: such a stream is decoded only when even that could not pass the limit
+_WORST_EXPANSION = 4096
+
+
 def _issue(rule: str, message: str, detail_th: str = "", *, location: str = "", severity: str | None = None) -> Issue:
     default, source, _ = RULES[rule]
     th = _RULES_TH[rule] + (f" ({detail_th})" if detail_th else "")
@@ -271,6 +282,7 @@ def open_pdf(
     trust: Sequence[x509.Certificate] | None = None,
     require_trusted: bool = False,
     signatures: bool = True,
+    max_embedded: int = MAX_EMBEDDED,
 ) -> PdfContainer:
     """Read a PDF/A-3 container: its embedded XML, its PDF/A claim and ETDA properties, its signatures.
 
@@ -301,7 +313,7 @@ def open_pdf(
             if pdf.is_encrypted:
                 issues.append(_issue("encrypted-pdf", "the PDF is encrypted (it opens without a password, but PDF/A forbids "
                                      "encryption)", "เปิดได้โดยไม่ต้องใช้รหัสผ่าน"))
-            embedded, others = _embedded_files(pdf, issues)
+            embedded, others = _embedded_files(pdf, issues, max_embedded)
             pdfa, properties = _xmp(pdf, issues)
             has_signatures = _has_signature_fields(pdf)
         except (pikepdf.PdfError, ValueError, RuntimeError, KeyError, TypeError, AttributeError) as exc:
@@ -343,7 +355,47 @@ def _qpdf(message: str) -> str:
 # ---- embedded files --------------------------------------------------------------------------------
 
 
-def _embedded_files(pdf: Any, issues: list[Issue]) -> tuple[list[EmbeddedXml], list[str]]:
+class _TooLarge(Exception):
+    """A stream that would decode to more than the limit; nothing past the limit was held."""
+
+
+def _bounded_bytes(stream: Any, limit: int) -> bytes:
+    """A stream's decoded content, never holding more than ``limit`` bytes of it (a flate bomb is refused, not inflated).
+
+    Unfiltered and plain /FlateDecode streams (what PDF writers use for embedded files) are
+    decoded here, by zlib, up to ``limit``; any other filter chain is left to qpdf only when its
+    raw length times the worst expansion stays within ``limit``.
+
+    :raises _TooLarge: the content is longer than ``limit``, or could be.
+    """
+    import zlib
+
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else ([str(filters)] if filters is not None else [])
+    params = stream.get("/DecodeParms")
+    raw = stream.read_raw_bytes()
+    if not names:
+        if len(raw) > limit:
+            raise _TooLarge
+        return raw
+    if names == ["/FlateDecode"] and params in (None, pikepdf.Array([])):
+        inflate = zlib.decompressobj()
+        try:
+            content = inflate.decompress(raw, limit + 1)
+        except zlib.error:
+            content = None  # not a zlib stream qpdf reads either way (a raw deflate, a damaged tail): qpdf's turn
+        else:
+            if len(content) > limit or inflate.unconsumed_tail:
+                raise _TooLarge
+            return content
+    if len(raw) * _WORST_EXPANSION > limit:
+        raise _TooLarge
+    return stream.read_bytes()
+
+
+def _embedded_files(pdf: Any, issues: list[Issue], limit: int = MAX_EMBEDDED) -> tuple[list[EmbeddedXml], list[str]]:
     """Every embedded file, from the associated files (/AF on the catalog and pages) and the name tree, once each."""
     import pikepdf
 
@@ -368,7 +420,12 @@ def _embedded_files(pdf: Any, issues: list[Issue]) -> tuple[list[EmbeddedXml], l
             return
         name = _text(spec.get("/UF")) or _text(spec.get("/F")) or location
         try:
-            content = stream.read_bytes()
+            content = _bounded_bytes(stream, limit)
+        except _TooLarge:
+            issues.append(_issue("embedded-file-too-large", f"the embedded file {name!r} decodes to more than {limit:,} bytes, "
+                                 "the most a document may have: it was not read", f"{name}: เกิน {limit:,} ไบต์", location=location))
+            others[key] = name
+            return
         except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
             issues.append(_issue("embedded-file-unreadable", f"the embedded file {name!r} cannot be decoded: {_qpdf(str(exc))}",
                                  f"{name}: {_qpdf(str(exc))}", location=location))
@@ -426,8 +483,12 @@ def _xmp(pdf: Any, issues: list[Issue]) -> tuple[PdfaClaim | None, EtdaPropertie
     if not isinstance(stream, pikepdf.Stream):
         return None, None
     try:
-        packet = stream.read_bytes()
+        packet = _bounded_bytes(stream, MAX_XMP)
         root = etree.fromstring(packet.strip(b"\x00 \t\r\n"), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=False))
+    except _TooLarge:
+        issues.append(_issue("xmp-unreadable", f"the XMP metadata decodes to more than {MAX_XMP:,} bytes: it was not read",
+                             f"เกิน {MAX_XMP:,} ไบต์", location="/Root/Metadata"))
+        return None, None
     except (pikepdf.PdfError, etree.XMLSyntaxError, ValueError) as exc:
         issues.append(_issue("xmp-unreadable", f"the XMP metadata cannot be read: {exc}", str(exc), location="/Root/Metadata"))
         return None, None

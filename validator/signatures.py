@@ -103,6 +103,11 @@ _RULES_TH = {
     "not-verified": "ลายมือชื่อใช้วิธีที่ระบบนี้ไม่รองรับ (XPath transform หรือตราประทับเวลาแบบ XML) ส่วนนั้นจึงไม่ได้ตรวจ",
 }
 
+#: more signatures in one document, or references in one signature, than any signing profile uses (XAdES
+#: has three or four references; UBL a few signatures): past these a document is not verified but refused
+MAX_SIGNATURES = 32
+MAX_REFERENCES = 64
+
 Trust = Literal["trusted", "untrusted", "not-checked"]
 TimeStampVerdict = Literal["valid", "invalid", "absent", "not-checked"]
 
@@ -241,6 +246,12 @@ def check_signatures(
     context = _Context(root=root, trust=list(trust) if trust else None, require_trusted=require_trusted, now=now)
 
     signatures = [el for el in root.iter(f"{_D}Signature") if not _inside_signature(el)]
+    if len(signatures) > MAX_SIGNATURES:
+        # each signature costs a canonicalisation of the whole document: a flood of them is refused, not checked
+        context.add(signatures[MAX_SIGNATURES], "malformed-signature",
+                    f"the document carries {len(signatures)} signatures; only the first {MAX_SIGNATURES} are checked",
+                    f"{_RULES_TH['malformed-signature']}: มีลายมือชื่อ {len(signatures)} รายการ ตรวจเฉพาะ {MAX_SIGNATURES} รายการแรก")
+        signatures = signatures[:MAX_SIGNATURES]
     if not signatures:
         if require_signature:
             context.add(None, "missing-signature", "the document has no XML signature (ds:Signature), and one is required",
@@ -312,7 +323,13 @@ def _check_references(ctx: _Context, sig: etree._Element) -> tuple[list[_Ref], b
     refs: list[_Ref] = []
     runnable = True
     root = ctx.root
-    for index, ref in enumerate(sig.findall(f"{_D}SignedInfo/{_D}Reference"), start=1):
+    references = sig.findall(f"{_D}SignedInfo/{_D}Reference")
+    if len(references) > MAX_REFERENCES:
+        # each reference to the document costs its canonicalisation: anyone can sign such a flood with a key of their own
+        ctx.add(sig, "malformed-signature", f"the signature has {len(references)} references, more than the {MAX_REFERENCES} "
+                "this checker verifies; it was not verified", f"{_RULES_TH['malformed-signature']}: การอ้างอิงมากเกิน {MAX_REFERENCES} รายการ")
+        return [_Ref(i, r.get("URI"), "not examined") for i, r in enumerate(references[:1], start=1)], False
+    for index, ref in enumerate(references, start=1):
         uri = ref.get("URI")
         xpath = [t.get("Algorithm") for t in ref.iterfind(f"{_D}Transforms/{_D}Transform")
                  if t.get("Algorithm") in _XPATH_TRANSFORMS and _ubl_signatures_of(t, sig) is None]

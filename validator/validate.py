@@ -257,7 +257,7 @@ class DocumentValidator:
         # the PDF itself belongs to no standard: its signers are judged against every trust list of the catalog
         lists = tuple(dict.fromkeys(t for standard in self.catalog for t in standard.trust)) if self.catalog is not None else ()
         trust, _ = self._anchors(lists) if policy.check else ((), "")
-        container = open_pdf(data, trust=trust, require_trusted=policy.require_trusted, signatures=policy.check)
+        container = open_pdf(data, trust=trust, require_trusted=policy.require_trusted, signatures=policy.check, max_embedded=self.max_bytes)
         issues = list(container.issues)
         signatures: list[Any] = list(container.signatures)
         if policy.check:

@@ -94,6 +94,41 @@ def test_an_embedded_file_that_cannot_be_decoded_is_an_error() -> None:
     assert "'ETDA-invoice.xml'" in issue.message and issue.location == "/Root/AF[0]"
 
 
+def test_an_embedded_flate_bomb_is_refused_without_being_inflated() -> None:
+    """A few kilobytes that inflate past the document limit are refused while inflating, never held whole."""
+    padded = XML.replace(b"</rsm:TaxInvoice_CrossIndustryInvoice>", b" " * 3_000_000 + b"</rsm:TaxInvoice_CrossIndustryInvoice>")
+    container = pdfs.invoice_pdf(padded)
+    assert len(container) < 100_000  # spaces compress a thousandfold
+    refused = open_pdf(container, max_embedded=1_000_000)
+    assert refused.embedded == () and "embedded-file-too-large" in rules(refused, "error")
+    (issue,) = [i for i in refused.issues if i.rule == "embedded-file-too-large"]
+    assert "'ETDA-invoice.xml' decodes to more than 1,000,000 bytes" in issue.message and issue.message_th
+    assert [e.size for e in open_pdf(container).embedded] == [len(padded)]  # within the default limit it is read
+
+
+def test_another_filter_chain_is_decoded_only_when_it_cannot_pass_the_limit() -> None:
+    import binascii
+    import zlib
+
+    pdf = pikepdf.open(io.BytesIO(pdfs.invoice_pdf(XML)))
+    encoded = binascii.hexlify(zlib.compress(XML)) + b">"
+    pdf.Root.AF[0].EF.F.write(encoded, filter=pikepdf.Array([pikepdf.Name.ASCIIHexDecode, pikepdf.Name.FlateDecode]))
+    out = io.BytesIO()
+    # as written: qpdf would otherwise decode the chain and store it as plain Flate
+    pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none, compress_streams=False)
+    assert [e.data for e in open_pdf(out.getvalue()).embedded] == [XML]  # qpdf decodes the chain
+    tight = open_pdf(out.getvalue(), max_embedded=len(encoded) * 100)
+    assert tight.embedded == () and "embedded-file-too-large" in rules(tight)
+
+
+def test_an_xmp_bomb_is_not_read() -> None:
+    huge = pdfs.xmp(file_name="ETDA-invoice.xml").replace(b"<?xpacket end", b" " * 5_000_000 + b"<?xpacket end")
+    result = open_pdf(pdfs.make_pdf([pdfs.Attachment("ETDA-invoice.xml", XML)], metadata=huge))
+    (issue,) = [i for i in result.issues if i.rule == "xmp-unreadable"]
+    assert "decodes to more than 4,194,304 bytes" in issue.message and result.pdfa is None
+    assert [e.name for e in result.embedded] == ["ETDA-invoice.xml"]
+
+
 def test_etda_namespace_properties_and_document_version() -> None:
     result = open_pdf(pdfs.invoice_pdf(XML, "invoice-001.xml"))
     assert result.valid and problems(result) == []

@@ -5,6 +5,7 @@ The PKI, the signed e-Tax example and the tampering come from tests/kit/pki.py; 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import socket
 import urllib.request
@@ -184,3 +185,27 @@ def test_every_rule_has_a_severity_and_a_thai_message() -> None:
     assert set(RULES) == set(_RULES_TH)
     assert {severity for severity, _ in RULES.values()} <= {"error", "warning"}
 
+
+
+def test_a_flood_of_references_or_signatures_is_refused_not_verified(xades: bytes) -> None:
+    """Each reference and each signature costs a canonicalisation of the document; anyone can sign a flood with their own key."""
+    from dxs.validator.signatures import MAX_REFERENCES, MAX_SIGNATURES
+
+    root = etree.fromstring(xades)
+    info = root.find(f".//{{{pki.DS}}}SignedInfo")
+    first = info.find(f"{{{pki.DS}}}Reference")
+    for _ in range(MAX_REFERENCES):
+        info.append(copy.deepcopy(first))
+    result = check(etree.tostring(root))
+    assert not result.valid and not result.signatures[0].intact
+    assert [i.message for i in result.issues if i.rule == "malformed-signature"] == [
+        f"the signature has {MAX_REFERENCES + 3} references, more than the {MAX_REFERENCES} this checker verifies; it was not verified"]
+
+    root = etree.fromstring(xades)
+    signature = root.find(f"{{{pki.DS}}}Signature")
+    for _ in range(MAX_SIGNATURES + 4):
+        root.append(copy.deepcopy(signature))
+    flooded = check(etree.tostring(root))
+    assert len(flooded.signatures) == MAX_SIGNATURES and not flooded.valid
+    assert any(i.message == f"the document carries {MAX_SIGNATURES + 5} signatures; only the first {MAX_SIGNATURES} are checked"
+               for i in flooded.issues)
