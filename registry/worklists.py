@@ -8,7 +8,7 @@ list as a download, the same as ``dxs report needs|upkeep --format``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +17,7 @@ from .api.deps import CatalogDep, SessionDep, token_from
 from .dashboard import demo_flag
 from .errors import ServiceError
 from .reporting import needs, upkeep
+from .reporting.needs import WorkList
 from .services import keys
 from .services.callers import ANONYMOUS, Caller
 
@@ -52,12 +53,13 @@ def _refused(request: Request, template: str, exc: ServiceError) -> HTMLResponse
     return HTMLResponse(html, status_code=exc.status_code)
 
 
-def _answer(fmt: str, name: str, html: str | None, csv_text: str, json_text: str) -> Response:
-    if fmt == "csv":
-        return Response(csv_text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if fmt == "json":
-        return Response(json_text, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
-    return HTMLResponse(html or "")
+def _answer(fmt: str, report: Any, kind: WorkList) -> Response:
+    """The page (``html``), or the list as a CSV or JSON download named like ``dxs report``'s files."""
+    if fmt == "html":
+        return HTMLResponse(kind.html(report, served=True))
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    disposition = f'attachment; filename="{kind.file_name(report)}.{fmt}"'
+    return Response(getattr(kind, fmt)(report), media_type=media, headers={"Content-Disposition": disposition})
 
 
 FormatQuery = Annotated[str, Query(alias="format", pattern="^(html|csv|json)$", description="html, csv or json")]
@@ -75,10 +77,7 @@ def needs_page(
         _office(request, session, authorization, x_api_key)
     except ServiceError as exc:
         return _refused(request, "needs", exc)
-    report = needs.compute(session)
-    name = f"needs-{report.today.isoformat()}"
-    html = needs.report_html(report, served=True) if fmt == "html" else None
-    return _answer(fmt, name, html, needs.report_csv(report) if fmt == "csv" else "", needs.report_json(report) if fmt == "json" else "")
+    return _answer(fmt, needs.compute(session), needs.NEEDS)
 
 
 @router.get("/upkeep", response_class=HTMLResponse)
@@ -92,7 +91,4 @@ def upkeep_page(
         _office(request, session, authorization, x_api_key)
     except ServiceError as exc:
         return _refused(request, "upkeep", exc)
-    report = upkeep.compute(session, catalog, review_years=review_years)
-    name = f"upkeep-{report.today.isoformat()}"
-    html = upkeep.report_html(report, served=True) if fmt == "html" else None
-    return _answer(fmt, name, html, upkeep.report_csv(report) if fmt == "csv" else "", upkeep.report_json(report) if fmt == "json" else "")
+    return _answer(fmt, upkeep.compute(session, catalog, review_years=review_years), upkeep.UPKEEP)

@@ -346,9 +346,9 @@ def check_trust(standard: Standard, today: dt.date | None = None) -> list[Findin
         if standard.illustrative and not listed.illustrative:
             findings.append(Finding(named, where, "an illustrative standard's trust list must say illustrative = true"))
         try:
-            certs = load_trust([listed.path])
+            certs = load_trust([listed.path], what="trust list")
         except DxsError as exc:
-            findings.append(Finding(named, where, str(exc).replace("--trust ", "trust list ")))
+            findings.append(Finding(named, where, str(exc)))
             continue
         for cert in certs:
             who = cert.subject.rfc4514_string()

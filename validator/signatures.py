@@ -54,6 +54,7 @@ from lxml import etree
 from .formats import is_tax_id
 from .messages import parse_issue
 from .report import Issue
+from .xml_engine import child_indexes
 
 __all__ = ["RULES", "SignatureCheck", "SignatureInfo", "TimeStampInfo", "check_signatures", "juristic_id", "load_trust", "summary_issue"]
 
@@ -619,7 +620,7 @@ def _refuse_outside(uri: str) -> None:
 
 def _verifier(ctx: _Context, sig: etree._Element, leaf: x509.Certificate) -> tuple[Any, Any]:
     """A signxml verifier for the signature ``sig`` of the document ``ctx.root``, and what it must accept."""
-    return _verifier_class()(ctx, _child_indexes(sig)), _verifier_config()
+    return _verifier_class()(ctx, child_indexes(sig)), _verifier_config()
 
 
 @functools.cache
@@ -829,14 +830,6 @@ def _enveloped_out(sig: etree._Element, remove: Any) -> Iterator[None]:
             parent.text = text
         parent.insert(index, sig)
         sig.tail = tail
-
-
-def _child_indexes(el: etree._Element) -> list[int]:
-    path = []
-    while (parent := el.getparent()) is not None:
-        path.append(parent.index(el))
-        el = parent
-    return path[::-1]
 
 
 def _signing_time(ctx: _Context, sig: etree._Element, signed_props: etree._Element) -> dt.datetime | None:
@@ -1128,62 +1121,30 @@ def summary_issue(info: SignatureInfo) -> Issue:
                  location=info.location, line=info.line)
 
 
-def load_catalog_trust(paths: tuple[Path, ...]) -> tuple[x509.Certificate, ...]:
-    """The certificates of a standard's trust lists (files or folders), read again only when one changes.
-
-    :raises TrustListError: a list that cannot be read, naming the file (`dxs standards check` finds it first).
-    """
-    from .errors import TrustListError
-
-    stamps = []
-    for path in paths:
-        try:
-            members = sorted(p for p in path.iterdir()) if path.is_dir() else [path]
-            stamps.append(tuple((str(p), p.stat().st_mtime_ns) for p in members))
-        except OSError as exc:  # gone (or unreadable) since the catalog was loaded
-            raise TrustListError(path, f"the standard's trust list cannot be read: {exc.strerror}") from None
-    return _catalog_trust(paths, tuple(stamps))
-
-
-@functools.lru_cache(maxsize=32)
-def _catalog_trust(paths: tuple[Path, ...], stamps: tuple[Any, ...]) -> tuple[x509.Certificate, ...]:
-    from .errors import DxsError, TrustListError
-
-    found: list[x509.Certificate] = []
-    for path in paths:
-        files = [f for f in sorted(path.iterdir()) if f.is_file() and f.suffix.lower() in (".pem", ".crt", ".cer")] if path.is_dir() else [path]
-        if not files:
-            raise TrustListError(path, "the standard's trust list holds no .pem, .crt or .cer file")
-        for file in files:
-            try:
-                found += load_trust([file])
-            except DxsError as exc:
-                # the file named, for the operator and (by base name) the API's caller
-                raise TrustListError(file, f"the standard's trust list cannot be used: {exc}".replace("--trust ", "")) from None
-    return tuple(found)
-
-
-def load_trust(paths: Sequence[str | Path]) -> tuple[x509.Certificate, ...]:
+def load_trust(paths: Sequence[str | Path], *, what: str = "--trust") -> tuple[x509.Certificate, ...]:
     """Trust anchors from PEM files, or every ``.pem``/``.crt``/``.cer`` file of a folder.
 
-    :raises DxsError: a path that cannot be read or holds no certificate (a configuration error).
+    ``what`` names the setting in errors (``--trust``, or a standard's trust list).
+
+    :raises TrustListError: a path that cannot be read or holds no certificate (a configuration error),
+        naming the file.
     """
-    from .errors import DxsError
+    from .errors import TrustListError
 
     found: list[x509.Certificate] = []
     for given in paths:
         path = Path(given)
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".pem", ".crt", ".cer")) if path.is_dir() else [path]
         if path.is_dir() and not files:
-            raise DxsError(f"{path}: --trust folder holds no .pem, .crt or .cer file")
+            raise TrustListError(path, f"{what} folder holds no .pem, .crt or .cer file")
         for file in files:
             try:
                 data = file.read_bytes()
             except OSError as exc:
-                raise DxsError(f"{file}: --trust file cannot be read: {exc.strerror}") from None
+                raise TrustListError(file, f"{what} file cannot be read: {exc.strerror}") from None
             try:
                 certs = x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
             except ValueError as exc:
-                raise DxsError(f"{file}: --trust file holds no readable certificate (PEM or DER): {exc}") from None
+                raise TrustListError(file, f"{what} file holds no readable certificate (PEM or DER): {exc}") from None
             found += certs
     return tuple(found)

@@ -134,6 +134,7 @@ class DocumentValidator:
     ) -> None:
         self.catalog = catalog
         self.signatures = signatures or SignaturePolicy()
+        self._catalog_anchors: dict[tuple[Path, ...], tuple[Any, ...]] = {}  # the standards' trust lists, as read
         self.at = at
         self.max_bytes = max_bytes
         self.stream_bytes = stream_bytes
@@ -478,11 +479,14 @@ class DocumentValidator:
         """The trust anchors a signer is judged against: ``--trust`` and the catalog's ``lists``; and in words, for the report."""
         if not lists:
             return self.signatures.trust, "--trust"
-        from .signatures import load_catalog_trust
+        paths = tuple(t.path for t in lists)
+        if paths not in self._catalog_anchors:  # read once per validator, like the standards' schemas
+            from .signatures import load_trust
 
+            self._catalog_anchors[paths] = load_trust(paths, what="the standard's trust list")
         said = "; ".join(f"trust list {t.label} ({'illustrative: ' if t.illustrative else ''}{t.source})" for t in lists)
         said += " and --trust" if self.signatures.trust else ""
-        return self.signatures.trust + load_catalog_trust(tuple(t.path for t in lists)), said
+        return self.signatures.trust + self._catalog_anchors[paths], said
 
     def _signatures_wanted(self, version: StandardVersion | None) -> bool:
         """Whether a document must be signed: by ``--require-signature`` or its standard's metadata."""

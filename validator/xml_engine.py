@@ -27,7 +27,7 @@ from .report import Issue
 if TYPE_CHECKING:
     import xmlschema
 
-__all__ = ["XmlSchema", "element_path", "parse_xml", "xsd_rule"]
+__all__ = ["XmlSchema", "child_indexes", "element_path", "parse_xml", "xsd_rule"]
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
@@ -462,7 +462,7 @@ class XmlSchema:
             attribute = _ATTRIBUTE.search(entry.message)
             value = element.get(attribute.group(1)) if attribute else element.text
             if value is not None and value != value.strip(_XML_SPACE):
-                targets.append((_child_indexes(element), attribute.group(1) if attribute else None))
+                targets.append((child_indexes(element), attribute.group(1) if attribute else None))
         if not targets:
             return tree, entries
         copy = deepcopy(tree)  # keeps line numbers; the caller's tree stays as it was
@@ -550,7 +550,7 @@ def _libxml2_is_sure(entry: etree._LogEntry) -> bool:
     return False
 
 
-def _child_indexes(element: etree._Element) -> list[int]:
+def child_indexes(element: etree._Element) -> list[int]:
     """The positions leading from the root to ``element`` (the same element in a deep copy)."""
     indexes = []
     while (parent := element.getparent()) is not None:

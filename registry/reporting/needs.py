@@ -25,13 +25,11 @@ a standard that have not ended. The office's own ``priority`` is shown, never us
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +44,7 @@ from dxs.validator.years import BANGKOK, thai_date, thai_datetime
 from ..models import URGENCIES, Agency, ExchangeEvent, ExchangeLink, NeedGroup, NeedGroupLink, StandardRequest
 from ..times import display_time, iso, local_midnight_utc, to_utc
 from .indicators import Provenance, is_demo, provenance
+from .render import csv_text
 
 __all__ = [
     "ACTIVE",
@@ -57,7 +56,7 @@ __all__ = [
     "Party",
     "Window",
     "compute",
-    "csv_text",
+    "WorkList",
     "deliver",
     "environment",
     "link_traffic",
@@ -442,14 +441,6 @@ def stamp(p: Provenance) -> str:
     return f"as of {display_time(p.as_of)} · log checkpoint {p.log_size} (root {(p.log_root or '-')[:16]}…)"
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def environment() -> jinja2.Environment:
     """The Jinja environment of the work lists' HTML (the registry's templates, autoescaped)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -545,18 +536,26 @@ def report_html(report: NeedsReport, *, served: bool = False, lang_note: str = "
 FORMATS = ("table", "json", "csv", "html", "pdf")
 
 
-def deliver(
-    output_format: str,
-    *,
-    renderers: Mapping[str, Any],
-    footer: str,
-    default_name: str,
-    output: Path | None,
-) -> Any:
-    """Render with ``renderers[format]`` (each a no-argument callable; ``html`` takes ``lang_note``) and write.
+@dataclass(frozen=True)
+class WorkList:
+    """One work list's renderings and names: what ``dxs report`` and the office's page of it share."""
 
-    ``html`` and ``pdf`` go to ``output`` or ``default_name`` + ``.html`` / ``.pdf``; the others to ``output``
-    when named, else back as text. Returns :class:`~registry.reporting.run.Produced`.
+    title: str  # Thai · English, in a PDF's footer
+    name: str  # files are ``name-YYYY-MM-DD``
+    table: Callable[[Any], str]
+    csv: Callable[[Any], str]
+    json: Callable[[Any], str]
+    html: Callable[..., str]  # (report, *, served=False, lang_note="")
+
+    def file_name(self, report: Any) -> str:
+        return f"{self.name}-{report.today.isoformat()}"
+
+
+def deliver(output_format: str, report: Any, kind: WorkList, *, output: Path | None) -> Any:
+    """Render ``report`` as ``output_format`` and write it.
+
+    ``html`` and ``pdf`` go to ``output`` or the list's dated file name + ``.html`` / ``.pdf``; the
+    others to ``output`` when named, else back as text. Returns :class:`~registry.reporting.run.Produced`.
 
     :raises PdfUnavailable: ``pdf`` on a machine without WeasyPrint's system libraries.
     """
@@ -568,15 +567,15 @@ def deliver(
 
         if (note := thai_font_note()) is not None:
             notes.append(note)
-        target = output or Path(f"{default_name}.pdf")
-        data = html_to_pdf(renderers["html"](lang_note=" ".join(notes)), footer=footer)
-        target.write_bytes(data)
+        footer = f"{kind.title} · {thai_date(report.today)}" + (" · ข้อมูลสาธิต · DEMO DATA" if report.demo else "")
+        target = output or Path(f"{kind.file_name(report)}.pdf")
+        target.write_bytes(html_to_pdf(kind.html(report, lang_note=" ".join(notes)), footer=footer))
         return Produced(None, (target,), tuple(notes))
     if output_format == "html":
-        text = renderers["html"](lang_note="")
-        output = output or Path(f"{default_name}.html")
+        text = kind.html(report)
+        output = output or Path(f"{kind.file_name(report)}.html")
     else:
-        text = renderers[output_format]()
+        text = getattr(kind, output_format)(report)
     if output is not None:
         output.write_text(text, encoding="utf-8")
         return Produced(None, (output,), tuple(notes))
@@ -589,20 +588,9 @@ def produce(url: str, *, output_format: str, output: Path | None = None, today: 
     :raises NoRegistry: no usable database.
     :raises PdfUnavailable: ``pdf`` without WeasyPrint's system libraries.
     """
-    from .run import open_registry
+    from .run import read_registry
 
-    db = open_registry(url)
-    try:
-        with db.transaction(write=False) as session:
-            report = compute(session, today=today)
-    finally:
-        db.dispose()
-    footer = "มาตรฐานที่ต้องการ · Standards needed · " + thai_date(report.today) + (" · ข้อมูลสาธิต · DEMO DATA" if report.demo else "")
-    return deliver(
-        output_format,
-        renderers={"table": lambda: report_table(report), "csv": lambda: report_csv(report), "json": lambda: report_json(report),
-                   "html": lambda lang_note: report_html(report, lang_note=lang_note)},
-        footer=footer,
-        default_name=f"needs-{report.today.isoformat()}",
-        output=output,
-    )
+    return deliver(output_format, read_registry(url, lambda session: compute(session, today=today)), NEEDS, output=output)
+
+
+NEEDS = WorkList("มาตรฐานที่ต้องการ · Standards needed", "needs", report_table, report_csv, report_json, report_html)

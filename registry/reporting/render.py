@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import itertools
 import textwrap
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -266,7 +267,8 @@ def _report_rows(report: IndicatorReport) -> list[list[object]]:
     return rows
 
 
-def _csv(header: list[str], rows: list[list[object]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """``rows`` under ``header`` as CSV text (every report's CSV)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -282,7 +284,7 @@ def report_csv(report: IndicatorReport) -> str:
     line, G2B rows and rows of units exchanging only without a standard beside each line, and the standards in use
     on its observed rows.
     """
-    return _csv(_REPORT_COLUMNS, _report_rows(report))
+    return csv_text(_REPORT_COLUMNS, _report_rows(report))
 
 
 def trend_csv(trend: Trend) -> str:
@@ -290,7 +292,7 @@ def trend_csv(trend: Trend) -> str:
     rows: list[list[object]] = []
     for n in range(len(trend.periods)):
         rows += _report_rows(trend.report(n))
-    return _csv(_REPORT_COLUMNS, rows)
+    return csv_text(_REPORT_COLUMNS, rows)
 
 
 def _missing_state(m: MissingAgency) -> str:
@@ -309,7 +311,7 @@ def drill_down_csv(drill: SectorDrillDown) -> str:
     ]
     header = ["sector", "code", "name_th", "name_en", "state", "year_ce", "year_be", "calendar", "period_start", "period_end",
               "as_of", "log_size", "log_root"]
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def report_html(report: IndicatorReport, trend: Trend, *, charts: dict[str, str], lang_note: str = "") -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from dxs.validator import Catalog
 from dxs.validator.years import current_year
@@ -20,6 +23,7 @@ from .periods import Period
 __all__ = ["NoRegistry", "Produced", "ReportError", "compute", "produce", "publish_year", "report_indicators"]
 
 FORMATS = ("table", "json", "csv", "html", "pdf")
+T = TypeVar("T")
 
 
 class NoRegistry(Exception):
@@ -52,16 +56,25 @@ def open_registry(url: str) -> Database:
     return Database(url, signer=None)  # reading needs no signer
 
 
-def compute(url: str, catalog: Catalog, *, period: Period, config: IndicatorConfig) -> tuple[IndicatorReport, Trend]:
-    """The report for ``period`` and the trend from the catalog's first announcement up to it, at one checkpoint."""
+def read_registry(url: str, reading: Callable[[Session], T]) -> T:
+    """``reading`` in one read transaction of the registry at ``url`` (:class:`NoRegistry` if unusable), then closed."""
     db = open_registry(url)
     try:
         with db.transaction(write=False) as session:
-            start = min(indicators.first_year(catalog, config) or period.year, period.year)
-            trend = indicators.trend(session, catalog=catalog, years=range(start, period.year + 1), config=config, fiscal=period.fiscal)
-            return trend.report(), trend
+            return reading(session)
     finally:
         db.dispose()
+
+
+def compute(url: str, catalog: Catalog, *, period: Period, config: IndicatorConfig) -> tuple[IndicatorReport, Trend]:
+    """The report for ``period`` and the trend from the catalog's first announcement up to it, at one checkpoint."""
+
+    def reading(session: Session) -> tuple[IndicatorReport, Trend]:
+        start = min(indicators.first_year(catalog, config) or period.year, period.year)
+        trend = indicators.trend(session, catalog=catalog, years=range(start, period.year + 1), config=config, fiscal=period.fiscal)
+        return trend.report(), trend
+
+    return read_registry(url, reading)
 
 
 def produce(

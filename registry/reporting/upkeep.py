@@ -45,12 +45,13 @@ from sqlalchemy.orm import Session
 
 from dxs.validator import Catalog
 from dxs.validator.catalog import Standard, StandardVersion
-from dxs.validator.years import BANGKOK, thai_date
+from dxs.validator.years import BANGKOK
 
 from ..models import ExchangeLink
 from ..times import iso
 from .indicators import Provenance, is_demo, provenance
-from .needs import Party, Window, csv_text, deliver, environment, link_traffic, parties, stamp, table_heading
+from .needs import Party, Window, WorkList, deliver, environment, link_traffic, parties, stamp, table_heading
+from .render import csv_text
 
 __all__ = [
     "REVIEW_YEARS",
@@ -676,21 +677,10 @@ def produce(
     :raises ValueError: ``review_years`` below 1.
     :raises PdfUnavailable: ``pdf`` without WeasyPrint's system libraries.
     """
-    from .run import open_registry
+    from .run import read_registry
 
-    db = open_registry(url)
-    try:
-        with db.transaction(write=False) as session:
-            report = compute(session, catalog, today=today, review_years=review_years)
-    finally:
-        db.dispose()
-    footer = "การดูแลมาตรฐาน · Upkeep of standards · " + thai_date(report.today) + (" · ข้อมูลสาธิต · DEMO DATA" if report.demo else "")
-    return deliver(
-        output_format,
-        renderers={"table": lambda: report_table(report), "csv": lambda: report_csv(report), "json": lambda: report_json(report),
-                   "html": lambda lang_note: report_html(report, lang_note=lang_note)},
-        footer=footer,
-        default_name=f"upkeep-{report.today.isoformat()}",
-        output=output,
-    )
+    report = read_registry(url, lambda session: compute(session, catalog, today=today, review_years=review_years))
+    return deliver(output_format, report, UPKEEP, output=output)
 
+
+UPKEEP = WorkList("การดูแลมาตรฐาน · Upkeep of standards", "upkeep", report_table, report_csv, report_json, report_html)

@@ -45,11 +45,9 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def fresh_db_url(backend, tmp_path) -> Iterator[str]:
-    """An empty database of the backend, for tests that migrate or serve it themselves."""
+def _empty_db_url(backend: str, tmp_path, name: str) -> Iterator[str]:
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        yield f"sqlite:///{tmp_path / f'{name}.sqlite'}"
         return
     pg = PostgresDatabases()
     url = pg.create()
@@ -57,6 +55,31 @@ def fresh_db_url(backend, tmp_path) -> Iterator[str]:
         yield url
     finally:
         pg.drop(url)
+
+
+@pytest.fixture
+def fresh_db_url(backend, tmp_path) -> Iterator[str]:
+    """An empty database of the backend, for tests that migrate or serve it themselves."""
+    yield from _empty_db_url(backend, tmp_path, "fresh")
+
+
+@pytest.fixture
+def second_db_url(backend, tmp_path) -> Iterator[str]:
+    """A second empty database of the backend: where a backup is restored."""
+    yield from _empty_db_url(backend, tmp_path, "restored")
+
+
+def backup_round_trip(source: Database, target_url: str, tmp_path, public_key: str) -> tuple[dict[str, int], object]:
+    """``dxs registry export`` of ``source`` into a file, then ``import`` of that file into ``target_url``: (counts, import result)."""
+    import io
+
+    from dxs.registry.backup import export_registry, import_registry
+
+    out = io.StringIO()
+    counts = export_registry(source, out, public_key=public_key)
+    path = tmp_path / "backup.jsonl"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return counts, import_registry(target_url, path)
 
 
 @pytest.fixture(scope="session")

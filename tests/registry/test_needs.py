@@ -7,19 +7,16 @@ rows to it, and a backup carries them.
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from sqlalchemy import func, select, text
 
-from dxs.registry.backup import export_registry, import_registry
 from dxs.registry.db import Database
 from dxs.registry.migrate import upgrade
 from dxs.registry.models import LogEntry, NeedGroup, NeedGroupLink, StandardRequest
 from dxs.registry.services import verification
-from tests.kit.postgres import create_postgres_database, drop_postgres_database
-from tests.registry.conftest import make_world
+from tests.registry.conftest import backup_round_trip, make_world
 
 REQUEST = {
     "document_type": "หนังสือรับรองการฝึกอบรม · training certificate",
@@ -363,18 +360,6 @@ def test_verify_finds_a_group_link_removed_or_added_behind_the_log(database, sig
 # --------------------------------------------------------------------------- backup
 
 
-@pytest.fixture
-def second_db_url(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
-        return
-    url = create_postgres_database("needs")
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
-
-
 def test_export_and_import_carry_requests_and_groups(fresh_db_url, second_db_url, fixture_catalog, signer, tmp_path):
     from fastapi.testclient import TestClient
 
@@ -392,14 +377,10 @@ def test_export_and_import_carry_requests_and_groups(fresh_db_url, second_db_url
             group = client.post("/api/v1/need-groups", json=GROUP | {"priority": 1, "status": "planned"}, headers=world.office).json()
             client.post(f"/api/v1/need-groups/{group['id']}/requests", json={"request": later["id"]}, headers=world.office)
             client.post(f"/api/v1/need-groups/{group['id']}/links", json={"link": link}, headers=world.office)
-        out = io.StringIO()
-        counts = export_registry(source, out, public_key=signer.public_key_b64)
+        counts, result = backup_round_trip(source, second_db_url, tmp_path, signer.public_key_b64)
     finally:
         source.dispose()
     assert (counts["standard_requests"], counts["need_groups"], counts["need_group_links"]) == (2, 1, 1)
-    path = tmp_path / "backup.jsonl"
-    path.write_text(out.getvalue(), encoding="utf-8")
-    result = import_registry(second_db_url, path)
     assert result.report.ok and result.rows == counts
     restored = Database(second_db_url, signer=signer)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import json
 import threading
 import time
@@ -27,7 +26,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from dxs.registry import create_app
-from dxs.registry.backup import export_registry, import_registry
 from dxs.registry.db import Database
 from dxs.registry.migrate import upgrade
 from dxs.registry.models import LogEntry, Notice, NoticeDelivery, Webhook
@@ -38,8 +36,7 @@ from dxs.registry.signing import LogVerifier, load_or_create_signer
 from dxs.registry.times import utcnow
 from dxs.validator import Catalog
 from dxs.validator.commands import compare
-from tests.kit.postgres import create_postgres_database, drop_postgres_database
-from tests.registry.conftest import LINK, make_world
+from tests.registry.conftest import LINK, backup_round_trip, make_world
 
 OLD, NEW = "th.test.permit@1.0.0", "th.test.permit@1.1.0"
 #: Every write endpoint of this module, for the authorisation tests' check that every write is covered.
@@ -510,18 +507,6 @@ def test_the_delivery_state_is_outside_the_log(database, signer, world, fixture_
     assert verify(database, signer).ok
 
 
-@pytest.fixture
-def second_db_url(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
-        return
-    url = create_postgres_database("notices")
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
-
-
 def test_export_and_import_carry_webhooks_notices_and_their_deliveries(fresh_db_url, second_db_url, fixture_catalog, signer, tmp_path, receiver):
     upgrade(fresh_db_url)
     source = Database(fresh_db_url, signer=signer)
@@ -533,14 +518,10 @@ def test_export_and_import_carry_webhooks_notices_and_their_deliveries(fresh_db_
         notify(source, fixture_catalog)
         receiver.answers["/rd"] = [500]
         deliver_pass(source, signer, settings=SETTINGS)
-        out = io.StringIO()
-        counts = export_registry(source, out, public_key=signer.public_key_b64)
+        counts, result = backup_round_trip(source, second_db_url, tmp_path, signer.public_key_b64)
     finally:
         source.dispose()
     assert (counts["webhooks"], counts["notices"], counts["notice_deliveries"]) == (2, 2, 2)
-    path = tmp_path / "backup.jsonl"
-    path.write_text(out.getvalue(), encoding="utf-8")
-    result = import_registry(second_db_url, path)
     assert result.report.ok and result.rows == counts
     restored = Database(second_db_url, signer=signer)
     try:

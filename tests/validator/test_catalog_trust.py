@@ -126,5 +126,5 @@ def test_a_list_removed_after_the_catalog_was_loaded_is_a_clear_error(tmp_path: 
     checking = validator(folder)
     (folder / ETAX / "trust" / "test-root.pem").unlink()
     (folder / ETAX / "trust").rmdir()
-    with pytest.raises(DxsError, match="trust list cannot be read"):
+    with pytest.raises(DxsError, match="trust list file cannot be read"):
         checking.validate_bytes(pki.sign_xades(DOC, KIT.signer), "signed.xml")
