@@ -193,3 +193,17 @@ def link_id(client, world) -> int:
     got = client.post("/api/v1/links", json=LINK, headers=world.rd)
     assert got.status_code == 201, got.text
     return got.json()["id"]
+
+
+@pytest.fixture(scope="session")
+def small_demo_registry(tmp_path_factory) -> str:
+    """A demo registry at a tenth of the full size, seeded once for the tests that only read it (the work-list reports)."""
+    from click.testing import CliRunner
+
+    from dxs import cli
+
+    folder = tmp_path_factory.mktemp("demo-small")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    got = CliRunner().invoke(cli.main, ["demo", "seed", "--scale", "0.1", "--database", url, "--log-key", str(folder / "log.key")])
+    assert got.exit_code == 0, got.output
+    return url

@@ -144,20 +144,19 @@ def consistency_cases(draw):
     return size1, size2, consistency_proof(LEAVES[:size2], size1)
 
 
+def one_bit_changed(data, given: tuple[str, str], proof: list[str]) -> tuple[tuple[str, str], list[str]]:
+    """The two hashes a proof is checked against and the proof, with one bit of one of them (drawn) flipped."""
+    hashes = [*given, *proof]
+    where, bit = data.draw(st.integers(0, len(hashes) - 1)), data.draw(st.integers(0, 255))
+    hashes[where] = changed(hashes[where], bit)
+    return (hashes[0], hashes[1]), hashes[2:]
+
+
 @settings(max_examples=300)
 @given(inclusion_cases(), st.data())
 def test_a_changed_hash_breaks_an_inclusion_proof(case, data):
     size, index, proof = case
-    bit = data.draw(st.integers(0, 255))
-    where = data.draw(st.sampled_from(["leaf", "root", *(f"proof{i}" for i in range(len(proof)))]))
-    leaf, root, path = LEAVES[index], ROOTS[size], list(proof)
-    if where == "leaf":
-        leaf = changed(leaf, bit)
-    elif where == "root":
-        root = changed(root, bit)
-    else:
-        i = int(where.removeprefix("proof"))
-        path[i] = changed(path[i], bit)
+    (leaf, root), path = one_bit_changed(data, (LEAVES[index], ROOTS[size]), proof)
     assert not verify_inclusion(leaf, index, size, path, root)
 
 
@@ -203,16 +202,7 @@ def test_a_shortened_or_lengthened_inclusion_proof_fails(case, data):
 @given(consistency_cases(), st.data())
 def test_a_changed_hash_breaks_a_consistency_proof(case, data):
     size1, size2, proof = case
-    bit = data.draw(st.integers(0, 255))
-    where = data.draw(st.sampled_from(["root1", "root2", *(f"proof{i}" for i in range(len(proof)))]))
-    root1, root2, path = ROOTS[size1], ROOTS[size2], list(proof)
-    if where == "root1":
-        root1 = changed(root1, bit)
-    elif where == "root2":
-        root2 = changed(root2, bit)
-    else:
-        i = int(where.removeprefix("proof"))
-        path[i] = changed(path[i], bit)
+    (root1, root2), path = one_bit_changed(data, (ROOTS[size1], ROOTS[size2]), proof)
     assert not verify_consistency(size1, size2, root1, root2, path)
 
 

@@ -216,27 +216,16 @@ def test_the_signed_in_office_session_opens_the_page(client, world, built):
     assert client.get("/needs").status_code == 200
 
 
-@pytest.fixture(scope="module")
-def demo_registry(tmp_path_factory):
+def test_dxs_report_needs_runs_on_the_demo_registry(small_demo_registry, tmp_path):
     from dxs import cli
 
-    folder = tmp_path_factory.mktemp("demo-needs")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    got = CliRunner().invoke(cli.main, ["demo", "seed", "--scale", "0.1", "--database", url, "--log-key", str(folder / "log.key")])
-    assert got.exit_code == 0, got.output
-    return url
-
-
-def test_dxs_report_needs_runs_on_the_demo_registry(demo_registry, tmp_path):
-    from dxs import cli
-
-    table = CliRunner().invoke(cli.main, ["report", "needs", "--database", demo_registry])
+    table = CliRunner().invoke(cli.main, ["report", "needs", "--database", small_demo_registry])
     assert table.exit_code == 0, table.output
     assert "Standards needed (activity 4.1)" in table.output and "DEMO DATA" in table.output and "Ranking:" in table.output
-    data = json.loads(CliRunner().invoke(cli.main, ["report", "needs", "--format", "json", "--database", demo_registry]).output)
+    data = json.loads(CliRunner().invoke(cli.main, ["report", "needs", "--format", "json", "--database", small_demo_registry]).output)
     assert data["demo"] is True and [n["rank"] for n in data["needs"]] == list(range(1, len(data["needs"]) + 1))
     target = tmp_path / "needs.html"
-    html = CliRunner().invoke(cli.main, ["report", "needs", "--format", "html", "-o", str(target), "--database", demo_registry])
+    html = CliRunner().invoke(cli.main, ["report", "needs", "--format", "html", "-o", str(target), "--database", small_demo_registry])
     assert html.exit_code == 0, html.output
     assert "มาตรฐานที่ต้องการ" in target.read_text(encoding="utf-8")
 

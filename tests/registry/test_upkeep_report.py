@@ -233,30 +233,19 @@ def test_the_office_sees_the_page_and_no_one_else(client, world, permit_links):
     assert client.get("/upkeep?review_years=0", headers=world.office).status_code == 422
 
 
-@pytest.fixture(scope="module")
-def demo_registry(tmp_path_factory):
+def test_dxs_report_upkeep_runs_on_the_demo_registry(small_demo_registry, tmp_path):
     from dxs import cli
 
-    folder = tmp_path_factory.mktemp("demo-upkeep")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    got = CliRunner().invoke(cli.main, ["demo", "seed", "--scale", "0.1", "--database", url, "--log-key", str(folder / "log.key")])
-    assert got.exit_code == 0, got.output
-    return url
-
-
-def test_dxs_report_upkeep_runs_on_the_demo_registry(demo_registry, tmp_path):
-    from dxs import cli
-
-    table = CliRunner().invoke(cli.main, ["report", "upkeep", "--database", demo_registry])
+    table = CliRunner().invoke(cli.main, ["report", "upkeep", "--database", small_demo_registry])
     assert table.exit_code == 0, table.output
     assert "Upkeep of standards (activity 4.4)" in table.output and "DEMO DATA" in table.output
     assert "th.dopa.thai-address (latest th.dopa.thai-address@1.0.1): embedded in th.dopa.citizen-profile" in table.output
     data = json.loads(CliRunner().invoke(cli.main, ["report", "upkeep", "--format", "json", "--review-years", "3",
-                                                    "--database", demo_registry]).output)
+                                                    "--database", small_demo_registry]).output)
     assert data["review_years"] == 3 and data["demo"] is True
     assert sum(v["live_links"] for s in data["standards"] for v in s["versions"]) > 0  # the demo's links are on catalog versions
     target = tmp_path / "upkeep.csv"
-    got = CliRunner().invoke(cli.main, ["report", "upkeep", "--format", "csv", "-o", str(target), "--database", demo_registry])
+    got = CliRunner().invoke(cli.main, ["report", "upkeep", "--format", "csv", "-o", str(target), "--database", small_demo_registry])
     assert got.exit_code == 0 and target.read_text(encoding="utf-8").startswith("section,standard,version")
-    refused = CliRunner().invoke(cli.main, ["report", "upkeep", "--review-years", "0", "--database", demo_registry])
+    refused = CliRunner().invoke(cli.main, ["report", "upkeep", "--review-years", "0", "--database", small_demo_registry])
     assert refused.exit_code == 2 and "--review-years" in refused.output
