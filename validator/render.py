@@ -161,22 +161,29 @@ class JunitRenderer(_Renderer):
 
         summary = Summary.of(reports)
         cases = []
+        def lines(issues: list[Issue]) -> str:
+            return escape(_xml_text("\n".join(
+                f"{i.line or '-'}:{i.column or '-'} [{i.source}:{i.rule}] {i.location} {self.message(i)}" for i in issues
+            )))
+
         for report in reports:
-            errors = [i for i in sort_issues(report.issues) if i.severity == "error"]
+            ordered = sort_issues(report.issues)
+            errors = [i for i in ordered if i.severity == "error"]
+            # warnings and notes (who signed a document, and when) go to the case's output: a passing case shows them too
+            others = [i for i in ordered if i.severity != "error"]
             name = quoteattr(_xml_text(report.path))
             classname = quoteattr(_xml_text(report.standard or "unknown-standard"))
-            if not errors:
+            if not errors and not others:
                 cases.append(f"    <testcase classname={classname} name={name}/>")
                 continue
-            first = errors[0]
-            body = "\n".join(
-                f"{i.line or '-'}:{i.column or '-'} [{i.source}:{i.rule}] {i.location} {self.message(i)}" for i in errors
-            )
-            cases.append(
-                f"    <testcase classname={classname} name={name}>\n"
-                f"      <failure message={quoteattr(_xml_text(self.message(first)))} type={quoteattr(_xml_text(first.rule))}>"
-                f"{escape(_xml_text(body))}</failure>\n    </testcase>"
-            )
+            inner = ""
+            if errors:
+                first = errors[0]
+                inner += (f"      <failure message={quoteattr(_xml_text(self.message(first)))} type={quoteattr(_xml_text(first.rule))}>"
+                          f"{lines(errors)}</failure>\n")
+            if others:
+                inner += f"      <system-out>{lines(others)}</system-out>\n"
+            cases.append(f"    <testcase classname={classname} name={name}>\n{inner}    </testcase>")
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<testsuites name="dxs validate" tests="{summary.documents}" failures="{summary.invalid}">\n'

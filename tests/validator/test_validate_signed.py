@@ -78,9 +78,16 @@ def test_the_command_line_shows_the_verdict_in_each_format(tmp_path: Path, signe
     assert document["signatures"][0]["trust"] == "trusted" and document["signatures"][0]["juristic_id"] == pki.JURISTIC_ID
     sarif = json.loads(run_dxs("validate", "--format", "sarif", path).output)
     assert any(r["ruleId"] == "signature/signed" and r["level"] == "note" for r in sarif["runs"][0]["results"])
+    from lxml import etree
+
+    passing = etree.fromstring(run_dxs("validate", "--format", "junit", "--trust", trust_file, path).output.encode())
+    (case,) = passing.iter("testcase")
+    assert case.find("failure") is None
+    out = case.findtext("system-out")
+    assert "XAdES-BES signature by" in out and pki.JURISTIC_ID in out and "intact, signer trusted" in out
     broken = write(tmp_path, "broken.xml", pki.changed_content(signed))
     junit = run_dxs("validate", "--format", "junit", broken)
-    assert junit.exit_code == 1 and 'type="digest-mismatch"' in junit.output
+    assert junit.exit_code == 1 and 'type="digest-mismatch"' in junit.output and "BROKEN" in junit.output
 
 
 def test_an_untrusted_signer_is_a_warning_unless_trust_is_required(tmp_path: Path, trust_file) -> None:
